@@ -1,0 +1,32 @@
+# MemCubeDB set-up and the two commands of the README: `make run` (main job) and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMPS := .stamps
+# The spaCy English pipeline: the stand-in wheel shipped beside the checkout (../shared/models).
+# Elsewhere install en_core_web_sm with `python -m spacy download en_core_web_sm` instead.
+SPACY_MODEL_WHEEL ?= $(wildcard ../shared/models/en_ud_ewt_sm-*.whl)
+# Tests get their own Neo4j (port and data directory) so they never touch the main job's data.
+TEST_ENV := MEMCUBEDB_DATA_DIR=$(CURDIR)/build/test-data MEMCUBEDB_NEO4J__BOLT_PORT=7688
+
+.PHONY: setup run test lint neo4j
+
+setup: $(STAMPS)/python $(STAMPS)/neo4j
+
+$(STAMPS)/python: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q -c constraints.txt --upgrade pip setuptools wheel
+	$(BIN)/pip install -c constraints.txt -e ".[dev]" $(SPACY_MODEL_WHEEL)
+	@mkdir -p $(STAMPS) && touch $@
+
+$(STAMPS)/neo4j: graph/neo4j_server/pom.xml $(STAMPS)/python
+	$(BIN)/memcubedb neo4j build
+	@mkdir -p $(STAMPS) && touch $@
+
+run: setup
+	$(BIN)/memcubedb run
+
+test: setup
+	$(BIN)/ruff check .
+	$(TEST_ENV) $(BIN)/memcubedb neo4j start
+	$(TEST_ENV) $(BIN)/pytest; rc=$$?; $(TEST_ENV) $(BIN)/memcubedb neo4j stop; exit $$rc

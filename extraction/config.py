@@ -1,0 +1,100 @@
+"""Declarative configuration of MemReader (the extraction layer).
+
+One pydantic model, :class:`ExtractionConfig`, holds every knob; the project's
+:class:`memcubedb.settings.Settings` nests it as ``settings.extraction`` so it can be set from
+the environment (``MEMCUBEDB_EXTRACTION__CHUNK_CHARS=1500``,
+``MEMCUBEDB_EXTRACTION__LLM__BASE_URL=...``). Named presets live in :data:`RECIPES`.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr
+
+#: spaCy pipelines tried, in order, when ``spacy_model`` is ``"auto"``: the official English
+#: pipeline first (``python -m spacy download en_core_web_sm``), then the offline stand-in
+#: trained on UD English-EWT (``en_ud_ewt_sm``).
+AUTO_MODELS: tuple[str, ...] = ("en_core_web_sm", "en_ud_ewt_sm")
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RuleConfidence(_Config):
+    """Confidence (0..1) given to a fact by the rule that produced it.
+
+    A fact whose subject or object came from pronoun resolution is multiplied by
+    ``pronoun_factor`` (first/second person) or ``third_person_factor`` (he/she/it).
+    """
+
+    verb_object: float = Field(default=0.9, ge=0, le=1)
+    copula: float = Field(default=0.85, ge=0, le=1)
+    prepositional: float = Field(default=0.75, ge=0, le=1)
+    possessive: float = Field(default=0.8, ge=0, le=1)
+    appositive: float = Field(default=0.8, ge=0, le=1)
+    surface_pattern: float = Field(default=0.65, ge=0, le=1)
+    pronoun_factor: float = Field(default=0.95, ge=0, le=1)
+    third_person_factor: float = Field(default=0.7, ge=0, le=1)
+
+
+class LLMConfig(_Config):
+    """An OpenAI-compatible chat-completions endpoint (``POST {base_url}/chat/completions``)."""
+
+    base_url: str = Field(default="http://127.0.0.1:8000/v1", description="URL up to and including /v1")
+    model: str = Field(default="gpt-4o-mini", min_length=1)
+    api_key: SecretStr | None = Field(default=None, description="sent as `Authorization: Bearer …`")
+    timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout per request, seconds")
+    max_retries: int = Field(default=2, ge=0, description="retries on 5xx, timeouts and malformed JSON")
+    temperature: float = Field(default=0.0, ge=0, le=2)
+
+
+class ResolutionConfig(_Config):
+    """Entity resolution, staged cheapest first: exact → alias/fuzzy → embedding.
+
+    Attributes:
+        fuzzy_threshold: RapidFuzz score (0..100) at or above which a name merges into a known one.
+        embedding_threshold: cosine similarity (0..1) of MiniLM name embeddings for a merge.
+        embedding_model: sentence-transformers model name or path (``None`` disables the stage).
+    """
+
+    fuzzy_threshold: float = Field(default=90.0, ge=0, le=100)
+    embedding_threshold: float = Field(default=0.86, ge=0, le=1)
+    embedding_model: str | None = "all-MiniLM-L6-v2"
+
+
+class ExtractionConfig(_Config):
+    """Every setting of MemReader.
+
+    Attributes:
+        extractor: ``"spacy"`` (rules over a spaCy parse) or ``"llm"`` (an OpenAI-compatible
+            endpoint asked for JSON-schema output); both yield the same types.
+        spacy_model: a spaCy pipeline name or path, or ``"auto"`` (first installed of
+            :data:`AUTO_MODELS`).
+        spacy_batch_size: texts per ``nlp.pipe`` batch.
+        write_batch_size: CubeWrites per graph transaction.
+        chunk_chars: target size of a document chunk, characters (split at paragraph, then
+            sentence, then word boundaries).
+        embed_cubes: compute a MiniLM embedding for every cube written (for vector search).
+    """
+
+    extractor: Literal["spacy", "llm"] = "spacy"
+    spacy_model: str = "auto"
+    spacy_batch_size: int = Field(default=256, ge=1)
+    write_batch_size: int = Field(default=500, ge=1)
+    chunk_chars: int = Field(default=1200, ge=100)
+    embed_cubes: bool = False
+    default_owner: str = Field(default="local", min_length=1, max_length=128)
+    confidence: RuleConfidence = Field(default_factory=RuleConfidence)
+    resolution: ResolutionConfig = Field(default_factory=ResolutionConfig)
+    llm: LLMConfig = Field(default_factory=LLMConfig)
+
+
+#: Named presets ("recipes") built from :class:`ExtractionConfig`.
+RECIPES: dict[str, ExtractionConfig] = {
+    "fast": ExtractionConfig(resolution=ResolutionConfig(embedding_model=None)),
+    "default": ExtractionConfig(),
+    "search-ready": ExtractionConfig(embed_cubes=True),
+    "llm": ExtractionConfig(extractor="llm"),
+}

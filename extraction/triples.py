@@ -1,0 +1,122 @@
+"""The extractor-neutral output of MemReader: mentions and (subject, predicate, object) triples.
+
+Both extractors (spaCy rules, :mod:`memcubedb.extraction.spacy_extractor`; an LLM,
+:mod:`memcubedb.extraction.llm`) turn a :class:`TextUnit` into an :class:`Extraction`; entity
+resolution and the graph records are built from it the same way whichever produced it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+
+class EntityType(StrEnum):
+    """Our one coarse entity-type set; NER labels of every scheme map onto it (see ``labels``).
+
+    ``CONCEPT`` is a common-noun thing ("the payments team"), ``LITERAL`` a value that is not a
+    thing (an adjective, a number), ``DATE`` a normalised time expression.
+    """
+
+    PERSON = "PERSON"
+    ORG = "ORG"
+    PLACE = "PLACE"
+    DATE = "DATE"
+    EVENT = "EVENT"
+    PRODUCT = "PRODUCT"
+    CONCEPT = "CONCEPT"
+    LITERAL = "LITERAL"
+    OTHER = "OTHER"
+
+
+#: Types that name something (may merge by alias/fuzzy/embedding); the others merge exactly only.
+NAME_TYPES: frozenset[EntityType] = frozenset(
+    {EntityType.PERSON, EntityType.ORG, EntityType.PLACE, EntityType.EVENT, EntityType.PRODUCT, EntityType.OTHER}
+)
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TextUnit(_Frozen):
+    """One piece of input text with its context: a document chunk or a chat turn.
+
+    Attributes:
+        text: the text (non-empty).
+        timestamp: when it was said/written; relative dates ("yesterday") are resolved against it.
+        speaker / addressee: chat participants; "I"/"my" resolve to the speaker, "you" to the
+            addressee.
+        context_id: units with the same id share discourse state (pronoun antecedents) and must
+            be given in reading order.
+    """
+
+    text: str = Field(min_length=1)
+    timestamp: datetime | None = None
+    speaker: str | None = None
+    addressee: str | None = None
+    context_id: str = ""
+
+
+class Mention(_Frozen):
+    """A reference to an entity in a unit's text.
+
+    Attributes:
+        text: the surface form as written ("my sister", "she", "Acme Corp").
+        name: the canonical name proposed for the entity ("Melanie's sister", "Dana", "Acme Corp").
+        type: coarse entity type.
+        start / end: character offsets of ``text`` in the unit text.
+        named: True for proper names (they may merge by alias/fuzzy/embedding).
+        via: how a pronoun or descriptor was resolved, ``None`` for a plain mention.
+    """
+
+    text: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=512)
+    type: EntityType = EntityType.OTHER
+    start: int = Field(default=0, ge=0)
+    end: int = Field(default=0, ge=0)
+    named: bool = False
+    via: Literal["speaker", "addressee", "antecedent", "relative", "descriptor"] | None = None
+
+    @model_validator(mode="after")
+    def _offsets(self) -> Mention:
+        if self.end < self.start:
+            raise ValueError(f"mention end {self.end} < start {self.start}")
+        return self
+
+
+class Triple(_Frozen):
+    """A (subject, predicate, object) triple read from a unit.
+
+    Attributes:
+        predicate: lower-case lemma phrase ("work at", "is cto of", "want to learn").
+        negated: the unit states the triple does *not* hold ("Carol does not like coffee").
+        confidence: 0..1, from the rule (or the LLM), lowered for resolved pronouns.
+        start / end: character offsets of the evidence (the sentence) in the unit text.
+        valid_from: the time the statement refers to, when the clause carries a date.
+        rule: the rule (or extractor) that produced it, for provenance and debugging.
+    """
+
+    subject: Mention
+    predicate: str = Field(min_length=1, max_length=256)
+    object: Mention
+    negated: bool = False
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    start: int = Field(default=0, ge=0)
+    end: int = Field(default=0, ge=0)
+    valid_from: datetime | None = None
+    rule: str = "unknown"
+
+    def key(self) -> tuple[str, str, str, bool]:
+        """``(subject name, predicate, object name, negated)``, names case-folded: for tests/dedup."""
+        return (self.subject.name.casefold(), self.predicate, self.object.name.casefold(), self.negated)
+
+
+class Extraction(_Frozen):
+    """Everything read from one :class:`TextUnit`."""
+
+    mentions: list[Mention] = Field(default_factory=list)
+    triples: list[Triple] = Field(default_factory=list)

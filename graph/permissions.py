@@ -1,0 +1,143 @@
+"""Principals, groups and grants: the permission edges of the memory graph.
+
+``(:Principal {id, kind: 'user'|'group'|'service', name})``; ``(p)-[:MEMBER_OF]->(g)`` for
+(nested) groups; ``(p)-[:OWNS|CAN_READ|CAN_WRITE]->(:MemCube)`` or ``->(:Space)`` for grants.
+Only a principal that owns a cube (directly or through a group) may grant or revoke on it;
+the check is part of the grant query itself.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Literal
+
+from memcubedb.graph.acl import OWNS_CUBE
+from neo4j import Driver
+
+ENSURE_PRINCIPAL = """
+MERGE (p:Principal {id: $id})
+  ON CREATE SET p.kind = $kind, p.name = $name, p.created_at = datetime()
+RETURN p.id AS id
+"""
+
+ADD_MEMBER = """
+MERGE (m:Principal {id: $member}) ON CREATE SET m.kind = 'user', m.name = $member
+MERGE (g:Principal {id: $group}) ON CREATE SET g.kind = 'group', g.name = $group
+MERGE (m)-[:MEMBER_OF]->(g)
+"""
+
+REMOVE_MEMBER = "MATCH (:Principal {id: $member})-[r:MEMBER_OF]->(:Principal {id: $group}) DELETE r"
+
+GRANT_CUBE = (
+    "MATCH (c:MemCube {id: $cube_id}) WHERE "
+    + OWNS_CUBE
+    + """
+MERGE (p:Principal {id: $grantee}) ON CREATE SET p.kind = 'user', p.name = $grantee
+WITH c, p
+CALL (c, p) {
+  FOREACH (_ IN CASE WHEN $right = 'CAN_READ' THEN [1] ELSE [] END | MERGE (p)-[:CAN_READ]->(c))
+  FOREACH (_ IN CASE WHEN $right = 'CAN_WRITE' THEN [1] ELSE [] END | MERGE (p)-[:CAN_WRITE]->(c))
+  FOREACH (_ IN CASE WHEN $right = 'OWNS' THEN [1] ELSE [] END | MERGE (p)-[:OWNS]->(c))
+}
+RETURN c.id AS id
+"""
+)
+
+REVOKE_CUBE = (
+    "MATCH (c:MemCube {id: $cube_id}) WHERE "
+    + OWNS_CUBE
+    + """
+OPTIONAL MATCH (:Principal {id: $grantee})-[r]->(c) WHERE type(r) = $right
+DELETE r
+RETURN c.id AS id
+"""
+)
+
+GRANT_SPACE = """
+MERGE (s:Space {id: $space_id})
+MERGE (p:Principal {id: $grantee}) ON CREATE SET p.kind = 'user', p.name = $grantee
+WITH s, p
+CALL (s, p) {
+  FOREACH (_ IN CASE WHEN $right = 'CAN_READ' THEN [1] ELSE [] END | MERGE (p)-[:CAN_READ]->(s))
+  FOREACH (_ IN CASE WHEN $right = 'CAN_WRITE' THEN [1] ELSE [] END | MERGE (p)-[:CAN_WRITE]->(s))
+  FOREACH (_ IN CASE WHEN $right = 'OWNS' THEN [1] ELSE [] END | MERGE (p)-[:OWNS]->(s))
+}
+"""
+
+ADD_TO_SPACE = (
+    "MATCH (c:MemCube {id: $cube_id}) WHERE "
+    + OWNS_CUBE
+    + """
+MERGE (s:Space {id: $space_id})
+MERGE (c)-[:IN_SPACE]->(s)
+RETURN c.id AS id
+"""
+)
+
+
+class Right(StrEnum):
+    """A grant edge type."""
+
+    CAN_READ = "CAN_READ"
+    CAN_WRITE = "CAN_WRITE"
+    OWNS = "OWNS"
+
+
+class PermissionDenied(PermissionError):
+    """The principal may not do this (or the cube does not exist for it)."""
+
+
+class Permissions:
+    """Principal, group and grant management over a Neo4j driver."""
+
+    def __init__(self, driver: Driver, database: str) -> None:
+        self._driver = driver
+        self._db = database
+
+    def ensure_principal(self, pid: str, kind: Literal["user", "group", "service"] = "user", name: str = "") -> str:
+        """Create the principal if missing; return its id."""
+        self._driver.execute_query(ENSURE_PRINCIPAL, id=pid, kind=kind, name=name or pid, database_=self._db)
+        return pid
+
+    def add_member(self, member: str, group: str) -> None:
+        """Make ``member`` a member of ``group`` (both created if missing)."""
+        self._driver.execute_query(ADD_MEMBER, member=member, group=group, database_=self._db)
+
+    def remove_member(self, member: str, group: str) -> None:
+        """Remove one ``MEMBER_OF`` edge (no error when absent)."""
+        self._driver.execute_query(REMOVE_MEMBER, member=member, group=group, database_=self._db)
+
+    def _owner_only(self, query: str, principal: str, **params: object) -> None:
+        records, _, _ = self._driver.execute_query(query, principal=principal, database_=self._db, **params)
+        if not records:
+            raise PermissionDenied(f"{principal!r} does not own cube {params.get('cube_id')!r}")
+
+    def grant(self, principal: str, cube_id: str, grantee: str, right: Right) -> None:
+        """Grant ``right`` on a cube to ``grantee``.
+
+        Raises:
+            PermissionDenied: ``principal`` does not own the cube, or it does not exist.
+        """
+        self._owner_only(GRANT_CUBE, principal, cube_id=cube_id, grantee=grantee, right=Right(right).value)
+
+    def revoke(self, principal: str, cube_id: str, grantee: str, right: Right) -> None:
+        """Remove ``grantee``'s ``right`` edge on a cube.
+
+        Raises:
+            PermissionDenied: ``principal`` does not own the cube, or it does not exist.
+        """
+        self._owner_only(REVOKE_CUBE, principal, cube_id=cube_id, grantee=grantee, right=Right(right).value)
+
+    def grant_space(self, space_id: str, grantee: str, right: Right) -> None:
+        """Grant ``right`` on a whole Space (administrative; the API restricts who may call it)."""
+        self._driver.execute_query(
+            GRANT_SPACE, space_id=space_id, grantee=grantee, right=Right(right).value, database_=self._db
+        )
+
+    def add_to_space(self, principal: str, cube_id: str, space_id: str) -> None:
+        """Put a cube the principal owns into a Space.
+
+        Raises:
+            PermissionDenied: ``principal`` does not own the cube.
+        """
+        self._owner_only(ADD_TO_SPACE, principal, cube_id=cube_id, space_id=space_id)

@@ -1,0 +1,143 @@
+"""Typed records the graph store writes: sources, agents, activities, entities, facts.
+
+These are the storage-side shapes of W3C PROV (https://www.w3.org/TR/prov-o/): a ``Source``
+is a ``prov:Entity`` the memory was read from, an ``Activity`` is a ``prov:Activity``
+(extraction run, promotion, demotion, edit), an ``Agent`` a ``prov:Agent`` (a pipeline, a
+model, a person). Identifiers are stable so that re-ingesting the same input is idempotent.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from memcubedb.cube import MemCube, new_id, utcnow
+
+
+def stable_id(*parts: str) -> str:
+    """A deterministic id: sha256 (hex, first 32 chars) of the parts joined by U+001F."""
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def content_hash(text: str) -> str:
+    """sha256 (hex, 64 chars) of a text, UTF-8 encoded."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class SourceRecord(_Record):
+    """Where a memory was read from: a document chunk or a chat turn (``prov:Entity``).
+
+    ``start``/``end`` are character offsets of the memory text within the source document
+    (for chat turns: within the turn text, usually ``0..len``).
+    """
+
+    id: str
+    kind: Literal["document", "chat_turn", "api", "derived"]
+    uri: str = Field(max_length=2048)
+    turn_id: str | None = None
+    speaker: str | None = None
+    timestamp: datetime | None = None
+    content_hash: str
+    start: int = Field(default=0, ge=0)
+    end: int = Field(default=0, ge=0)
+
+
+class AgentRecord(_Record):
+    """Who or what is responsible (``prov:Agent``): a principal, a pipeline, a model."""
+
+    id: str
+    kind: Literal["person", "software", "model"] = "software"
+    name: str
+
+
+class ActivityRecord(_Record):
+    """What produced or changed memory (``prov:Activity``)."""
+
+    id: str = Field(default_factory=new_id)
+    kind: str = Field(description="extraction, promotion, demotion, encoding, edit, lifecycle, import")
+    name: str = ""
+    started_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    params: dict[str, str] = Field(default_factory=dict)
+
+
+class EntityRecord(_Record):
+    """A resolved real-world thing. ``id`` is stable for the normalised canonical name and type."""
+
+    id: str
+    name: str = Field(min_length=1, max_length=512)
+    type: str = "OTHER"
+    aliases: list[str] = Field(default_factory=list)
+
+
+class MergeRecord(_Record):
+    """An entity-resolution decision: mention ``alias`` was merged into ``entity_id``."""
+
+    alias: str
+    entity_id: str
+    method: Literal["exact", "fuzzy", "embedding", "manual"]
+    score: float = Field(ge=0.0, le=1.0)
+
+
+class FactRecord(_Record):
+    """A reified (subject, predicate, object) triple with its own confidence and validity.
+
+    ``object_id`` names an Entity; a literal object (a number, an adjective) is stored as an
+    entity of type ``LITERAL`` so every fact is an edge between two entities.
+    """
+
+    id: str
+    subject_id: str
+    predicate: str = Field(min_length=1, max_length=256)
+    object_id: str
+    confidence: float = Field(default=1.0, ge=0.0, le=1.0)
+    negated: bool = False
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    start: int = Field(default=0, ge=0, description="character offset of the evidence in the cube text")
+    end: int = Field(default=0, ge=0)
+
+
+class CubeWrite(_Record):
+    """Everything one memory unit brings into the graph, written in one transaction."""
+
+    cube: MemCube
+    source: SourceRecord | None = None
+    activity: ActivityRecord
+    agent: AgentRecord
+    entities: list[EntityRecord] = Field(default_factory=list)
+    facts: list[FactRecord] = Field(default_factory=list)
+    merges: list[MergeRecord] = Field(default_factory=list)
+    derived_from: list[str] = Field(default_factory=list, description="ids of cubes this one derives from")
+
+
+class Entity(_Record):
+    """An Entity as read back from the graph."""
+
+    id: str
+    name: str
+    type: str
+    aliases: list[str] = Field(default_factory=list)
+
+
+class Fact(_Record):
+    """A Fact as read back from the graph, with its endpoints' names."""
+
+    id: str
+    subject_id: str
+    subject: str
+    predicate: str
+    object_id: str
+    object: str
+    confidence: float
+    negated: bool
+    valid_from: datetime | None = None
+    valid_to: datetime | None = None
+    cube_ids: list[str] = Field(default_factory=list)

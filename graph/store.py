@@ -1,0 +1,352 @@
+"""GraphStore: MemCubes, facts, entities and provenance in Neo4j.
+
+Every method takes the calling principal's id and the permission predicates run inside the
+queries (see :mod:`memcubedb.graph.acl`), so nothing the principal may not read ever leaves
+the database. Every write is one transaction; batch writes use ``UNWIND``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from memcubedb.graph import queries as q
+from memcubedb.graph.mapping import cube_to_props, native, props_to_cube
+from memcubedb.graph.migrations import apply_migrations
+from memcubedb.graph.permissions import PermissionDenied, Permissions
+from memcubedb.graph.records import CubeWrite, Entity, Fact
+from neo4j import Driver, GraphDatabase, ManagedTransaction
+
+from memcubedb.cube import LifecycleState, MemCube, new_id, utcnow
+from memcubedb.settings import Settings
+
+LIVE_STATES = [s.value for s in LifecycleState if s is not LifecycleState.DELETED]
+
+
+class NotFound(LookupError):
+    """No such object — or none the principal may read (the two are not told apart)."""
+
+
+class WriteRejected(ValueError):
+    """A batch could not be written as given; nothing of it was stored."""
+
+
+def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
+    activities: dict[str, dict[str, Any]] = {}
+    sources: dict[str, dict[str, Any]] = {}
+    cubes, entities, mentions, facts, merges = [], {}, [], [], []
+    for w in writes:
+        act = w.activity.model_dump()
+        act["params"] = json.dumps(act["params"], sort_keys=True)
+        act["agent"] = w.agent.model_dump()
+        activities[w.activity.id] = act
+        if w.source is not None:
+            sources[w.source.id] = w.source.model_dump()
+        cubes.append(
+            {
+                "props": cube_to_props(w.cube),
+                "activity_id": w.activity.id,
+                "agent_id": w.agent.id,
+                "readers": w.cube.governance.readers,
+                "writers": w.cube.governance.writers,
+                "source_id": w.source.id if w.source else None,
+                "source_start": w.source.start if w.source else None,
+                "source_end": w.source.end if w.source else None,
+                "derived_from": w.derived_from,
+            }
+        )
+        for e in w.entities:
+            row = e.model_dump()
+            row["norm_name"] = e.name.casefold()
+            merged = entities.setdefault(e.id, row)
+            merged["aliases"] = sorted(set(merged["aliases"]) | set(e.aliases))
+            mentions.append({"cube_id": w.cube.id, "entity_id": e.id})
+        for f in w.facts:
+            facts.append({**f.model_dump(), "cube_id": w.cube.id, "activity_id": w.activity.id})
+        for m in w.merges:
+            merges.append({**m.model_dump(), "activity_id": w.activity.id})
+    return {
+        "activities": list(activities.values()),
+        "sources": list(sources.values()),
+        "cubes": cubes,
+        "entities": list(entities.values()),
+        "mentions": mentions,
+        "facts": facts,
+        "merges": merges,
+    }
+
+
+class GraphStore:
+    """The Neo4j-backed memory store. Create with :meth:`connect`; close with :meth:`close`."""
+
+    def __init__(self, driver: Driver, settings: Settings) -> None:
+        self.driver = driver
+        self.settings = settings
+        self.db = settings.neo4j.database
+        self.permissions = Permissions(driver, self.db)
+
+    @classmethod
+    def connect(cls, settings: Settings, migrate: bool = True) -> GraphStore:
+        """Connect to the configured Neo4j and (by default) apply pending migrations.
+
+        Raises:
+            neo4j.exceptions.ServiceUnavailable: nothing answers at ``settings.bolt_uri``.
+        """
+        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
+        driver = GraphDatabase.driver(settings.bolt_uri, auth=auth, notifications_min_severity="OFF")
+        driver.verify_connectivity()
+        store = cls(driver, settings)
+        if migrate:
+            store.migrate()
+        return store
+
+    def close(self) -> None:
+        """Close the driver."""
+        self.driver.close()
+
+    def migrate(self) -> list[str]:
+        """Apply pending schema migrations; return the names applied."""
+        return apply_migrations(self.driver, self.db, {"embedding_dim": self.settings.embedding_dim})
+
+    @contextmanager
+    def session(self, read_only: bool = False) -> Iterator[Any]:
+        """A Neo4j session on the configured database (read routing when ``read_only``)."""
+        with self.driver.session(database=self.db, default_access_mode="READ" if read_only else "WRITE") as s:
+            yield s
+
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a parameterised read query in a read transaction; rows as dicts."""
+        with self.session(read_only=True) as s:
+            return s.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
+
+    # --- writes -------------------------------------------------------------------------
+
+    def write_cubes(self, writes: list[CubeWrite]) -> list[str]:
+        """Write MemCubes with their sources, provenance, entities and facts in ONE transaction.
+
+        Cubes whose id already exists are skipped (idempotent re-ingestion: readers derive cube
+        ids from the source id and content hash). Returns the ids actually written.
+
+        Raises:
+            WriteRejected: a fact names an entity that is neither in the batch nor in the
+                graph; the whole batch is rolled back.
+        """
+        if not writes:
+            return []
+
+        def work(tx: ManagedTransaction) -> list[str]:
+            existing = {r["id"] for r in tx.run(q.EXISTING_CUBES, ids=[w.cube.id for w in writes])}
+            fresh = [w for w in writes if w.cube.id not in existing]
+            if not fresh:
+                return []
+            rows = _rows_for(fresh)
+            tx.run(q.MERGE_ACTIVITIES, rows=rows["activities"]).consume()
+            tx.run(q.MERGE_SOURCES, rows=rows["sources"]).consume()
+            tx.run(q.CREATE_CUBES, rows=rows["cubes"]).consume()
+            tx.run(q.MERGE_ENTITIES, rows=rows["entities"]).consume()
+            tx.run(q.LINK_MENTIONS, rows=rows["mentions"]).consume()
+            written = tx.run(q.MERGE_FACTS, rows=rows["facts"]).single(strict=True)["written"]
+            if written != len(rows["facts"]):
+                raise WriteRejected(
+                    f"{len(rows['facts']) - written} fact(s) reference unknown entities; batch not written"
+                )
+            tx.run(q.RECORD_MERGES, rows=rows["merges"]).consume()
+            return [w.cube.id for w in fresh]
+
+        with self.session() as s:
+            return s.execute_write(work)
+
+    def create_cube(self, principal: str, write: CubeWrite) -> MemCube:
+        """Write one cube (owned by ``principal``) and return it as stored.
+
+        Raises:
+            PermissionDenied: the cube's owner is not ``principal``.
+        """
+        if write.cube.governance.owner != principal:
+            raise PermissionDenied(f"{principal!r} cannot create a cube owned by {write.cube.governance.owner!r}")
+        self.write_cubes([write])
+        return self.get_cube(principal, write.cube.id)
+
+    def _raise_for_access(self, principal: str, cube_id: str) -> None:
+        rows = self.read(q.CUBE_ACCESS, id=cube_id, principal=principal)
+        if not rows or not rows[0]["can_read"]:
+            raise NotFound(f"no MemCube {cube_id!r}")
+        raise PermissionDenied(f"{principal!r} may not write MemCube {cube_id!r}")
+
+    def update_cube(self, principal: str, cube_id: str, **changes: Any) -> MemCube:
+        """Write a new version of a cube; the old one stays, linked by ``SUPERSEDES``.
+
+        ``changes`` may set ``text``, ``tags``, ``semantic_type``, ``priority``, ``ttl_s``.
+        Grants, spaces and sources carry over to the new version; an ``edit`` Activity records it.
+
+        Raises:
+            NotFound: no such cube readable by the principal.
+            PermissionDenied: readable but not writable, or already superseded.
+            pydantic.ValidationError: a change is malformed.
+        """
+        old = self.get_cube(principal, cube_id)
+        data = old.model_dump()
+        now = utcnow()
+        data["descriptive"].update(id=new_id(), created_at=now, updated_at=now)
+        for key in ("tags", "semantic_type"):
+            if key in changes:
+                data["descriptive"][key] = changes.pop(key)
+        for key in ("priority", "ttl_s"):
+            if key in changes:
+                data["governance"][key] = changes.pop(key)
+        if "text" in changes:
+            data["payload"]["text"] = changes.pop("text")
+            data["embedding"] = None
+        if changes:
+            raise ValueError(f"fields cannot be updated: {sorted(changes)}")
+        data["governance"]["version"] = old.governance.version + 1
+        data["behaviour"]["lineage"] = [*old.behaviour.lineage, old.id]
+        new = MemCube.model_validate(data)
+        with self.session() as s:
+            rows = s.execute_write(
+                lambda tx: list(
+                    tx.run(
+                        q.UPDATE_CUBE,
+                        id=cube_id,
+                        principal=principal,
+                        props=cube_to_props(new),
+                        now=now,
+                        activity_id=new_id(),
+                    )
+                )
+            )
+        if not rows:
+            self._raise_for_access(principal, cube_id)
+        return self.get_cube(principal, new.id)
+
+    def set_state(self, principal: str, cube_id: str, state: LifecycleState) -> None:
+        """Move a cube to a lifecycle state, recording a ``lifecycle`` Activity.
+
+        Raises:
+            NotFound / PermissionDenied: as for :meth:`update_cube`.
+        """
+        old = self.get_cube(principal, cube_id)
+        with self.session() as s:
+            rows = s.execute_write(
+                lambda tx: list(
+                    tx.run(
+                        q.SET_STATE,
+                        id=cube_id,
+                        principal=principal,
+                        state=LifecycleState(state).value,
+                        from_state=old.governance.state.value,
+                        now=utcnow(),
+                        activity_id=new_id(),
+                    )
+                )
+            )
+        if not rows:
+            self._raise_for_access(principal, cube_id)
+
+    def delete_cube(self, principal: str, cube_id: str) -> None:
+        """Soft-delete: move the cube to the ``deleted`` state (purge removes it)."""
+        self.set_state(principal, cube_id, LifecycleState.DELETED)
+
+    def purge_cube(self, principal: str, cube_id: str) -> None:
+        """Remove a deleted cube and the facts no other cube asserts.
+
+        Raises:
+            NotFound / PermissionDenied: as for :meth:`update_cube`; ``ValueError`` when the
+            cube is not in the ``deleted`` state.
+        """
+        cube = self.get_cube(principal, cube_id)
+        if cube.governance.state is not LifecycleState.DELETED:
+            raise ValueError(f"MemCube {cube_id!r} must be deleted before it is purged")
+        with self.session() as s:
+            s.execute_write(lambda tx: tx.run(q.PURGE_CUBE, id=cube_id, principal=principal).consume())
+        if self.read(q.CUBE_ACCESS, id=cube_id, principal=principal):
+            self._raise_for_access(principal, cube_id)
+
+    # --- reads --------------------------------------------------------------------------
+
+    def get_cube(self, principal: str, cube_id: str) -> MemCube:
+        """One cube the principal may read.
+
+        Raises:
+            NotFound: it does not exist or the principal may not read it.
+        """
+        rows = self.read(q.GET_CUBE, id=cube_id, principal=principal)
+        if not rows:
+            raise NotFound(f"no MemCube {cube_id!r}")
+        return props_to_cube(rows[0]["props"], rows[0]["readers"], rows[0]["writers"])
+
+    def list_cubes(
+        self,
+        principal: str,
+        *,
+        memory_type: str | None = None,
+        states: list[str] | None = None,
+        owner: str | None = None,
+        tag: str | None = None,
+        latest_only: bool = True,
+        after: MemCube | None = None,
+        limit: int = 50,
+    ) -> list[MemCube]:
+        """Cubes the principal may read, oldest first, at most ``limit`` (1..1000).
+
+        ``after`` is the last cube of the previous page (keyset pagination on
+        ``(created_at, id)``). ``states`` defaults to every state but ``deleted``.
+        """
+        if not 1 <= limit <= 1000:
+            raise ValueError("limit must be within 1..1000")
+        rows = self.read(
+            q.LIST_CUBES,
+            principal=principal,
+            memory_type=memory_type,
+            states=states if states is not None else LIVE_STATES,
+            owner=owner,
+            tag=tag,
+            latest_only=latest_only,
+            after=after.id if after else None,
+            after_time=after.descriptive.created_at if after else None,
+            limit=limit,
+        )
+        return [props_to_cube(r["props"], r["readers"], r["writers"]) for r in rows]
+
+    def facts_of(self, principal: str, cube_id: str) -> list[Fact]:
+        """The facts a readable cube asserts (empty for an unreadable or unknown cube)."""
+        out = []
+        for r in self.read(q.FACTS_OF_CUBE, id=cube_id, principal=principal):
+            f = {k: native(v) for k, v in r["fact"].items()}
+            out.append(
+                Fact(
+                    id=f["id"], subject_id=f["subject_id"], subject=r["subject"], predicate=f["predicate"],
+                    object_id=f["object_id"], object=r["object"], confidence=f["confidence"],
+                    negated=f["negated"], valid_from=f.get("valid_from"), valid_to=f.get("valid_to"),
+                    cube_ids=r["cube_ids"],
+                )
+            )
+        return out
+
+    def list_entities(self) -> list[Entity]:
+        """Every entity (names only; used by entity resolution inside the write path)."""
+        return [Entity(**{**r, "aliases": r["aliases"] or []}) for r in self.read(q.LIST_ENTITIES)]
+
+    def visible_entities(self, principal: str, limit: int = 1000) -> list[Entity]:
+        """Entities mentioned by cubes the principal may read."""
+        rows = self.read(q.VISIBLE_ENTITIES, principal=principal, limit=limit)
+        return [Entity(**{**r, "aliases": r["aliases"] or []}) for r in rows]
+
+    def provenance(self, principal: str, cube_id: str) -> dict[str, Any]:
+        """Sources (with offsets), activities, agents and ancestor cubes of a readable cube.
+
+        Raises:
+            NotFound: the cube does not exist or is not readable.
+        """
+        rows = self.read(q.PROVENANCE, id=cube_id, principal=principal)
+        if not rows:
+            raise NotFound(f"no MemCube {cube_id!r}")
+        row = rows[0]
+        row["ancestors"] = [a for a in row["ancestors"] if a["id"] is not None]
+        return row
+
+    def counts(self) -> dict[str, int]:
+        """Node counts by label (MemCube, Fact, Entity, Source, Principal)."""
+        return self.read(q.COUNTS)[0]

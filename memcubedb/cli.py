@@ -1,0 +1,75 @@
+"""The ``memcubedb`` command line (Typer).
+
+``memcubedb neo4j start|stop|status`` runs the embedded-default Neo4j; ``memcubedb run`` is
+the main job of the README.
+"""
+
+from __future__ import annotations
+
+import typer
+from rich.console import Console
+
+from memcubedb.graph import server
+from memcubedb.settings import Settings
+
+app = typer.Typer(help="MemCubeDB: a knowledge-graph-centric memory database for LLM applications.")
+neo4j_app = typer.Typer(help="The embedded-default Neo4j server (Neo4j 5.26 LTS Community).")
+app.add_typer(neo4j_app, name="neo4j")
+console = Console()
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]error:[/red] {message}")
+    raise typer.Exit(code=1)
+
+
+@neo4j_app.command("build")
+def neo4j_build() -> None:
+    """Resolve Neo4j from Maven Central and compile the launcher (once)."""
+    try:
+        target = server.build()
+    except server.Neo4jServerError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"Neo4j built in {target}")
+
+
+@neo4j_app.command("start")
+def neo4j_start() -> None:
+    """Build (first time) and start the embedded Neo4j; wait until Bolt answers."""
+    settings = Settings()
+    try:
+        st = server.start(settings)
+    except server.Neo4jServerError as exc:
+        _fail(str(exc))
+        return
+    console.print(f"Neo4j running (pid {st.pid}) at {st.bolt_uri}, data in {st.home}")
+
+
+@neo4j_app.command("stop")
+def neo4j_stop() -> None:
+    """Stop the embedded Neo4j cleanly."""
+    stopped = server.stop(Settings())
+    console.print("Neo4j stopped" if stopped else "Neo4j was not running")
+
+
+@neo4j_app.command("status")
+def neo4j_status() -> None:
+    """Say whether the embedded Neo4j runs, and where."""
+    st = server.status(Settings())
+    state = f"running (pid {st.pid})" if st.running else "stopped"
+    console.print(f"Neo4j {state} — {st.bolt_uri}, data in {st.home}")
+    if not st.running:
+        raise typer.Exit(code=3)
+
+
+@app.command("run")
+def run_main_job() -> None:
+    """The main job: start the embedded Neo4j, load the shipped sample, print the graph."""
+    from memcubedb.mainjob import main_job
+
+    main_job(Settings(), console)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,71 @@
+"""One settings object for MemCubeDB, read from environment variables prefixed ``MEMCUBEDB_``.
+
+Nested groups use ``__`` as the delimiter, e.g. ``MEMCUBEDB_NEO4J__BOLT_PORT=7688``.
+The standard Neo4j variables ``NEO4J_URI``, ``NEO4J_USER`` and ``NEO4J_PASSWORD`` are also
+honoured: when a URI is set, that Neo4j (Docker, Aura, a cluster) is used instead of the
+embedded default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import platformdirs
+from pydantic import AliasChoices, BaseModel, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Neo4jSettings(BaseModel):
+    """Where the graph lives and how the embedded-default server is run."""
+
+    host: str = "127.0.0.1"
+    bolt_port: int = Field(default=7687, ge=1, le=65535)
+    database: str = "neo4j"
+    heap_mb: int = Field(default=1024, ge=256, description="JVM heap of the embedded server, MiB")
+    pagecache_mb: int = Field(default=256, ge=16, description="Neo4j page cache, MiB")
+    tx_timeout_s: int = Field(default=120, ge=1, description="server-side transaction timeout, seconds")
+    start_timeout_s: float = Field(default=120.0, gt=0, description="how long `start` waits for Bolt, s")
+
+
+class Settings(BaseSettings):
+    """Every configurable value of MemCubeDB.
+
+    Attributes:
+        data_dir: root of everything the project writes (Neo4j store, vault, caches).
+        neo4j_uri / neo4j_user / neo4j_password: an external Neo4j; ``None`` means the
+            embedded default started by ``memcubedb neo4j start``.
+        embedding_dim: dimension of the MemCube embedding vectors (vector index size).
+    """
+
+    model_config = SettingsConfigDict(
+        env_prefix="MEMCUBEDB_", env_nested_delimiter="__", extra="ignore", populate_by_name=True
+    )
+
+    data_dir: Path = Field(default_factory=lambda: Path(platformdirs.user_data_dir("memcubedb")))
+    neo4j: Neo4jSettings = Field(default_factory=Neo4jSettings)
+    neo4j_uri: str | None = Field(default=None, validation_alias=AliasChoices("MEMCUBEDB_NEO4J_URI", "NEO4J_URI"))
+    neo4j_user: str = Field(default="neo4j", validation_alias=AliasChoices("MEMCUBEDB_NEO4J_USER", "NEO4J_USER"))
+    neo4j_password: str = Field(
+        default="", validation_alias=AliasChoices("MEMCUBEDB_NEO4J_PASSWORD", "NEO4J_PASSWORD")
+    )
+    embedding_dim: int = Field(default=384, ge=2, le=4096)
+
+    @property
+    def embedded(self) -> bool:
+        """True when the project's own Neo4j server is used (no external URI set)."""
+        return self.neo4j_uri is None
+
+    @property
+    def bolt_uri(self) -> str:
+        """The Bolt URI the driver connects to."""
+        return self.neo4j_uri or f"bolt://{self.neo4j.host}:{self.neo4j.bolt_port}"
+
+    @property
+    def neo4j_home(self) -> Path:
+        """Home directory of the embedded Neo4j (its data/ and logs/ live below)."""
+        return self.data_dir / "neo4j"
+
+    @property
+    def vault_dir(self) -> Path:
+        """Root of the MemVault (tensors and adapters)."""
+        return self.data_dir / "vault"

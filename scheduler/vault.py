@@ -1,0 +1,306 @@
+"""MemVault: content-addressed storage of tensors (KV templates) and adapters (LoRA) in safetensors.
+
+Each entry is one safetensors file named by the sha256 of its bytes,
+``<root>/objects/<first 2 hex>/<sha256>.safetensors``. The file's ``__metadata__`` header holds
+the entry kind, the :class:`ModelIdentity` the tensors belong to, and caller metadata (all
+strings, as safetensors requires), so the hash covers the binding too. Writes go to a temporary
+file in the same directory, are fsync'ed and moved into place with ``os.replace`` (atomic on
+POSIX), so a reader never sees a half-written entry. Every load re-hashes the bytes
+(:class:`CorruptEntryError` on mismatch) and compares the stored identity with the caller's
+model (:class:`ModelIdentityMismatchError` on any difference): a KV cache or adapter computed
+with one model is meaningless in another.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import re
+import struct
+import tempfile
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+from pydantic import BaseModel, ConfigDict, Field
+from safetensors.torch import load as load_safetensors
+from safetensors.torch import save as save_safetensors
+
+_DIGEST = re.compile(r"^[0-9a-f]{64}$")
+_KIND_KEY = "memcubedb.kind"
+_IDENTITY_KEY = "memcubedb.model_identity"
+_SUFFIX = ".safetensors"
+_TEMP_PREFIX = ".tmp-"
+
+
+class VaultError(Exception):
+    """Base class of MemVault errors."""
+
+
+class EntryNotFoundError(VaultError, KeyError):
+    """No entry with that digest exists in the vault."""
+
+
+class CorruptEntryError(VaultError):
+    """An entry's bytes no longer hash to its name (disk corruption, tampering, truncation)."""
+
+
+class ModelIdentityMismatchError(VaultError):
+    """An entry was made for a different model than the one it is being loaded into."""
+
+
+class ModelIdentity(BaseModel):
+    """What a KV template or adapter was computed with; two models must match on every field.
+
+    Attributes:
+        model_name: Hugging Face id, local path or registry name of the model.
+        revision: model revision (commit hash) or the sha256 of the weights / weight file.
+        dtype: torch dtype name of the weights, e.g. ``"float32"``.
+        num_layers: decoder layers (KV templates hold one key/value pair per layer).
+        tokenizer_hash: sha256 of the tokenizer's vocabulary, specials and chat template.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model_name: str = Field(min_length=1)
+    revision: str = Field(min_length=1)
+    dtype: str = Field(min_length=1)
+    num_layers: int = Field(ge=0)
+    tokenizer_hash: str
+
+    def differences(self, other: ModelIdentity) -> dict[str, tuple[object, object]]:
+        """Fields that differ: name → (this value, other value); empty when identical."""
+        mine, theirs = self.model_dump(), other.model_dump()
+        return {key: (mine[key], theirs[key]) for key in mine if mine[key] != theirs[key]}
+
+
+@dataclass(frozen=True)
+class VaultEntry:
+    """Where an entry lives. ``size_bytes`` is the file size in bytes."""
+
+    digest: str
+    path: Path
+    kind: str
+    identity: ModelIdentity
+    size_bytes: int
+
+
+@dataclass(frozen=True)
+class VaultRecord:
+    """A loaded, verified entry: its tensors (CPU), caller metadata and identity."""
+
+    entry: VaultEntry
+    tensors: dict[str, torch.Tensor]
+    metadata: dict[str, str]
+
+
+def _read_header_metadata(data: bytes) -> dict[str, str]:
+    """The ``__metadata__`` of a safetensors blob (8-byte little-endian header length, JSON header).
+
+    Raises:
+        CorruptEntryError: when the header cannot be parsed.
+    """
+    try:
+        (header_len,) = struct.unpack("<Q", data[:8])
+        header = json.loads(data[8 : 8 + header_len])
+    except (struct.error, ValueError) as exc:
+        raise CorruptEntryError(f"unreadable safetensors header: {exc}") from exc
+    metadata = header.get("__metadata__") or {}
+    if _KIND_KEY not in metadata or _IDENTITY_KEY not in metadata:
+        raise CorruptEntryError("safetensors file lacks the MemVault kind / model identity")
+    return dict(metadata)
+
+
+class MemVault:
+    """Content-addressed store under ``root`` (created on first write).
+
+    Args:
+        root: directory of the vault, e.g. ``settings.vault_dir``.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.root = Path(root)
+        self._objects = self.root / "objects"
+
+    def path_for(self, digest: str) -> Path:
+        """File path of an entry (whether or not it exists).
+
+        Raises:
+            ValueError: when ``digest`` is not 64 lowercase hex characters.
+        """
+        if not _DIGEST.match(digest):
+            raise ValueError(f"not a sha256 hex digest: {digest!r}")
+        return self._objects / digest[:2] / f"{digest}{_SUFFIX}"
+
+    def put(
+        self,
+        tensors: Mapping[str, torch.Tensor],
+        identity: ModelIdentity,
+        kind: str,
+        metadata: Mapping[str, str] | None = None,
+    ) -> VaultEntry:
+        """Store tensors bound to ``identity``; storing identical content twice is a no-op.
+
+        Args:
+            tensors: name → tensor (any shape; made contiguous and moved to CPU).
+            identity: the model the tensors belong to.
+            kind: entry kind, e.g. ``"kv_template"`` or ``"lora_adapter"``.
+            metadata: extra string metadata (keys must not start with ``memcubedb.``).
+
+        Returns:
+            the entry, whose ``digest`` is the sha256 of the file bytes.
+
+        Raises:
+            ValueError: on a reserved metadata key.
+        """
+        extra = dict(metadata or {})
+        reserved = [key for key in extra if key.startswith("memcubedb.")]
+        if reserved:
+            raise ValueError(f"metadata keys are reserved: {reserved}")
+        header = {**extra, _KIND_KEY: kind, _IDENTITY_KEY: identity.model_dump_json()}
+        prepared = {name: tensor.detach().to("cpu").contiguous() for name, tensor in tensors.items()}
+        data = save_safetensors(prepared, metadata=header)
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.path_for(digest)
+        if not (path.exists() and self._hash_file(path) == digest):
+            self._atomic_write(path, data)
+        return VaultEntry(digest=digest, path=path, kind=kind, identity=identity, size_bytes=len(data))
+
+    def get(self, digest: str, identity: ModelIdentity) -> VaultRecord:
+        """Load an entry after verifying its hash and that it belongs to ``identity``.
+
+        Raises:
+            EntryNotFoundError: no such entry.
+            CorruptEntryError: the bytes do not hash to ``digest``.
+            ModelIdentityMismatchError: the entry was made for another model (message lists the
+                differing fields).
+        """
+        data = self._read_verified(digest)
+        metadata = _read_header_metadata(data)
+        stored = ModelIdentity.model_validate_json(metadata[_IDENTITY_KEY])
+        diff = stored.differences(identity)
+        if diff:
+            details = "; ".join(f"{key}: entry has {a!r}, model has {b!r}" for key, (a, b) in diff.items())
+            raise ModelIdentityMismatchError(
+                f"vault entry {digest[:12]}… was made for model {stored.model_name!r} and cannot be "
+                f"loaded into {identity.model_name!r} ({details})"
+            )
+        entry = VaultEntry(
+            digest=digest,
+            path=self.path_for(digest),
+            kind=metadata[_KIND_KEY],
+            identity=stored,
+            size_bytes=len(data),
+        )
+        caller_metadata = {key: value for key, value in metadata.items() if not key.startswith("memcubedb.")}
+        return VaultRecord(entry=entry, tensors=load_safetensors(data), metadata=caller_metadata)
+
+    def info(self, digest: str) -> VaultEntry:
+        """An entry's kind, identity and size, read from its header (hash verified).
+
+        Raises:
+            EntryNotFoundError, CorruptEntryError: as :meth:`get`.
+        """
+        data = self._read_verified(digest)
+        metadata = _read_header_metadata(data)
+        return VaultEntry(
+            digest=digest,
+            path=self.path_for(digest),
+            kind=metadata[_KIND_KEY],
+            identity=ModelIdentity.model_validate_json(metadata[_IDENTITY_KEY]),
+            size_bytes=len(data),
+        )
+
+    def verify(self, digest: str) -> bool:
+        """True when the entry exists and its bytes hash to ``digest``.
+
+        Raises:
+            EntryNotFoundError: no such entry.
+        """
+        path = self.path_for(digest)
+        if not path.exists():
+            raise EntryNotFoundError(digest)
+        return self._hash_file(path) == digest
+
+    def digests(self) -> Iterator[str]:
+        """Digests of all stored entries (temporary files excluded), in no particular order."""
+        if not self._objects.exists():
+            return
+        for path in self._objects.glob(f"??/*{_SUFFIX}"):
+            if not path.name.startswith(_TEMP_PREFIX) and _DIGEST.match(path.stem):
+                yield path.stem
+
+    def corrupt_digests(self) -> list[str]:
+        """Digests whose files no longer hash to their names (run it as a periodic scrub)."""
+        return sorted(digest for digest in self.digests() if not self.verify(digest))
+
+    def delete(self, digest: str) -> bool:
+        """Remove an entry; returns False when it did not exist."""
+        path = self.path_for(digest)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        with contextlib.suppress(OSError):
+            path.parent.rmdir()
+        return True
+
+    def gc(self, keep: set[str], temp_age_s: float = 3600.0) -> list[str]:
+        """Delete every entry not in ``keep``, and temporary files older than ``temp_age_s``.
+
+        Args:
+            keep: digests still referenced (e.g. by MemCube nodes in the graph).
+            temp_age_s: age in seconds past which a temporary file counts as left over by an
+                interrupted write (younger ones may belong to a write in progress).
+
+        Returns:
+            the deleted digests, sorted.
+        """
+        removed = sorted(digest for digest in self.digests() if digest not in keep)
+        for digest in removed:
+            self.delete(digest)
+        if self._objects.exists():
+            cutoff = time.time() - temp_age_s
+            for temp in self._objects.glob(f"??/{_TEMP_PREFIX}*"):
+                with contextlib.suppress(FileNotFoundError):
+                    if temp.stat().st_mtime <= cutoff:
+                        temp.unlink()
+        return removed
+
+    def _read_verified(self, digest: str) -> bytes:
+        path = self.path_for(digest)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise EntryNotFoundError(digest) from exc
+        actual = hashlib.sha256(data).hexdigest()
+        if actual != digest:
+            raise CorruptEntryError(f"vault entry {path} hashes to {actual}, expected {digest}")
+        return data
+
+    @staticmethod
+    def _hash_file(path: Path) -> str:
+        digest = hashlib.sha256()
+        with path.open("rb") as handle:
+            for block in iter(lambda: handle.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+
+    @staticmethod
+    def _atomic_write(path: Path, data: bytes) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(temp_name, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp_name)
+            raise

@@ -1,0 +1,50 @@
+"""Shared fixtures: a real Neo4j (the embedded default, started here unless NEO4J_URI is set).
+
+Set ``MEMCUBEDB_NEO4J__BOLT_PORT`` and ``MEMCUBEDB_DATA_DIR`` to run a private server.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from memcubedb.graph import server
+from memcubedb.graph.store import GraphStore
+from memcubedb.settings import Settings
+
+WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
+
+
+@pytest.fixture(scope="session")
+def settings() -> Settings:
+    """The settings every test uses (environment variables apply)."""
+    return Settings()
+
+
+@pytest.fixture(scope="session")
+def neo4j_server(settings: Settings) -> Iterator[Settings]:
+    """A running Neo4j: the embedded default (started if needed, stopped if we started it)."""
+    started = False
+    if settings.embedded and not server.status(settings).running:
+        server.start(settings)
+        started = True
+    yield settings
+    if started:
+        server.stop(settings)
+
+
+@pytest.fixture(scope="session")
+def _session_store(neo4j_server: Settings) -> Iterator[GraphStore]:
+    store = GraphStore.connect(neo4j_server)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def store(_session_store: GraphStore) -> GraphStore:
+    """A connected GraphStore on an empty database with the schema migrated."""
+    with _session_store.driver.session(database=_session_store.db) as s:
+        s.run(WIPE).consume()
+    _session_store.migrate()
+    return _session_store
