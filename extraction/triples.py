@@ -7,9 +7,10 @@ resolution and the graph records are built from it the same way whichever produc
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from datetime import datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Literal, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -52,6 +53,7 @@ class TextUnit(_Frozen):
             addressee.
         context_id: units with the same id share discourse state (pronoun antecedents) and must
             be given in reading order.
+        opens_context: the first unit of a context; earlier state of ``context_id`` is dropped.
     """
 
     text: str = Field(min_length=1)
@@ -59,6 +61,7 @@ class TextUnit(_Frozen):
     speaker: str | None = None
     addressee: str | None = None
     context_id: str = ""
+    opens_context: bool = False
 
 
 class Mention(_Frozen):
@@ -120,3 +123,19 @@ class Extraction(_Frozen):
 
     mentions: list[Mention] = Field(default_factory=list)
     triples: list[Triple] = Field(default_factory=list)
+
+
+class Extractor(Protocol):
+    """What MemReader needs from an extractor (spaCy rules or an LLM).
+
+    Attributes:
+        name: ``"spacy"`` or ``"llm"``.
+        version: the pipeline or model behind it, e.g. ``"en_ud_ewt_sm-0.1.0"``.
+    """
+
+    name: str
+    version: str
+
+    def extract(self, units: Iterable[TextUnit]) -> Iterator[Extraction]:
+        """One :class:`Extraction` per unit, in the order given."""
+        ...

@@ -14,6 +14,7 @@ from typing import Any
 from neo4j.time import DateTime
 
 from memcubedb.cube import Behaviour, Descriptive, Governance, MemCube, ScorePoint
+from memcubedb.graph.records import Fact
 
 
 def cube_to_props(cube: MemCube) -> dict[str, Any]:
@@ -41,6 +42,8 @@ def cube_to_props(cube: MemCube) -> dict[str, Any]:
         "text": cube.text,
         "payload": json.dumps(payload, sort_keys=True),
         "embedding": cube.embedding,
+        "vault_digest": getattr(cube.payload, "sha256", None),
+        "model_id": getattr(cube.payload, "model_id", None) or getattr(cube.payload, "base_model", None),
     }
 
 
@@ -83,4 +86,14 @@ def props_to_cube(props: dict[str, Any], readers: list[str], writers: list[str])
         ),
         payload=payload,
         embedding=p.get("embedding"),
+    )
+
+
+def fact_from_row(row: dict[str, Any]) -> Fact:
+    """Build a :class:`Fact` from a row ``{fact: node properties, subject, object, cube_ids}``."""
+    f = {k: native(v) for k, v in row["fact"].items()}
+    return Fact(
+        id=f["id"], subject_id=f["subject_id"], subject=row["subject"], predicate=f["predicate"],
+        object_id=f["object_id"], object=row["object"], confidence=f["confidence"], negated=f["negated"],
+        valid_from=f.get("valid_from"), valid_to=f.get("valid_to"), cube_ids=row["cube_ids"],
     )

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import hashlib
 
-from memcubedb.cypher import CypherFile, migrations
 from neo4j import Driver
+
+from memcubedb.cypher import CypherFile, migrations
 
 APPLIED = "MATCH (m:SchemaMigration) RETURN m.version AS version, m.checksum AS checksum"
 RECORD = (

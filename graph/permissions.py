@@ -11,8 +11,9 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from memcubedb.graph.acl import OWNS_CUBE
 from neo4j import Driver
+
+from memcubedb.graph.acl import OWNS_CUBE
 
 ENSURE_PRINCIPAL = """
 MERGE (p:Principal {id: $id})

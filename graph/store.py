@@ -10,16 +10,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Any
 
-from memcubedb.graph import queries as q
-from memcubedb.graph.mapping import cube_to_props, native, props_to_cube
-from memcubedb.graph.migrations import apply_migrations
-from memcubedb.graph.permissions import PermissionDenied, Permissions
-from memcubedb.graph.records import CubeWrite, Entity, Fact
 from neo4j import Driver, GraphDatabase, ManagedTransaction
 
 from memcubedb.cube import LifecycleState, MemCube, new_id, utcnow
+from memcubedb.graph import queries as q
+from memcubedb.graph.mapping import cube_to_props, fact_from_row, props_to_cube
+from memcubedb.graph.migrations import apply_migrations
+from memcubedb.graph.permissions import PermissionDenied, Permissions
+from memcubedb.graph.records import CubeWrite, Entity, Fact
 from memcubedb.settings import Settings
 
 LIVE_STATES = [s.value for s in LifecycleState if s is not LifecycleState.DELETED]
@@ -135,28 +136,36 @@ class GraphStore:
         """
         if not writes:
             return []
-
-        def work(tx: ManagedTransaction) -> list[str]:
-            existing = {r["id"] for r in tx.run(q.EXISTING_CUBES, ids=[w.cube.id for w in writes])}
-            fresh = [w for w in writes if w.cube.id not in existing]
-            if not fresh:
-                return []
-            rows = _rows_for(fresh)
-            tx.run(q.MERGE_ACTIVITIES, rows=rows["activities"]).consume()
-            tx.run(q.MERGE_SOURCES, rows=rows["sources"]).consume()
-            tx.run(q.CREATE_CUBES, rows=rows["cubes"]).consume()
-            tx.run(q.MERGE_ENTITIES, rows=rows["entities"]).consume()
-            tx.run(q.LINK_MENTIONS, rows=rows["mentions"]).consume()
-            written = tx.run(q.MERGE_FACTS, rows=rows["facts"]).single(strict=True)["written"]
-            if written != len(rows["facts"]):
-                raise WriteRejected(
-                    f"{len(rows['facts']) - written} fact(s) reference unknown entities; batch not written"
-                )
-            tx.run(q.RECORD_MERGES, rows=rows["merges"]).consume()
-            return [w.cube.id for w in fresh]
-
         with self.session() as s:
-            return s.execute_write(work)
+            return s.execute_write(self.write_cubes_in, writes)
+
+    def write_cubes_in(self, tx: ManagedTransaction, writes: list[CubeWrite]) -> list[str]:
+        """The body of :meth:`write_cubes`, run inside the caller's transaction.
+
+        Lets a caller commit cubes together with other changes (e.g. a scheduler job's state).
+
+        Raises:
+            WriteRejected: as for :meth:`write_cubes`.
+        """
+        if not writes:
+            return []
+        existing = {r["id"] for r in tx.run(q.EXISTING_CUBES, ids=[w.cube.id for w in writes])}
+        fresh = [w for w in writes if w.cube.id not in existing]
+        if not fresh:
+            return []
+        rows = _rows_for(fresh)
+        tx.run(q.MERGE_ACTIVITIES, rows=rows["activities"]).consume()
+        tx.run(q.MERGE_SOURCES, rows=rows["sources"]).consume()
+        tx.run(q.CREATE_CUBES, rows=rows["cubes"]).consume()
+        tx.run(q.MERGE_ENTITIES, rows=rows["entities"]).consume()
+        tx.run(q.LINK_MENTIONS, rows=rows["mentions"]).consume()
+        written = tx.run(q.MERGE_FACTS, rows=rows["facts"]).single(strict=True)["written"]
+        if written != len(rows["facts"]):
+            raise WriteRejected(
+                f"{len(rows['facts']) - written} fact(s) reference unknown entities; batch not written"
+            )
+        tx.run(q.RECORD_MERGES, rows=rows["merges"]).consume()
+        return [w.cube.id for w in fresh]
 
     def create_cube(self, principal: str, write: CubeWrite) -> MemCube:
         """Write one cube (owned by ``principal``) and return it as stored.
@@ -286,16 +295,18 @@ class GraphStore:
         owner: str | None = None,
         tag: str | None = None,
         latest_only: bool = True,
-        after: MemCube | None = None,
+        after: MemCube | tuple[datetime, str] | None = None,
         limit: int = 50,
     ) -> list[MemCube]:
         """Cubes the principal may read, oldest first, at most ``limit`` (1..1000).
 
-        ``after`` is the last cube of the previous page (keyset pagination on
-        ``(created_at, id)``). ``states`` defaults to every state but ``deleted``.
+        ``after`` is the last cube of the previous page, or its ``(created_at, id)`` key
+        (keyset pagination on ``(created_at, id)``). ``states`` defaults to every state but ``deleted``.
         """
         if not 1 <= limit <= 1000:
             raise ValueError("limit must be within 1..1000")
+        if isinstance(after, MemCube):
+            after = (after.descriptive.created_at, after.id)
         rows = self.read(
             q.LIST_CUBES,
             principal=principal,
@@ -304,26 +315,15 @@ class GraphStore:
             owner=owner,
             tag=tag,
             latest_only=latest_only,
-            after=after.id if after else None,
-            after_time=after.descriptive.created_at if after else None,
+            after=after[1] if after else None,
+            after_time=after[0] if after else None,
             limit=limit,
         )
         return [props_to_cube(r["props"], r["readers"], r["writers"]) for r in rows]
 
     def facts_of(self, principal: str, cube_id: str) -> list[Fact]:
         """The facts a readable cube asserts (empty for an unreadable or unknown cube)."""
-        out = []
-        for r in self.read(q.FACTS_OF_CUBE, id=cube_id, principal=principal):
-            f = {k: native(v) for k, v in r["fact"].items()}
-            out.append(
-                Fact(
-                    id=f["id"], subject_id=f["subject_id"], subject=r["subject"], predicate=f["predicate"],
-                    object_id=f["object_id"], object=r["object"], confidence=f["confidence"],
-                    negated=f["negated"], valid_from=f.get("valid_from"), valid_to=f.get("valid_to"),
-                    cube_ids=r["cube_ids"],
-                )
-            )
-        return out
+        return [fact_from_row(r) for r in self.read(q.FACTS_OF_CUBE, id=cube_id, principal=principal)]
 
     def list_entities(self) -> list[Entity]:
         """Every entity (names only; used by entity resolution inside the write path)."""

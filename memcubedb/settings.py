@@ -14,6 +14,9 @@ import platformdirs
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from memcubedb.extraction.config import ExtractionConfig
+from memcubedb.scheduler.config import SchedulerConfig
+
 
 class Neo4jSettings(BaseModel):
     """Where the graph lives and how the embedded-default server is run."""
@@ -35,6 +38,8 @@ class Settings(BaseSettings):
         neo4j_uri / neo4j_user / neo4j_password: an external Neo4j; ``None`` means the
             embedded default started by ``memcubedb neo4j start``.
         embedding_dim: dimension of the MemCube embedding vectors (vector index size).
+        extraction: MemReader settings (``MEMCUBEDB_EXTRACTION__…``).
+        scheduler: MemScheduler settings (``MEMCUBEDB_SCHEDULER__…``).
     """
 
     model_config = SettingsConfigDict(
@@ -49,6 +54,8 @@ class Settings(BaseSettings):
         default="", validation_alias=AliasChoices("MEMCUBEDB_NEO4J_PASSWORD", "NEO4J_PASSWORD")
     )
     embedding_dim: int = Field(default=384, ge=2, le=4096)
+    extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
+    scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
 
     @property
     def embedded(self) -> bool:

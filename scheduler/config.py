@@ -119,9 +119,7 @@ class DemotionPolicy(_Group):
     """When activation/parametric memory goes back to plaintext."""
 
     max_score: float = Field(default=0.2, ge=0, le=1, description="demote when the score falls below this")
-    idle_s: float = Field(
-        default=30 * 24 * 3600.0, gt=0, description="demote when not accessed for this long, seconds"
-    )
+    idle_s: float = Field(default=30 * 24 * 3600.0, gt=0, description="demote when not accessed for this long, seconds")
     max_contradicted_fraction: float = Field(
         default=0.2, ge=0, le=1, description="demote when more of the encoded facts than this are contradicted"
     )

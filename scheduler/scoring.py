@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from memcubedb.scheduler.config import DemotionPolicy, ScoringConfig
 from numpy.typing import ArrayLike
+
+from memcubedb.scheduler.config import DemotionPolicy, ScoringConfig
 
 Triple = tuple[str, str, str]
 """A fact as (subject/head, predicate/relation, object/tail) labels."""

@@ -1,0 +1,183 @@
+"""Scheme-neutral questions about a dependency parse: who is the subject, what is the object…
+
+:class:`Grammar` answers in terms of roles using a :class:`~memcubedb.extraction.labels.LabelScheme`,
+so the relation rules are written once for UD and ClearNLP parses. Every method takes and
+returns spaCy ``Token`` objects; nothing here allocates more than small lists.
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Token
+
+from memcubedb.extraction.labels import LabelScheme
+
+#: Words that negate the predicate they modify (as ``advmod``/``neg``, or ``det`` of an object).
+NEGATORS = frozenset({"not", "n't", "never", "no", "nt"})
+NOMINAL_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+#: Title words that make a following name a person.
+PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "mr.", "mrs.", "ms.", "dr.", "prof."})
+
+
+class Grammar:
+    """Role accessors over one label scheme."""
+
+    def __init__(self, scheme: LabelScheme) -> None:
+        self.scheme = scheme
+
+    # --- coordination ---------------------------------------------------------------------
+
+    def with_conjuncts(self, token: Token) -> list[Token]:
+        """``token`` followed by the nominal conjuncts hanging off it ("Mark and Lisa")."""
+        out = [token]
+        for child in token.children:
+            if child.dep_ in self.scheme.conj and child.pos_ in NOMINAL_POS | {"ADJ"}:
+                out.extend(self.with_conjuncts(child))
+        return out
+
+    def is_verb_conjunct(self, token: Token) -> bool:
+        """True when ``token`` is a second predicate coordinated with its head ("… and sold")."""
+        return token.dep_ in self.scheme.conj and token.head is not token
+
+    # --- core arguments -------------------------------------------------------------------
+
+    def _children(self, token: Token, labels: frozenset[str]) -> list[Token]:
+        found: list[Token] = []
+        for child in token.children:
+            if child.dep_ in labels:
+                found.extend(self.with_conjuncts(child))
+        return found
+
+    def subjects(self, pred: Token) -> list[Token]:
+        """Active subjects of a predicate (verb, or predicate nominal in UD copulas)."""
+        return self._children(pred, self.scheme.subject)
+
+    def passive_subjects(self, pred: Token) -> list[Token]:
+        """Subjects of a passive predicate ("Acme was founded …")."""
+        return self._children(pred, self.scheme.passive_subject)
+
+    def objects(self, pred: Token) -> list[Token]:
+        """Direct objects; a nominal ``xcomp`` counts as one (a frequent small-model misparse)."""
+        found = self._children(pred, self.scheme.obj)
+        if not found:
+            found = [
+                c
+                for c in pred.children
+                if c.dep_ in self.scheme.xcomp and c.pos_ in {"NOUN", "PROPN"} and not self.has_case(c)
+            ]
+        return found
+
+    def indirect_objects(self, pred: Token) -> list[Token]:
+        """Indirect objects ("gave *Maria* a book")."""
+        return self._children(pred, self.scheme.indirect_object)
+
+    def agents(self, pred: Token) -> list[Token]:
+        """The by-phrase nouns of a passive predicate (UD ``obl:agent``; ClearNLP ``agent`` → ``pobj``)."""
+        found: list[Token] = []
+        for child in pred.children:
+            if child.dep_ in self.scheme.agent:
+                if child.pos_ in NOMINAL_POS:
+                    found.extend(self.with_conjuncts(child))
+                else:
+                    found.extend(self._children(child, self.scheme.prep_object))
+        return found
+
+    def attributes(self, verb: Token) -> list[Token]:
+        """Complements of a copular verb in ClearNLP (``attr``/``acomp``); empty in UD."""
+        return self._children(verb, self.scheme.attribute)
+
+    def copula(self, token: Token) -> Token | None:
+        """The copula child of a UD predicate nominal/adjective ("CEO" ← "is"), if any."""
+        for child in token.children:
+            if child.dep_ in self.scheme.copula:
+                return child
+        return None
+
+    # --- prepositions -----------------------------------------------------------------------
+
+    def case(self, noun: Token) -> str | None:
+        """The preposition governing ``noun`` (lower-cased, multiword joined), if any."""
+        words = [c.lower_ for c in noun.children if c.dep_ in self.scheme.case and c.tag_ != "POS" and c.i < noun.i]
+        if words:
+            return " ".join(words)
+        if noun.dep_ in self.scheme.prep_object and noun.head.dep_ in self.scheme.preposition | self.scheme.agent:
+            return noun.head.lower_
+        return None
+
+    def has_case(self, noun: Token) -> bool:
+        """True when a preposition governs ``noun``."""
+        return self.case(noun) is not None
+
+    def prepositional(self, head: Token, *, include_unmarked: bool = True) -> list[tuple[str | None, Token]]:
+        """``(preposition, noun)`` pairs attached to ``head`` (a predicate or a noun).
+
+        UD: ``obl``/``nmod`` children with their ``case``; ClearNLP: ``prep`` → ``pobj``. Bare
+        adverbial nouns ("last week") come with preposition ``None`` when ``include_unmarked``.
+        """
+        s = self.scheme
+        pairs: list[tuple[str | None, Token]] = []
+        for child in head.children:
+            dep = child.dep_
+            if dep in s.oblique or dep in s.noun_modifier:
+                prep = self.case(child)
+                if prep is None and dep in s.noun_modifier:
+                    continue
+                for noun in self.with_conjuncts(child):
+                    pairs.append((prep, noun))
+            elif dep in s.preposition:
+                for noun in self._children(child, s.prep_object):
+                    pairs.append((child.lower_, noun))
+            elif include_unmarked and dep in s.unmarked and child.pos_ in NOMINAL_POS:
+                pairs.append((None, child))
+        return pairs
+
+    # --- modifiers --------------------------------------------------------------------------
+
+    def negated(self, *tokens: Token) -> bool:
+        """True when any of ``tokens`` has a negating modifier ("not", "n't", "never")."""
+        for token in tokens:
+            for child in token.children:
+                if child.dep_ in self.scheme.negation and child.lower_ in NEGATORS:
+                    return True
+        return False
+
+    def negated_object(self, noun: Token) -> bool:
+        """True for a "no" determiner on an object ("I have *no* car")."""
+        return any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children)
+
+    def possessor(self, noun: Token) -> Token | None:
+        """The possessor of ``noun`` ("*Alice*'s sister", "*my* dog"), if any."""
+        for child in noun.children:
+            if child.dep_ in self.scheme.possessive:
+                return child
+        return None
+
+    def particle(self, verb: Token) -> str | None:
+        """The verb particle ("pick *up*"), lower-cased, if any."""
+        for child in verb.children:
+            if child.dep_ in self.scheme.particle:
+                return child.lower_
+        return None
+
+    def open_complements(self, verb: Token) -> list[Token]:
+        """Verbal ``xcomp`` children ("want to *learn*")."""
+        return [c for c in verb.children if c.dep_ in self.scheme.xcomp and c.pos_ in {"VERB", "AUX"}]
+
+    def is_relative_clause(self, token: Token) -> bool:
+        """True when ``token`` heads a relative clause on its head noun."""
+        return token.dep_ in self.scheme.relcl
+
+    def is_loose_attachment(self, token: Token) -> bool:
+        """True for parataxis/dep/acl attachments, whose missing subject is their head noun."""
+        return token.dep_ in self.scheme.loose
+
+    def is_name_part(self, token: Token) -> bool:
+        """True when ``token`` is a word inside a longer name or term (``compound``/``flat``)."""
+        return token.dep_ in self.scheme.name_part
+
+    def is_appositive(self, token: Token) -> bool:
+        """True for an appositive ("Bob, *the founder*")."""
+        return token.dep_ in self.scheme.appositive
+
+    def is_descriptor_dep(self, token: Token) -> bool:
+        """True for labels by which a common noun describes a name ("sister *Carol*")."""
+        return token.dep_ in self.scheme.descriptor

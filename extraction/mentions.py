@@ -1,0 +1,304 @@
+"""Mentions in a parsed Doc: names, common-noun things, literals, dates and resolved pronouns.
+
+Names are PROPN runs united with NER spans (the NER *label* only proposes a type: the stand-in
+pipeline's labels are unreliable, its spans less so). Pronouns are resolved with a small
+:class:`Discourse` state kept per conversation or document: first person → the speaker,
+second person → the addressee, he/she → the last compatible person, it → the last thing,
+relative pronouns → the noun their clause modifies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from memcubedb.extraction.grammar import PERSON_TITLES, Grammar
+from memcubedb.extraction.labels import entity_type
+from memcubedb.extraction.temporal import TimeExpression
+from memcubedb.extraction.triples import EntityType, Mention, TextUnit
+
+FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
+SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "u", "ya"})
+MALE = frozenset({"he", "him", "his", "himself"})
+FEMALE = frozenset({"she", "her", "hers", "herself"})
+NEUTER = frozenset({"it", "its", "itself"})
+RELATIVE = frozenset({"who", "whom", "which", "that", "whose"})
+#: Light nouns that name nothing worth remembering on their own.
+LIGHT_NOUNS = frozenset({"thing", "things", "lot", "lots", "bit", "kind", "sort", "way", "stuff", "one", "ones",
+                         "time", "everything", "something", "anything", "nothing", "someone", "anyone",
+                         "everyone", "somebody", "anybody", "everybody"})  # fmt: skip
+#: Adjectives left out of a concept's name ("other friends" → "friend").
+LIGHT_ADJECTIVES = frozenset({"other", "many", "much", "few", "several", "such", "same", "own", "various",
+                              "certain", "more", "most", "last", "next", "some", "any", "whole"})  # fmt: skip
+GENDERED = {
+    "female": frozenset({"sister", "mother", "mom", "mum", "wife", "daughter", "girlfriend", "aunt", "niece",
+                         "woman", "girl", "lady", "grandmother", "grandma", "mrs", "mrs.", "ms", "ms.", "miss"}),
+    "male": frozenset({"brother", "father", "dad", "husband", "son", "boyfriend", "uncle", "nephew", "man", "boy",
+                       "grandfather", "grandpa", "mr", "mr.", "sir"}),
+}  # fmt: skip
+THINGS = frozenset({EntityType.ORG, EntityType.PLACE, EntityType.PRODUCT, EntityType.EVENT, EntityType.CONCEPT})
+_TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ"})
+
+
+@dataclass
+class Discourse:
+    """Pronoun antecedents carried from unit to unit of one conversation or document.
+
+    Attributes:
+        persons: recent third persons, most recent last (at most ``keep``).
+        last_thing: the most recent non-person thing ("it").
+        gender: case-folded name → "male"/"female", learnt from titles, kinship nouns and
+            earlier pronouns; a pronoun never resolves to a person of the other gender.
+    """
+
+    persons: list[Mention] = field(default_factory=list)
+    last_thing: Mention | None = None
+    gender: dict[str, str] = field(default_factory=dict)
+    keep: int = 8
+
+    def add_person(self, mention: Mention) -> None:
+        """Make ``mention`` the most recent person."""
+        key = mention.name.casefold()
+        self.persons = [p for p in self.persons if p.name.casefold() != key][-(self.keep - 1) :]
+        self.persons.append(mention)
+
+    def antecedent(self, pronoun: str) -> Mention | None:
+        """The last compatible antecedent of a third-person pronoun (lower-cased), if any."""
+        if pronoun in NEUTER:
+            return self.last_thing
+        wanted = "male" if pronoun in MALE else "female"
+        for person in reversed(self.persons):
+            key = person.name.casefold()
+            if self.gender.get(key, wanted) == wanted:
+                self.gender[key] = wanted
+                return person
+        return None
+
+
+def verb_lemma(token: Token) -> str:
+    """Lower-case lemma of a verb, repairing the stand-in lemmatiser's 3rd-person errors ("lives"→"life")."""
+    lemma = (token.lemma_ or token.text).lower()
+    text = token.lower_
+    if token.tag_ == "VBZ" and text.endswith("s") and not lemma.startswith(text[:-2]):
+        if text.endswith("ies"):
+            return text[:-3] + "y"
+        if text.endswith(("sses", "shes", "ches", "xes", "zes", "oes")):
+            return text[:-2]
+        return text[:-1]
+    return lemma
+
+
+def _trim(span: Span) -> Span:
+    start, end = span.start, span.end
+    while start < end and (span.doc[start].pos_ in _TRIM_POS or span.doc[start].tag_ == "POS"):
+        start += 1
+    while end > start and (span.doc[end - 1].pos_ in _TRIM_POS or span.doc[end - 1].tag_ == "POS"):
+        end -= 1
+    return span.doc[start:end]
+
+
+class MentionIndex:
+    """Every mention of one Doc, by token index, built in reading order.
+
+    Args:
+        doc: the parsed unit.
+        unit: its text unit (speaker/addressee resolve first/second person).
+        grammar: role accessors for the doc's label scheme.
+        times: the doc's time expressions (their tokens become DATE mentions).
+        discourse: state shared with earlier units of the same context; updated in place.
+        descriptors: common-noun token index → the name token it describes ("sister" → "Carol").
+    """
+
+    def __init__(
+        self,
+        doc: Doc,
+        unit: TextUnit,
+        grammar: Grammar,
+        times: list[TimeExpression],
+        discourse: Discourse,
+        descriptors: dict[int, int],
+    ) -> None:
+        self.doc, self.unit, self.grammar = doc, unit, grammar
+        self.discourse = discourse
+        self.descriptors = descriptors
+        self.participants = {p.casefold() for p in (unit.speaker, unit.addressee) if p}
+        self._by_token: dict[int, Mention | None] = {}
+        self.used: dict[tuple[int, str], Mention] = {}
+        self.times: dict[int, TimeExpression] = {expr.span.start_char: expr for expr in times}
+        for expr in times:
+            mention = Mention(
+                text=expr.span.text, name=expr.label, type=EntityType.DATE,
+                start=expr.span.start_char, end=expr.span.end_char,
+            )  # fmt: skip
+            for token in expr.span:
+                self._by_token[token.i] = mention
+        self._name_starts: set[int] = set()
+        self._names = self._name_spans()
+        for noun_i, name_i in descriptors.items():
+            kinship = doc[noun_i].lower_
+            for gender, words in GENDERED.items():
+                if kinship in words and name_i in self._names:
+                    discourse.gender[self._names[name_i].name.casefold()] = gender
+        self._build()
+
+    # --- names --------------------------------------------------------------------------------
+
+    def _name_spans(self) -> dict[int, Mention]:
+        doc, spans = self.doc, []
+        labels: dict[tuple[int, int], str] = {}
+        for ent in doc.ents:
+            trimmed = _trim(ent)
+            if len(trimmed) and entity_type(ent.label_) not in {EntityType.DATE, EntityType.LITERAL}:
+                spans.append((trimmed.start, trimmed.end))
+                labels[(trimmed.start, trimmed.end)] = ent.label_
+        i = 0
+        while i < len(doc):
+            if self._is_name_word(doc[i]):
+                j = i + 1
+                while j < len(doc) and self._is_name_word(doc[j]) and not doc[j].is_sent_start:
+                    j += 1
+                spans.append((i, j))
+                i = j
+            else:
+                i += 1
+        merged: list[tuple[int, int, str]] = []
+        for start, end in sorted(spans):
+            label = labels.get((start, end), "")
+            if merged and start < merged[-1][1]:
+                prev = merged[-1]
+                merged[-1] = (prev[0], max(prev[1], end), prev[2] or label)
+            else:
+                merged.append((start, end, label))
+        out: dict[int, Mention] = {}
+        for start, end, label in merged:
+            if any(doc[k].i in self._by_token for k in range(start, end)):
+                continue
+            mention = self._name_mention(doc[start:end], label)
+            self._name_starts.add(start)
+            for k in range(start, end):
+                out[k] = mention
+        return out
+
+    def _is_name_word(self, token: Token) -> bool:
+        if token.i in self._by_token or (not token.is_alpha and token.pos_ != "PROPN"):
+            return False
+        if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
+            return True
+        # a capitalised NOUN inside a sentence is a name the tagger missed
+        return token.pos_ == "NOUN" and token.is_title and not token.is_sent_start
+
+    def _name_mention(self, span: Span, label: str) -> Mention:
+        text = " ".join(t.text for t in span)
+        kind = entity_type(label) if label else EntityType.OTHER
+        first = span[0].lower_
+        if text.casefold() in self.participants or first in PERSON_TITLES:
+            kind = EntityType.PERSON
+        if first in PERSON_TITLES:
+            self.discourse.gender[text.casefold()] = "male" if first in GENDERED["male"] else "female"
+        return Mention(text=text, name=text, type=kind, start=span.start_char, end=span.end_char, named=True)
+
+    # --- reading-order pass ---------------------------------------------------------------
+
+    def _build(self) -> None:
+        for token in self.doc:
+            if token.i in self._by_token:
+                continue
+            if token.i in self._names:
+                mention = self._names[token.i]
+                self._by_token[token.i] = mention
+                if token.i in self._name_starts:
+                    self._remember(mention)
+            elif token.pos_ == "PRON" or token.tag_ in {"PRP", "PRP$", "WP", "WDT"}:
+                self._by_token[token.i] = self._pronoun(token)
+            elif token.pos_ == "NOUN" and token.i not in self.descriptors:
+                concept = self.concept_of(token, with_owner=True)
+                self._by_token[token.i] = concept
+                if concept is not None:
+                    self._remember(concept)
+
+    def _remember(self, mention: Mention) -> None:
+        if mention.type == EntityType.PERSON and mention.name.casefold() not in self.participants:
+            self.discourse.add_person(mention)
+        elif mention.type in THINGS:
+            self.discourse.last_thing = mention
+
+    def _pronoun(self, token: Token) -> Mention | None:
+        word = token.lower_
+        via: str
+        if word in FIRST_PERSON and self.unit.speaker:
+            target, via = self.unit.speaker, "speaker"
+            return self._resolved(token, target, EntityType.PERSON, via)
+        if word in SECOND_PERSON and self.unit.addressee:
+            return self._resolved(token, self.unit.addressee, EntityType.PERSON, "addressee")
+        if word in RELATIVE and self.grammar.is_relative_clause(token.head):
+            antecedent = self.get(token.head.head)
+            if antecedent is not None:
+                return antecedent.model_copy(update={"text": token.text, "via": "relative"})
+            return None
+        if word in MALE or word in FEMALE or word in NEUTER:
+            antecedent = self.discourse.antecedent(word)
+            if antecedent is not None:
+                return antecedent.model_copy(
+                    update={"text": token.text, "start": token.idx, "end": token.idx + len(token), "via": "antecedent"}
+                )
+        return None
+
+    def _resolved(self, token: Token, name: str, kind: EntityType, via: str) -> Mention:
+        return Mention(
+            text=token.text, name=name, type=kind, start=token.idx, end=token.idx + len(token), named=True,
+            via=via,  # type: ignore[arg-type]
+        )  # fmt: skip
+
+    def concept_of(self, noun: Token, *, with_owner: bool) -> Mention | None:
+        """A common-noun mention: modifiers + head lemma ("payments team"), prefixed by its
+        possessor when ``with_owner`` ("Melanie's dog"); ``None`` for light nouns ("thing")."""
+        if noun.lower_ in LIGHT_NOUNS:
+            return None
+        words: list[Token] = []
+        for child in noun.lefts:
+            if self.grammar.is_name_part(child) and child.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}:
+                words.extend(t for t in child.subtree if t.is_alpha or t.like_num)
+            elif child.dep_ in {"amod"} and child.pos_ == "ADJ" and child.lower_ not in LIGHT_ADJECTIVES:
+                words.append(child)
+        lemma = (noun.lemma_ or noun.text).lower()
+        name = " ".join([*(w.lower_ for w in words), lemma])
+        start = min([noun.idx, *(w.idx for w in words)])
+        owner_token = self.grammar.possessor(noun) if with_owner else None
+        if owner_token is not None:
+            owner = self.get(owner_token)
+            if owner is not None:
+                name = f"{owner.name}'s {name}"
+                start = min(start, owner_token.idx)
+        end = noun.idx + len(noun)
+        text = self.doc.text[start:end]
+        return Mention(text=text, name=name, type=EntityType.CONCEPT, start=start, end=end)
+
+    # --- lookup ---------------------------------------------------------------------------
+
+    def get(self, token: Token) -> Mention | None:
+        """The mention a token stands for (a name, thing, literal, date or resolved pronoun)."""
+        if token.i in self.descriptors:
+            return self.get(self.doc[self.descriptors[token.i]])
+        if token.i in self._by_token:
+            return self._by_token[token.i]
+        if token.pos_ in {"ADJ", "NUM"} or token.like_num:
+            text = token.lower_ if token.pos_ == "NUM" else (token.lemma_ or token.text).lower()
+            mention = Mention(
+                text=token.text, name=text, type=EntityType.LITERAL, start=token.idx, end=token.idx + len(token)
+            )
+            self._by_token[token.i] = mention
+            return mention
+        return None
+
+    def use(self, mention: Mention) -> Mention:
+        """Record that a mention takes part in a triple (it will become an Entity)."""
+        self.used.setdefault((mention.start, mention.name), mention)
+        return mention
+
+    def named(self) -> list[Mention]:
+        """Every distinct named mention of the doc, in text order."""
+        seen: dict[int, Mention] = {}
+        for mention in self._names.values():
+            seen.setdefault(mention.start, mention)
+        return [seen[k] for k in sorted(seen)]

@@ -1,0 +1,276 @@
+"""Dependency rules that read (subject, predicate, object) triples from a parsed Doc.
+
+Constructions (each names its rule in :attr:`Triple.rule`):
+
+* ``verb_object`` — a verb with subject and object ("Carol likes tea"), passives turned active
+  ("Acme was founded by Bob" → (Bob, found, Acme)), open complements composed
+  ("I want to learn the piano" → (I, want to learn, piano)), coordinated subjects/objects/verbs;
+* ``prepositional`` — a verb's or a noun's prepositional attachment ("works at Acme" →
+  (…, work at, Acme); "the team at Acme" → (team, at, Acme));
+* ``copula`` — "X is the CTO of Y" → (X, is cto of, Y); "X is from Y" → (X, is from, Y);
+  "the sky is blue" → (sky, is, blue);
+* ``possessive`` — "Alice's sister Carol" → (Carol, is sister of, Alice); "my dog" →
+  (speaker, has, speaker's dog);
+* ``appositive`` — "Bob, the founder of Acme," → (Bob, is founder of, Acme), from the parse or,
+  when the parser missed it, from a surface pattern (``surface_appositive``).
+
+Negation ("not", "n't", "never", "no" + object) is kept as :attr:`Triple.negated`. Time
+expressions in a clause set :attr:`Triple.valid_from` of its triples.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Span, Token
+from spacy.vocab import Vocab
+
+from memcubedb.extraction.config import RuleConfidence
+from memcubedb.extraction.grammar import Grammar
+from memcubedb.extraction.labels import entity_type
+from memcubedb.extraction.mentions import MentionIndex, verb_lemma
+from memcubedb.extraction.triples import EntityType, Mention, Triple
+
+_APPOSITIVE = [
+    {"POS": "PROPN"},
+    {"ORTH": ","},
+    {"POS": {"IN": ["DET", "PRON"]}, "OP": "?"},
+    {"POS": "ADJ", "OP": "*"},
+    {"POS": "NOUN", "OP": "+"},
+    {"POS": "ADP", "OP": "?"},
+    {"POS": "DET", "OP": "?"},
+    {"POS": "PROPN", "OP": "*"},
+    {"ORTH": ","},
+]
+
+
+def is_name(token: Token) -> bool:
+    """A word of a proper name: PROPN/NNP, or inside a non-date, non-numeric NER span."""
+    if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
+        return True
+    return bool(token.ent_type_) and entity_type(token.ent_type_) not in {EntityType.DATE, EntityType.LITERAL}
+
+
+def is_common_noun(token: Token) -> bool:
+    """A common noun that is not part of a name."""
+    return token.pos_ == "NOUN" and not is_name(token) and (token.is_lower or token.is_sent_start)
+
+
+class RelationExtractor:
+    """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
+
+    def __init__(self, grammar: Grammar, confidence: RuleConfidence, vocab: Vocab) -> None:
+        self.g = grammar
+        self.conf = confidence
+        self._appositive = Matcher(vocab)
+        self._appositive.add("appositive", [_APPOSITIVE])  # type: ignore[list-item]
+
+    # --- descriptors: common nouns that describe a name ---------------------------------------
+
+    def descriptors(self, doc: Doc) -> tuple[dict[int, int], set[int]]:
+        """Map each descriptor noun to the name it describes.
+
+        Returns:
+            ``(noun index → name index, indices found only by the surface pattern)``.
+        """
+        found: dict[int, int] = {}
+        for tok in doc:
+            if not is_common_noun(tok):
+                continue
+            head = tok.head
+            if head is not tok and is_name(head) and self.g.is_descriptor_dep(tok) and not self.g.has_case(tok):
+                found[tok.i] = head.i
+            for child in tok.children:
+                if is_name(child) and self.g.is_appositive(child):
+                    found[tok.i] = child.i
+            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
+            if nxt is not None and is_name(nxt) and self.g.possessor(tok) is not None:
+                found.setdefault(tok.i, nxt.i)
+        surface: set[int] = set()
+        for _, start, end in self._appositive(doc):
+            nouns = [t for t in doc[start + 2 : end] if t.pos_ == "NOUN"]
+            head = nouns[-1] if nouns else None
+            if head is not None and head.i not in found and is_common_noun(head):
+                found[head.i] = start
+                surface.add(head.i)
+        return found, surface
+
+    # --- entry point --------------------------------------------------------------------------
+
+    def extract(self, doc: Doc, mentions: MentionIndex, surface: set[int]) -> list[Triple]:
+        """Every triple of ``doc`` (deduplicated, no self-loops), in text order of predicates."""
+        out: dict[tuple[str, str, str, bool], Triple] = {}
+        self._doc, self._m, self._out = doc, mentions, out
+        for noun_i, name_i in mentions.descriptors.items():
+            self._descriptor(doc[noun_i], doc[name_i], noun_i in surface)
+        for tok in doc:
+            if tok.i in mentions.descriptors:
+                continue
+            if self.g.copula(tok) is not None:
+                self._copular(tok, self.g.copula(tok), self.g.subjects(tok))  # type: ignore[arg-type]
+            elif tok.lemma_.lower() == "be" and self.g.attributes(tok):
+                for attr in self.g.attributes(tok):
+                    self._copular(attr, tok, self.g.subjects(tok))
+                self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
+            elif self._is_predicate(tok) and not self._is_open_complement(tok):
+                self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
+            elif tok.pos_ == "NOUN":
+                self._noun(tok)
+        return list(out.values())
+
+    # --- helpers ------------------------------------------------------------------------------
+
+    def _emit(
+        self, subj: Mention | None, pred: str, obj: Mention | None, rule: str, anchor: Token, *,
+        negated: bool = False, valid_from: datetime | None = None,
+    ) -> None:  # fmt: skip
+        if subj is None or obj is None or subj.name.casefold() == obj.name.casefold():
+            return
+        base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern")
+        for m in (subj, obj):
+            if m.via in {"speaker", "addressee"}:
+                base *= self.conf.pronoun_factor
+            elif m.via == "antecedent":
+                base *= self.conf.third_person_factor
+        sent: Span = anchor.sent
+        triple = Triple(
+            subject=self._m.use(subj), predicate=" ".join(pred.split()), object=self._m.use(obj),
+            negated=negated, confidence=round(base, 4), start=sent.start_char, end=sent.end_char,
+            valid_from=valid_from, rule=rule,
+        )  # fmt: skip
+        self._out.setdefault(triple.key(), triple)
+
+    def _is_predicate(self, tok: Token) -> bool:
+        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in self.g.scheme.copula | {"aux", "aux:pass", "auxpass"}:
+            return True
+        return bool(self.g.subjects(tok) or self.g.passive_subjects(tok) or self.g.objects(tok))
+
+    def _is_open_complement(self, tok: Token) -> bool:
+        return tok in self.g.open_complements(tok.head) and tok.head is not tok
+
+    def _subjects(self, verb: Token) -> list[Token]:
+        explicit = self.g.subjects(verb)
+        if explicit:
+            return explicit
+        head = verb.head
+        if head is verb:
+            return []
+        if self.g.is_verb_conjunct(verb) and head.pos_ in {"VERB", "AUX"}:
+            return self._subjects(head) or self.g.passive_subjects(head)
+        if (self.g.is_relative_clause(verb) or self.g.is_loose_attachment(verb)) and head.pos_ in {"NOUN", "PROPN"}:
+            return [head] if verb.tag_ != "VBN" else []
+        return []
+
+    def _word(self, noun: Token) -> str:
+        """The noun as a predicate word: "the younger sister" → "younger sister", "CTO" → "cto"."""
+        concept = self._m.concept_of(noun, with_owner=False) if noun.pos_ == "NOUN" else None
+        return concept.name if concept is not None else noun.lower_
+
+    def _dates(self, pairs: list[tuple[str | None, Token]]) -> tuple[list[tuple[str | None, Mention]], datetime | None]:
+        dated: list[tuple[str | None, Mention]] = []
+        for prep, noun in pairs:
+            m = self._m.get(noun)
+            if m is not None and m.type == EntityType.DATE:
+                dated.append((prep, m))
+        first = next((self._m.times[m.start].value for _, m in dated if self._m.times.get(m.start)), None)
+        return dated, first
+
+    # --- rules --------------------------------------------------------------------------------
+
+    def _descriptor(self, noun: Token, name_tok: Token, surface: bool) -> None:
+        name = self._m.get(name_tok)
+        concept = self._m.concept_of(noun, with_owner=False)
+        word = self._word(noun)
+        rule = "surface_appositive" if surface else "appositive"
+        owner = self.g.possessor(noun)
+        if owner is not None:
+            self._emit(name, f"is {word} of", self._m.get(owner), "possessive", noun)
+            return
+        preps = [(p, n) for p, n in self.g.prepositional(noun, include_unmarked=False) if p]
+        for prep, target in preps:
+            self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
+        if not preps:
+            self._emit(name, "is", concept, rule, noun)
+
+    def _copular(self, comp: Token, cop: Token, subject_tokens: list[Token]) -> None:
+        subjects = [self._m.get(s) for s in subject_tokens]
+        for n in self.g.with_conjuncts(comp):
+            negated = self.g.negated(n, cop, comp)
+            preps = [(p, t) for p, t in self.g.prepositional(n, include_unmarked=False) if p]
+            _, when = self._dates(preps)
+            case = self.g.case(n)
+            for s in subjects:
+                if case is not None:
+                    self._emit(s, f"is {case}", self._m.get(n), "copula", n, negated=negated, valid_from=when)
+                elif preps and n.pos_ in {"NOUN", "PROPN"}:
+                    word = self._word(n)
+                    for prep, target in preps:
+                        obj = self._m.get(target)
+                        self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
+                else:
+                    obj = self._m.concept_of(n, with_owner=True) if n.pos_ == "NOUN" else self._m.get(n)
+                    self._emit(s, "is", obj, "copula", n, negated=negated, valid_from=when)
+
+    def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
+        g = self.g
+        passive_subjects = g.passive_subjects(verb) or (
+            [verb.head] if verb.tag_ == "VBN" and g.is_loose_attachment(verb) else []
+        )
+        passive = bool(passive_subjects) or any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
+        lemma = "is" if verb_lemma(verb) == "be" else verb_lemma(verb)
+        particle = g.particle(verb)
+        active = f"{lemma} {particle}" if particle else lemma
+        pred = f"{prefix} {active}" if prefix else active
+        passive_pred = f"is {verb.lower_}" + (f" {particle}" if particle else "")
+        pairs = g.prepositional(verb)
+        objects = g.objects(verb)
+        for obj in objects:  # a name's misattached PP belongs to the verb ("met Dana in Berlin")
+            if obj.pos_ == "PROPN":
+                pairs += [(p, n) for p, n in g.prepositional(obj, include_unmarked=False) if p and p != "of"]
+        agents = g.agents(verb)
+        if passive and not agents:
+            agents = [n for p, n in pairs if p == "by"]
+            pairs = [(p, n) for p, n in pairs if p != "by"]
+        dated, when = self._dates(pairs)
+        subjects = [self._m.get(s) for s in subject_tokens]
+        emitted = len(self._out)
+        for s in subjects:
+            for obj in objects:
+                neg = negated or g.negated_object(obj)
+                self._emit(s, pred, self._m.get(obj), "verb_object", verb, negated=neg, valid_from=when)
+            for iobj in g.indirect_objects(verb):
+                self._emit(s, f"{pred} to", self._m.get(iobj), "prepositional", verb, negated=negated, valid_from=when)
+        for agent in agents:
+            for patient in passive_subjects:
+                obj = self._m.get(patient)
+                self._emit(self._m.get(agent), pred, obj, "verb_object", verb, negated=negated, valid_from=when)
+        holders = [self._m.get(p) for p in passive_subjects] if passive else subjects
+        base = passive_pred if passive and not prefix else pred
+        for s in holders:
+            for prep, noun in pairs:
+                obj = self._m.get(noun)
+                if prep is None or obj is None or obj.type == EntityType.DATE:
+                    continue
+                self._emit(s, f"{base} {prep}", obj, "prepositional", verb, negated=negated, valid_from=when)
+        if len(self._out) == emitted and dated:
+            for s in holders:
+                prep, date = dated[0]
+                word = prep or ("on" if len(date.name) == 10 else "in")
+                self._emit(s, f"{base} {word}", date, "prepositional", verb, negated=negated, valid_from=when)
+        for comp in g.open_complements(verb):
+            to = any(c.lower_ == "to" for c in comp.children)
+            self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
+
+    def _noun(self, noun: Token) -> None:
+        owner_tok = self.g.possessor(noun)
+        mention = self._m.get(noun)
+        if mention is None or mention.type != EntityType.CONCEPT:
+            return
+        if owner_tok is not None:
+            self._emit(self._m.get(owner_tok), "has", mention, "possessive", noun)
+        if self.g.copula(noun) is not None:
+            return
+        for prep, target in self.g.prepositional(noun, include_unmarked=False):
+            if prep:
+                self._emit(mention, prep, self._m.get(target), "prepositional", noun)

@@ -1,0 +1,140 @@
+"""API keys of the knowledge-base API: hashed credentials that map to a principal and a role.
+
+``(:Principal)-[:HAS_KEY]->(:ApiKey {id, key_hash, role, name, created_at, revoked_at})``.
+A key is ``mcdb_<id>_<secret>`` where ``secret`` is 32 random bytes (``secrets.token_urlsafe``,
+256 bits); only ``key_hash`` = sha256 (hex) of the whole key is stored, so the graph never holds
+a usable credential. With 256 bits of entropy a plain sha256 is enough (no password stretching
+is needed: there is nothing to guess). The key is shown once, when it is created.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any, Literal
+
+from neo4j import Driver
+
+from memcubedb.graph.mapping import native
+
+KEY_PREFIX = "mcdb_"
+
+CREATE_KEY = """
+MERGE (p:Principal {id: $principal})
+  ON CREATE SET p.kind = $kind, p.name = $principal, p.created_at = datetime()
+CREATE (k:ApiKey {id: $id, key_hash: $key_hash, role: $role, name: $name, created_at: datetime()})
+CREATE (p)-[:HAS_KEY]->(k)
+RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
+"""
+
+AUTHENTICATE = """
+MATCH (p:Principal)-[:HAS_KEY]->(k:ApiKey {key_hash: $key_hash})
+WHERE k.revoked_at IS NULL
+RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
+"""
+
+REVOKE_KEY = """
+MATCH (p:Principal)-[:HAS_KEY]->(k:ApiKey {id: $id})
+SET k.revoked_at = coalesce(k.revoked_at, datetime())
+RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
+"""
+
+LIST_KEYS = """
+MATCH (p:Principal)-[:HAS_KEY]->(k:ApiKey)
+WHERE $principal IS NULL OR p.id = $principal
+RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
+ORDER BY k.created_at, k.id
+"""
+
+
+class Role(StrEnum):
+    """What a key may do. ``reader`` reads; ``writer`` also writes memories; ``analyst`` reads
+    and runs read-only Cypher; ``admin`` may do everything, including key and group management."""
+
+    READER = "reader"
+    WRITER = "writer"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """An API key as stored (never the key itself)."""
+
+    id: str
+    principal: str
+    role: Role
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None
+
+
+def hash_key(key: str) -> str:
+    """sha256 (hex, 64 chars) of a key, UTF-8 encoded."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def _info(row: dict[str, Any]) -> ApiKeyInfo:
+    k = {name: native(v) for name, v in row["key"].items()}
+    return ApiKeyInfo(
+        id=k["id"], principal=row["principal"], role=Role(k["role"]), name=k["name"] or "",
+        created_at=k["created_at"], revoked_at=k.get("revoked_at"),
+    )
+
+
+class ApiKeys:
+    """Creates, checks, lists and revokes API keys in the graph."""
+
+    def __init__(self, driver: Driver, database: str) -> None:
+        self._driver = driver
+        self._db = database
+
+    def create(
+        self, principal: str, role: Role, name: str = "", kind: Literal["user", "service"] = "user"
+    ) -> tuple[str, ApiKeyInfo]:
+        """Create a key for ``principal`` (created when missing); return ``(key, info)``.
+
+        The plain key is returned only here; store it — it cannot be read back.
+
+        Raises:
+            ValueError: an empty principal id or an unknown role.
+        """
+        if not principal.strip():
+            raise ValueError("principal id must not be empty")
+        key_id = secrets.token_hex(8)
+        key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
+        records, _, _ = self._driver.execute_query(
+            CREATE_KEY, principal=principal, kind=kind, id=key_id, key_hash=hash_key(key),
+            role=Role(role).value, name=name, database_=self._db,
+        )
+        return key, _info(records[0].data())
+
+    def authenticate(self, key: str) -> ApiKeyInfo | None:
+        """The live key matching ``key``, or ``None`` (unknown, malformed or revoked)."""
+        if not key.startswith(KEY_PREFIX) or len(key) > 256:
+            return None
+        records, _, _ = self._driver.execute_query(
+            AUTHENTICATE, key_hash=hash_key(key), database_=self._db, routing_="r"
+        )
+        return _info(records[0].data()) if records else None
+
+    def revoke(self, key_id: str) -> ApiKeyInfo:
+        """Revoke a key (idempotent); return it.
+
+        Raises:
+            LookupError: no key with that id.
+        """
+        records, _, _ = self._driver.execute_query(REVOKE_KEY, id=key_id, database_=self._db)
+        if not records:
+            raise LookupError(f"no API key {key_id!r}")
+        return _info(records[0].data())
+
+    def list(self, principal: str | None = None) -> list[ApiKeyInfo]:
+        """Every key (of one principal, or all), oldest first, revoked ones included."""
+        records, _, _ = self._driver.execute_query(
+            LIST_KEYS, principal=principal, database_=self._db, routing_="r"
+        )
+        return [_info(r.data()) for r in records]

@@ -1,0 +1,226 @@
+"""GraphExplorer: bounded, permission-filtered views of the memory graph for the dashboard.
+
+Runs the queries of :mod:`memcubedb.graph.subgraph` through a :class:`GraphStore` and returns
+typed results. Nothing here grows with the size of the graph beyond the limits passed in:
+every list is cut server-side and comes back with the count of what was left out.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+from memcubedb.cube import LifecycleState, MemoryType
+from memcubedb.graph import subgraph as q
+from memcubedb.graph.store import LIVE_STATES, GraphStore, NotFound
+
+SCHEDULER_KINDS = ("promotion", "encoding", "demotion")
+"""Activity kinds the scheduler records when it moves knowledge between memory types."""
+
+_LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
+
+
+class GraphFilter(BaseModel):
+    """What the dashboard shows: memory types, lifecycle states, creation time range, source URI."""
+
+    memory_types: list[MemoryType] | None = Field(default=None, description="None: every type")
+    states: list[LifecycleState] | None = Field(default=None, description="None: every state but deleted")
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    source: str | None = Field(default=None, max_length=2048, description="substring of the source URI")
+
+    def params(self) -> dict[str, Any]:
+        """The filter as query parameters for :data:`memcubedb.graph.subgraph.CUBE_FILTERS`."""
+        return {
+            "memory_types": [t.value for t in self.memory_types] if self.memory_types is not None else None,
+            "states": [s.value for s in self.states] if self.states is not None else LIVE_STATES,
+            "created_from": self.created_from,
+            "created_to": self.created_to,
+            "source": self.source or None,
+        }
+
+
+class Omitted(BaseModel):
+    """How much of the neighbourhood the server left out of a bounded subgraph."""
+
+    cubes: int = 0
+    entities: int = 0
+    facts: int = 0
+    edges: int = 0
+
+
+class Subgraph(BaseModel):
+    """Nodes (cubes and entities), edges (facts, mentions, lineage) and what was left out."""
+
+    nodes: list[dict[str, Any]]
+    edges: list[dict[str, Any]]
+    omitted: Omitted
+    seeds: list[str] = Field(default_factory=list)
+
+
+class Hit(BaseModel):
+    """A full-text hit: a cube or an entity."""
+
+    id: str
+    kind: str
+    score: float
+    label: str
+
+
+class TimelineEvent(BaseModel):
+    """One scheduler activity with the cubes it touched and its score (when it recorded one)."""
+
+    id: str
+    kind: str
+    name: str = ""
+    started_at: str | None = None
+    ended_at: str | None = None
+    score: float | None = None
+    params: dict[str, Any] = Field(default_factory=dict)
+    cubes: list[dict[str, Any]]
+    moves: list[dict[str, Any]] = Field(default_factory=list, description="from/to cubes, memory types, score")
+
+
+class Timeline(BaseModel):
+    """Scheduler activity, newest first, and how many events were left out."""
+
+    events: list[TimelineEvent]
+    omitted: int
+
+
+class CubeDetail(BaseModel):
+    """Everything the detail panel shows about one cube."""
+
+    cube: dict[str, Any]
+    chain: list[dict[str, Any]]
+    evidence: list[dict[str, Any]]
+    versions: list[dict[str, Any]]
+
+
+def lucene_escape(text: str) -> str:
+    """Escape Lucene query syntax so user text is searched literally."""
+    return _LUCENE_SPECIAL.sub(r"\\\1", text)
+
+
+def _params(raw: Any) -> dict[str, Any]:
+    if isinstance(raw, str):
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            return {}
+        return value if isinstance(value, dict) else {}
+    return dict(raw) if isinstance(raw, dict) else {}
+
+
+def _score(activity: dict[str, Any], params: dict[str, Any], moves: list[dict[str, Any]]) -> float | None:
+    """The activity's own score, else the one in its params, else the first scored move's."""
+    for value in (activity.get("score"), params.get("score"), *(m.get("score") for m in moves)):
+        if value is None:
+            continue
+        try:
+            return float(value)
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+class GraphExplorer:
+    """Bounded dashboard views over a GraphStore, for one principal per call."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
+
+    def find(self, principal: str, query: str, gf: GraphFilter, limit: int = 10) -> list[Hit]:
+        """Cubes and entities whose text or names match ``query`` (full-text), best first."""
+        if not query.strip():
+            return []
+        rows = self._store.read(
+            q.FIND_SEEDS, principal=principal, text=lucene_escape(query.strip()), scan=limit * 5, limit=limit,
+            **gf.params(),
+        )
+        return [Hit(**r) for r in rows]
+
+    def neighbourhood(
+        self, principal: str, seeds: list[str], gf: GraphFilter, *, known: list[str] | None = None,
+        limit: int = 40, edge_limit: int = 200,
+    ) -> Subgraph:
+        """The visible seeds, at most ``limit`` of their neighbours not in ``known``, and the edges
+        among all of them (and the known nodes), at most ``edge_limit``."""
+        params = gf.params()
+        known = list(known or [])
+        seed_rows = self._store.read(q.SEED_NODES, principal=principal, ids=seeds, **params)
+        seed_nodes = [r["node"] for r in seed_rows]
+        seed_ids = [n["id"] for n in seed_nodes]
+        row = self._store.read(
+            q.NEIGHBOURS, principal=principal, ids=seed_ids, exclude=seed_ids + known, limit=limit, **params
+        )[0]
+        nodes = seed_nodes + row["nodes"]
+        kept_cubes = sum(1 for n in row["nodes"] if n["kind"] == "cube")
+        omitted = Omitted(cubes=row["cubes"] - kept_cubes, entities=row["entities"] - (len(row["nodes"]) - kept_cubes))
+        edges, omitted.facts, omitted.edges = self._edges(principal, [n["id"] for n in nodes] + known, params,
+                                                          edge_limit)
+        return Subgraph(nodes=nodes, edges=edges, omitted=omitted, seeds=seed_ids)
+
+    def overview(self, principal: str, gf: GraphFilter, limit: int = 40, edge_limit: int = 200) -> Subgraph:
+        """The most recently updated cubes (at most half of ``limit``) and their neighbourhood."""
+        params = gf.params()
+        row = self._store.read(q.OVERVIEW_SEEDS, principal=principal, limit=max(1, limit // 2), **params)[0]
+        sub = self.neighbourhood(principal, row["ids"], gf, limit=limit - len(row["ids"]), edge_limit=edge_limit)
+        sub.omitted.cubes += row["total"] - len(row["ids"])
+        return sub
+
+    def _edges(
+        self, principal: str, ids: list[str], params: dict[str, Any], limit: int
+    ) -> tuple[list[dict[str, Any]], int, int]:
+        row = self._store.read(q.EDGES, principal=principal, ids=ids, limit=limit, **params)[0]
+        edges = row["edges"]
+        kept_facts = sum(1 for e in edges if e["type"] == "RELATES")
+        return edges, row["facts"] - kept_facts, row["total"] - len(edges)
+
+    def timeline(
+        self, principal: str, gf: GraphFilter, kinds: list[str] | None = None, limit: int = 100
+    ) -> Timeline:
+        """Promotions, encodings and demotions (or ``kinds``) touching visible cubes, newest first."""
+        rows = self._store.read(
+            q.TIMELINE, principal=principal, kinds=list(kinds or SCHEDULER_KINDS), limit=limit, **gf.params()
+        )
+        events = []
+        for r in rows:
+            a = r["activity"]
+            params = _params(a.get("params"))
+            events.append(
+                TimelineEvent(
+                    id=a["id"], kind=a["kind"], name=a.get("name") or "", started_at=a.get("started_at"),
+                    ended_at=a.get("ended_at"), score=_score(a, params, r["moves"]), params=params,
+                    cubes=r["cubes"], moves=r["moves"],
+                )
+            )
+        return Timeline(events=events, omitted=(rows[0]["total"] - len(events)) if rows else 0)
+
+    def cube_detail(self, principal: str, cube_id: str, evidence_limit: int = 200) -> CubeDetail:
+        """The cube (three metadata groups, payload), its provenance chain, fact evidence, versions.
+
+        Raises:
+            NotFound: no such cube, or the principal may not read it.
+        """
+        cube = self._store.get_cube(principal, cube_id)
+        chain = self._store.read(q.PROVENANCE_CHAIN, principal=principal, id=cube_id)
+        if not chain:
+            raise NotFound(f"no MemCube {cube_id!r}")
+        for step in chain:
+            for act in step["activities"]:
+                act["params"] = _params(act.get("params"))
+        return CubeDetail(
+            cube=cube.model_dump(mode="json", exclude={"embedding"}),
+            chain=chain,
+            evidence=self._store.read(q.EVIDENCE, principal=principal, id=cube_id, limit=evidence_limit),
+            versions=self._store.read(q.VERSIONS, principal=principal, id=cube_id),
+        )
+
+    def sources(self, principal: str, limit: int = 50) -> list[dict[str, Any]]:
+        """Source URIs of readable cubes with cube counts, most used first."""
+        return self._store.read(q.FACETS, principal=principal, limit=limit)

@@ -1,0 +1,311 @@
+"""Reading and editing fact triples and entities as a principal.
+
+Facts are the editable part of plaintext memory. An edit acts on one MemCube's assertion of a
+fact (``(:MemCube)-[:ASSERTS]->(:Fact)``): *adding* asserts a (possibly new) fact, *retracting*
+removes the assertion (the ``Fact`` and its ``RELATES`` edge go when no cube asserts it any
+more), *replacing* does both in one transaction and links the new fact ``DERIVED_FROM`` the old
+one when the old one survives. Every edit is an ``Activity {kind: 'edit'}`` associated with the
+principal's ``Agent``, which ``USED`` the cube (W3C PROV ``prov:used``); new facts are
+``GENERATED_BY`` it. The write permission is checked by a query inside the same transaction.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from neo4j import ManagedTransaction
+
+from memcubedb.cube import new_id, utcnow
+from memcubedb.graph import queries as q
+from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE
+from memcubedb.graph.mapping import fact_from_row
+from memcubedb.graph.permissions import PermissionDenied
+from memcubedb.graph.records import Entity, EntityRecord, Fact, FactRecord, stable_id
+from memcubedb.graph.store import GraphStore, NotFound, WriteRejected
+
+CUBE_WRITABLE = (
+    "MATCH (c:MemCube {id: $id}) RETURN " + CAN_READ_CUBE + " AS can_read, " + CAN_WRITE_CUBE + " AS can_write"
+)
+
+ASSERTED_BY = "MATCH (:MemCube {id: $cube_id})-[a:ASSERTS]->(f:Fact {id: $fact_id}) RETURN f {.*} AS fact"
+
+ENTITIES_EXIST = "MATCH (e:Entity) WHERE e.id IN $ids RETURN e.id AS id"
+
+RETRACT = """
+MATCH (c:MemCube {id: $cube_id})-[a:ASSERTS]->(f:Fact {id: $fact_id})
+DELETE a
+WITH f
+WHERE NOT EXISTS { (:MemCube)-[:ASSERTS]->(f) }
+OPTIONAL MATCH (:Entity)-[r:RELATES {fact_id: f.id}]->(:Entity)
+DELETE r
+DETACH DELETE f
+RETURN count(*) AS removed
+"""
+
+RECORD_EDIT = """
+CREATE (a:Activity {id: $activity_id, kind: 'edit', name: $name, started_at: $now, ended_at: $now,
+                    params: $params})
+MERGE (g:Agent {id: $principal}) ON CREATE SET g.kind = 'person', g.name = $principal
+MERGE (a)-[:ASSOCIATED_WITH]->(g)
+WITH a
+MATCH (c:MemCube {id: $cube_id})
+MERGE (a)-[:USED]->(c)
+"""
+
+LINK_REVISION = """
+MATCH (new:Fact {id: $new_id}), (old:Fact {id: $old_id})
+MERGE (new)-[:DERIVED_FROM]->(old)
+"""
+
+_FACT_RETURN = (
+    """
+MATCH (f)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
+CALL (f) { MATCH (c:MemCube)-[:ASSERTS]->(f) WHERE """
+    + CAN_READ_CUBE
+    + """ RETURN collect(c.id) AS cube_ids }
+RETURN f {.*} AS fact, s.name AS subject, o.name AS object, cube_ids
+"""
+)
+
+GET_FACT = (
+    "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact {id: $id}) WHERE "
+    + CAN_READ_CUBE
+    + "\nWITH DISTINCT f"
+    + _FACT_RETURN
+)
+
+FIND_FACTS = (
+    "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact) WHERE "
+    + CAN_READ_CUBE
+    + """
+  AND ($predicate IS NULL OR f.predicate = $predicate)
+  AND ($subject_id IS NULL OR f.subject_id = $subject_id)
+  AND ($object_id IS NULL OR f.object_id = $object_id)
+  AND ($entity_id IS NULL OR f.subject_id = $entity_id OR f.object_id = $entity_id)
+  AND ($after IS NULL OR f.id > $after)
+WITH DISTINCT f ORDER BY f.id LIMIT $limit"""
+    + _FACT_RETURN
+    + "ORDER BY fact.id"
+)
+
+GET_ENTITY = (
+    "MATCH (e:Entity {id: $id}) WHERE EXISTS { MATCH (c:MemCube)-[:MENTIONS]->(e) WHERE "
+    + CAN_READ_CUBE
+    + " } OR EXISTS { MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(e) WHERE "
+    + CAN_READ_CUBE
+    + """ }
+RETURN e.id AS id, e.name AS name, e.type AS type, coalesce(e.aliases, []) AS aliases
+"""
+)
+
+
+EntityRef = EntityRecord | str
+"""An entity to link: a record (merged by id, created when new) or the id of an existing entity."""
+
+
+def fact_id(subject_id: str, predicate: str, object_id: str, negated: bool = False) -> str:
+    """The stable id of a triple: ``stable_id("fact", s, p, o)`` (+ ``"negated"`` for a negation)."""
+    parts = [subject_id, predicate, object_id] + (["negated"] if negated else [])
+    return stable_id("fact", *parts)
+
+
+class FactEditor:
+    """Fact and entity reads and edits over a :class:`GraphStore`, acting as a principal."""
+
+    def __init__(self, store: GraphStore) -> None:
+        self.store = store
+
+    # --- reads ----------------------------------------------------------------------------
+
+    def get_fact(self, principal: str, fid: str) -> Fact:
+        """One fact asserted by a cube the principal may read; ``cube_ids`` lists only readable cubes.
+
+        Raises:
+            NotFound: no such fact, or none the principal may read.
+        """
+        rows = self.store.read(GET_FACT, id=fid, principal=principal)
+        if not rows:
+            raise NotFound(f"no fact {fid!r}")
+        return fact_from_row(rows[0])
+
+    def find_facts(
+        self,
+        principal: str,
+        *,
+        predicate: str | None = None,
+        subject_id: str | None = None,
+        object_id: str | None = None,
+        entity_id: str | None = None,
+        after: str | None = None,
+        limit: int = 100,
+    ) -> list[Fact]:
+        """Readable facts matching every given filter, ordered by id; ``after`` is the last id of
+        the previous page. ``limit`` within 1..1000.
+
+        Raises:
+            ValueError: ``limit`` out of range.
+        """
+        if not 1 <= limit <= 1000:
+            raise ValueError("limit must be within 1..1000")
+        rows = self.store.read(
+            FIND_FACTS, principal=principal, predicate=predicate, subject_id=subject_id,
+            object_id=object_id, entity_id=entity_id, after=after, limit=limit,
+        )
+        return [fact_from_row(r) for r in rows]
+
+    def get_entity(self, principal: str, eid: str) -> Entity:
+        """An entity that a readable cube mentions or asserts a fact about.
+
+        Raises:
+            NotFound: no such entity, or none the principal may see.
+        """
+        rows = self.store.read(GET_ENTITY, id=eid, principal=principal)
+        if not rows:
+            raise NotFound(f"no entity {eid!r}")
+        return Entity(**rows[0])
+
+    # --- edits ----------------------------------------------------------------------------
+
+    def add_fact(
+        self,
+        principal: str,
+        cube_id: str,
+        subject: EntityRef,
+        predicate: str,
+        obj: EntityRef,
+        *,
+        negated: bool = False,
+        confidence: float = 1.0,
+    ) -> Fact:
+        """Assert a fact in a cube the principal may write.
+
+        ``subject`` / ``obj`` are an :class:`EntityRecord` (merged by id: created when new) or
+        the id of an existing entity.
+
+        Raises:
+            NotFound: the cube does not exist or is not readable.
+            PermissionDenied: readable but not writable.
+            WriteRejected: an entity id that does not exist.
+        """
+        def work(tx: ManagedTransaction) -> str:
+            self._check_writable(tx, principal, cube_id)
+            activity = self._record(tx, principal, cube_id, "add_fact", {"predicate": predicate})
+            return self._assert(tx, cube_id, activity, subject, predicate, obj, negated, confidence)
+
+        with self.store.session() as s:
+            fid = s.execute_write(work)
+        return self.get_fact(principal, fid)
+
+    def retract_fact(self, principal: str, cube_id: str, fid: str) -> None:
+        """Remove a cube's assertion of a fact (the fact goes when no other cube asserts it).
+
+        Raises:
+            NotFound: the cube is not readable, or it does not assert that fact.
+            PermissionDenied: readable but not writable.
+        """
+        def work(tx: ManagedTransaction) -> None:
+            self._check_writable(tx, principal, cube_id)
+            old = self._asserted(tx, cube_id, fid)
+            self._record(tx, principal, cube_id, "retract_fact", _triple_params(old))
+            tx.run(RETRACT, cube_id=cube_id, fact_id=fid).consume()
+
+        with self.store.session() as s:
+            s.execute_write(work)
+
+    def replace_fact(self, principal: str, cube_id: str, fid: str, **changes: Any) -> Fact:
+        """Replace a cube's fact by an edited copy in one transaction; return the new fact.
+
+        ``changes`` may hold ``subject`` / ``obj`` (:class:`EntityRecord`), ``predicate``,
+        ``negated``, ``confidence``; what is not given is kept. The new fact is linked
+        ``DERIVED_FROM`` the old one while the old one is still asserted elsewhere.
+
+        Raises:
+            NotFound / PermissionDenied: as for :meth:`retract_fact`.
+            ValueError: an unknown change, or a change that leaves the fact as it was.
+        """
+        unknown = set(changes) - {"subject", "obj", "predicate", "negated", "confidence"}
+        if unknown:
+            raise ValueError(f"fields cannot be changed: {sorted(unknown)}")
+
+        def work(tx: ManagedTransaction) -> str:
+            self._check_writable(tx, principal, cube_id)
+            old = self._asserted(tx, cube_id, fid)
+            subject: EntityRef = changes.get("subject") or old["subject_id"]
+            obj: EntityRef = changes.get("obj") or old["object_id"]
+            predicate = changes.get("predicate") or old["predicate"]
+            negated = changes["negated"] if changes.get("negated") is not None else old["negated"]
+            confidence = changes["confidence"] if changes.get("confidence") is not None else old["confidence"]
+            if fact_id(_id(subject), predicate, _id(obj), negated) == fid and confidence == old["confidence"]:
+                raise ValueError("the replacement is identical to the fact it replaces")
+            activity = self._record(tx, principal, cube_id, "replace_fact", _triple_params(old))
+            tx.run(RETRACT, cube_id=cube_id, fact_id=fid).consume()
+            new = self._assert(tx, cube_id, activity, subject, predicate, obj, negated, confidence)
+            if new != fid:
+                tx.run(LINK_REVISION, new_id=new, old_id=fid).consume()
+            return new
+
+        with self.store.session() as s:
+            new_fid = s.execute_write(work)
+        return self.get_fact(principal, new_fid)
+
+    # --- transaction steps --------------------------------------------------------------
+
+    @staticmethod
+    def _check_writable(tx: ManagedTransaction, principal: str, cube_id: str) -> None:
+        row = tx.run(CUBE_WRITABLE, id=cube_id, principal=principal).single()
+        if row is None or not row["can_read"]:
+            raise NotFound(f"no MemCube {cube_id!r}")
+        if not row["can_write"]:
+            raise PermissionDenied(f"{principal!r} may not write MemCube {cube_id!r}")
+
+    @staticmethod
+    def _asserted(tx: ManagedTransaction, cube_id: str, fid: str) -> dict[str, Any]:
+        row = tx.run(ASSERTED_BY, cube_id=cube_id, fact_id=fid).single()
+        if row is None:
+            raise NotFound(f"MemCube {cube_id!r} asserts no fact {fid!r}")
+        return dict(row["fact"])
+
+    @staticmethod
+    def _record(tx: ManagedTransaction, principal: str, cube_id: str, name: str, params: dict[str, str]) -> str:
+        activity_id = new_id()
+        tx.run(
+            RECORD_EDIT, activity_id=activity_id, name=name, now=utcnow(), params=json.dumps(params, sort_keys=True),
+            principal=principal, cube_id=cube_id,
+        ).consume()
+        return activity_id
+
+    @staticmethod
+    def _assert(
+        tx: ManagedTransaction, cube_id: str, activity_id: str, subject: EntityRef, predicate: str,
+        obj: EntityRef, negated: bool, confidence: float,
+    ) -> str:
+        """MERGE the entities given as records (ids given alone must exist) and the fact; return its id."""
+        records = [e for e in (subject, obj) if isinstance(e, EntityRecord)]
+        bare = {e for e in (subject, obj) if isinstance(e, str)}
+        if bare:
+            found = {r["id"] for r in tx.run(ENTITIES_EXIST, ids=sorted(bare))}
+            if bare - found:
+                raise WriteRejected(f"unknown entity id(s): {sorted(bare - found)}")
+        rows = [{**e.model_dump(), "norm_name": e.name.casefold()} for e in records]
+        tx.run(q.MERGE_ENTITIES, rows=rows).consume()
+        fid = fact_id(_id(subject), predicate, _id(obj), negated)
+        record = FactRecord(
+            id=fid, subject_id=_id(subject), predicate=predicate, object_id=_id(obj), confidence=confidence,
+            negated=negated,
+        )
+        row = {**record.model_dump(), "cube_id": cube_id, "activity_id": activity_id}
+        tx.run(q.MERGE_FACTS, rows=[row]).consume()
+        tx.run(q.LINK_MENTIONS, rows=[{"cube_id": cube_id, "entity_id": _id(e)} for e in (subject, obj)]).consume()
+        return fid
+
+
+def _id(ref: EntityRef) -> str:
+    return ref.id if isinstance(ref, EntityRecord) else ref
+
+
+def _triple_params(fact: dict[str, Any]) -> dict[str, str]:
+    return {
+        "fact_id": fact["id"], "subject_id": fact["subject_id"], "predicate": fact["predicate"],
+        "object_id": fact["object_id"], "negated": str(fact["negated"]).lower(),
+    }

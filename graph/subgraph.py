@@ -1,0 +1,281 @@
+"""Bounded subgraphs of the memory graph for the dashboard, as named, parameterised Cypher.
+
+Every query reads only what the calling principal may read: the permission predicate of
+:mod:`memcubedb.graph.acl` (over the variable ``c``) sits inside each query, together with the
+dashboard filters (:data:`CUBE_FILTERS`, same variable). Entities are visible when a readable
+cube that passes the filters ``MENTIONS`` them; a fact (``RELATES`` edge) when such a cube
+``ASSERTS`` it. Every list is cut at a limit and the query reports how many it left out.
+"""
+
+from __future__ import annotations
+
+from memcubedb.graph.acl import CAN_READ_CUBE
+
+CUBE_FILTERS = """(
+  ($memory_types IS NULL OR c.memory_type IN $memory_types)
+  AND c.state IN $states
+  AND ($created_from IS NULL OR c.created_at >= $created_from)
+  AND ($created_to IS NULL OR c.created_at <= $created_to)
+  AND ($source IS NULL OR EXISTS {
+        MATCH (c)-[:EXTRACTED_FROM]->(src:Source) WHERE toLower(src.uri) CONTAINS toLower($source) })
+)"""
+"""Dashboard filters over ``c``: memory types, lifecycle states, creation time range, source URI."""
+
+_SHOWN_CUBE = "(" + CAN_READ_CUBE + " AND " + CUBE_FILTERS + ")"
+
+VISIBLE_NODE = (
+    "((n:MemCube AND EXISTS { MATCH (c:MemCube) WHERE c = n AND " + _SHOWN_CUBE + " })"
+    " OR (n:Entity AND EXISTS { MATCH (c:MemCube)-[:MENTIONS]->(n) WHERE " + _SHOWN_CUBE + " }))"
+)
+"""A node ``n`` (MemCube or Entity) the principal may see under the filters."""
+
+VISIBLE_FACT_EDGE = "EXISTS { MATCH (c:MemCube)-[:ASSERTS]->(:Fact {id: r.fact_id}) WHERE " + _SHOWN_CUBE + " }"
+"""A ``RELATES`` edge ``r`` whose fact is asserted by a cube the principal may see."""
+
+NODE_MAP = """n {
+  .id, .memory_type, .state, .name, .type, .relevance, .access_count, .version,
+  created_at: toString(n.created_at),
+  text: left(n.text, 160),
+  kind: CASE WHEN n:MemCube THEN 'cube' ELSE 'entity' END
+}"""
+
+LINEAGE_TYPES = "SUPERSEDES|DERIVED_FROM|PROMOTED_TO|DEMOTED_TO"
+
+OVERVIEW_SEEDS = (
+    "CALL () { MATCH (c:MemCube) WHERE "
+    + _SHOWN_CUBE
+    + " RETURN count(c) AS total }"
+    + " MATCH (c:MemCube) WHERE "
+    + _SHOWN_CUBE
+    + """
+  AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }
+WITH total, c ORDER BY c.updated_at DESC, c.id LIMIT $limit
+RETURN total, collect(c.id) AS ids
+"""
+)
+"""The most recently updated latest-version cubes the principal may see, and how many there are."""
+
+FIND_SEEDS = (
+    """
+CALL () {
+  CALL db.index.fulltext.queryNodes('memcube_text', $text, {limit: $scan}) YIELD node, score
+  WITH node AS c, score WHERE """
+    + _SHOWN_CUBE
+    + """
+  RETURN c.id AS id, 'cube' AS kind, score, left(c.text, 160) AS label
+  UNION
+  CALL db.index.fulltext.queryNodes('entity_names', $text, {limit: $scan}) YIELD node, score
+  WITH node AS n, score WHERE """
+    + VISIBLE_NODE
+    + """
+  RETURN n.id AS id, 'entity' AS kind, score, n.name AS label
+}
+RETURN id, kind, score, label ORDER BY score DESC, id LIMIT $limit
+"""
+)
+"""Full-text hits (cube text, entity names and aliases) the principal may see, best first."""
+
+SEED_NODES = """
+UNWIND $ids AS sid
+OPTIONAL MATCH (sc:MemCube {id: sid})
+OPTIONAL MATCH (se:Entity {id: sid})
+WITH coalesce(sc, se) AS n WHERE n IS NOT NULL AND """ + VISIBLE_NODE + """
+RETURN """ + NODE_MAP + " AS node"
+"""The requested nodes that exist and are visible."""
+
+NEIGHBOURS = (
+    """
+UNWIND $ids AS sid
+OPTIONAL MATCH (sc:MemCube {id: sid})
+OPTIONAL MATCH (se:Entity {id: sid})
+WITH coalesce(sc, se) AS seed WHERE seed IS NOT NULL
+CALL (seed) {
+  MATCH (seed:MemCube)-[:MENTIONS]->(n:Entity) RETURN n
+  UNION
+  MATCH (seed:Entity)<-[:MENTIONS]-(n:MemCube) RETURN n
+  UNION
+  MATCH (seed:Entity)-[r:RELATES]-(n:Entity) WHERE """
+    + VISIBLE_FACT_EDGE
+    + """
+  RETURN n
+  UNION
+  MATCH (seed:MemCube)-[:"""
+    + LINEAGE_TYPES
+    + """]-(n:MemCube) RETURN n
+  UNION
+  MATCH (seed:MemCube)-[:ENCODES|ASSERTS]->(:Fact)<-[:ENCODES|ASSERTS]-(n:MemCube) RETURN n
+}
+WITH DISTINCT n WHERE NOT n.id IN $exclude AND """
+    + VISIBLE_NODE
+    + """
+WITH n, CASE WHEN n:MemCube
+              THEN coalesce(n.relevance, 0.0) + log(1.0 + coalesce(n.access_count, 0))
+              ELSE toFloat(COUNT { (n)<-[:MENTIONS]-(:MemCube) }) END AS rank
+ORDER BY rank DESC, n.id
+WITH collect("""
+    + NODE_MAP
+    + """) AS found
+RETURN found[0..$limit] AS nodes,
+       size([x IN found WHERE x.kind = 'cube']) AS cubes,
+       size([x IN found WHERE x.kind = 'entity']) AS entities
+"""
+)
+"""Visible one-hop neighbours of the seeds (not in ``$exclude``), ranked, cut at ``$limit``.
+
+Cubes rank by relevance plus log access count, entities by how many cubes mention them.
+``cubes``/``entities`` are the totals found before the cut.
+"""
+
+EDGES = (
+    """
+CALL () {
+  MATCH (a:MemCube) WHERE a.id IN $ids RETURN a
+  UNION
+  MATCH (a:Entity) WHERE a.id IN $ids RETURN a
+}
+CALL (a) {
+  MATCH (a)-[r:MENTIONS|RELATES|"""
+    + LINEAGE_TYPES
+    + """]->(b) WHERE b.id IN $ids
+    AND (type(r) <> 'RELATES' OR """
+    + VISIBLE_FACT_EDGE
+    + """)
+  RETURN b, type(r) AS type, r.predicate AS predicate, r.negated AS negated, r.fact_id AS fact_id, r.score AS score
+  UNION
+  MATCH (a:MemCube)-[:ENCODES]->(:Fact)<-[:ASSERTS]-(b:MemCube) WHERE b.id IN $ids
+  RETURN b, 'ENCODES' AS type, null AS predicate, null AS negated, null AS fact_id, null AS score
+}
+WITH a, b, type, predicate, negated, fact_id, score
+ORDER BY CASE type WHEN 'RELATES' THEN 0 WHEN 'MENTIONS' THEN 2 ELSE 1 END, a.id, b.id, fact_id
+WITH collect({
+  id: CASE WHEN type = 'RELATES' THEN 'fact:' + fact_id ELSE type + ':' + a.id + '>' + b.id END,
+  source: a.id, target: b.id, type: type, predicate: predicate, negated: negated, score: score
+}) AS found
+RETURN found[0..$limit] AS edges,
+       size([x IN found WHERE x.type = 'RELATES']) AS facts,
+       size(found) AS total
+"""
+)
+"""Edges among the given node ids, cut at ``$limit`` (facts first, mentions last); totals before
+the cut. ``ENCODES`` joins a parametric cube to the cubes asserting the facts it encodes."""
+
+TIMELINE = (
+    """
+MATCH (a:Activity) WHERE a.kind IN $kinds
+  AND ($created_from IS NULL OR a.started_at >= $created_from)
+  AND ($created_to IS NULL OR a.started_at <= $created_to)
+CALL (a) {
+  MATCH (c:MemCube)--(a) WHERE """
+    + _SHOWN_CUBE
+    + """
+  RETURN collect(DISTINCT c) AS touched
+}
+WITH a, touched WHERE size(touched) > 0
+WITH a, touched ORDER BY a.started_at DESC, a.id
+WITH collect({a: a, touched: touched}) AS found
+UNWIND found[0..$limit] AS event
+WITH event.a AS a, event.touched AS touched, size(found) AS total
+CALL (touched) {
+  UNWIND touched AS t
+  MATCH (c:MemCube)-[p:PROMOTED_TO|DEMOTED_TO]->(t) WHERE """
+    + CAN_READ_CUBE
+    + """
+  RETURN collect({from_id: c.id, from_type: c.memory_type, to_id: t.id, to_type: t.memory_type,
+                  relation: type(p), score: p.score, reason: p.reason}) AS moves
+}
+CALL (touched) {
+  UNWIND touched AS t
+  MATCH (t)-[:ENCODES]->(:Fact)<-[:ASSERTS]-(c:MemCube) WHERE """
+    + CAN_READ_CUBE
+    + """
+  RETURN collect(DISTINCT {from_id: c.id, from_type: c.memory_type, to_id: t.id, to_type: t.memory_type,
+                           relation: 'ENCODES', score: null, reason: null}) AS encodings
+}
+RETURN a {.*, started_at: toString(a.started_at), ended_at: toString(a.ended_at)} AS activity,
+       [t IN touched | t {.id, .memory_type, .state, text: left(t.text, 80)}] AS cubes,
+       moves + encodings AS moves, total
+ORDER BY a.started_at DESC, a.id
+"""
+)
+"""Scheduler activities (``$kinds``) touching a visible cube, newest first, cut at ``$limit``;
+each with the moves it made between memory types (``PROMOTED_TO``/``DEMOTED_TO`` edges with
+their score and reason, ``ENCODES`` from the cubes asserting the encoded facts)."""
+
+_BACK_STEP = (
+    "((a)-[r:" + LINEAGE_TYPES + "]-(b)"
+    " WHERE (type(r) IN ['SUPERSEDES', 'DERIVED_FROM']) = (startNode(r) = a)){0,8}"
+)
+"""One step back in a cube's history, 0 to 8 times: to what it supersedes or derives from, or
+to the cube it was promoted or demoted from (those two edges point forward in time)."""
+
+PROVENANCE_CHAIN = (
+    "MATCH (x:MemCube {id: $id}) WHERE EXISTS { MATCH (c:MemCube) WHERE c = x AND "
+    + CAN_READ_CUBE
+    + """ }
+CALL (x) {
+  MATCH path = (x) """
+    + _BACK_STEP
+    + """ (c:MemCube)
+  RETURN c, length(path) AS depth,
+         CASE WHEN length(path) = 0 THEN null ELSE type(last(relationships(path))) END AS relation
+  UNION
+  MATCH (x)-[:ENCODES]->(:Fact)<-[:ASSERTS]-(c:MemCube)
+  RETURN c, 1 AS depth, 'ENCODES' AS relation
+}
+WITH c, depth, relation WHERE """
+    + CAN_READ_CUBE
+    + """
+WITH c, depth, relation ORDER BY depth
+WITH c, head(collect({depth: depth, relation: relation})) AS first
+RETURN c.id AS id, c.memory_type AS memory_type, c.state AS state, c.text AS text,
+       first.depth AS depth, first.relation AS relation,
+       [(c)-[e:EXTRACTED_FROM]->(s:Source) |
+          s {.*, timestamp: toString(s.timestamp), start: e.start, end: e.end}] AS sources,
+       [(c)-[:GENERATED_BY]->(a:Activity) |
+          a {.id, .kind, .name, .params, started_at: toString(a.started_at),
+             agents: [(a)-[:ASSOCIATED_WITH]->(g:Agent) | g.name]}] AS activities,
+       [(c)-[:ATTRIBUTED_TO]->(g:Agent) | g {.id, .kind, .name}] AS agents
+ORDER BY depth, id LIMIT 16
+"""
+)
+"""The cube and its readable ancestors (earlier versions, derivations, the cubes it was promoted,
+demoted or encoded from), each with its sources (and the character offsets of the memory in
+them), generating activities and agents."""
+
+EVIDENCE = (
+    "MATCH (c:MemCube {id: $id}) WHERE "
+    + CAN_READ_CUBE
+    + """
+MATCH (c)-[a:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
+RETURN f.id AS id, s.name AS subject, f.predicate AS predicate, o.name AS object,
+       f.confidence AS confidence, f.negated AS negated, a.start AS start, a.end AS end
+ORDER BY a.start, f.id LIMIT $limit
+"""
+)
+"""The facts a readable cube asserts, with the character span of their evidence in its text."""
+
+VERSIONS = (
+    "MATCH (x:MemCube {id: $id}) WHERE EXISTS { MATCH (c:MemCube) WHERE c = x AND "
+    + CAN_READ_CUBE
+    + """ }
+MATCH (x)-[:SUPERSEDES*0..32]-(c:MemCube) WHERE """
+    + CAN_READ_CUBE
+    + """
+WITH DISTINCT c
+RETURN c.id AS id, c.version AS version, c.state AS state, toString(c.created_at) AS created_at,
+       left(c.text, 120) AS text
+ORDER BY c.version DESC, c.created_at DESC
+"""
+)
+"""Every readable version of a cube (the ``SUPERSEDES`` chain both ways), newest first."""
+
+FACETS = (
+    "MATCH (c:MemCube) WHERE "
+    + CAN_READ_CUBE
+    + """
+OPTIONAL MATCH (c)-[:EXTRACTED_FROM]->(s:Source)
+WITH s.uri AS uri, count(DISTINCT c) AS cubes WHERE uri IS NOT NULL
+RETURN uri, cubes ORDER BY cubes DESC, uri LIMIT $limit
+"""
+)
+"""Source URIs of readable cubes with their cube counts (the choices of the source filter)."""

@@ -1,0 +1,118 @@
+"""The MemScheduler's Cypher: what it reads to score, and how promotions/demotions are linked.
+
+Every query is a named constant; permission predicates from :mod:`memcubedb.graph.acl` are
+inside them, so a scheduler run acting as a principal only sees and moves what that principal
+may read and write.
+"""
+
+from __future__ import annotations
+
+from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE
+
+LIVE = "c.state IN ['generated', 'activated', 'merged'] AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
+
+FACT_TRIPLES = (
+    "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity) WHERE "
+    + LIVE
+    + " AND "
+    + CAN_READ_CUBE
+    + """
+RETURN DISTINCT f.id AS fact_id, s.name AS head, f.predicate AS relation, o.name AS tail,
+       f.negated AS negated, f.confidence AS confidence
+ORDER BY fact_id
+"""
+)
+
+PROMOTION_CANDIDATES = (
+    "MATCH (c:MemCube {memory_type: 'plaintext'}) WHERE "
+    + LIVE
+    + " AND "
+    + CAN_WRITE_CUBE
+    + """
+RETURN c.id AS id, c.state AS state, c.access_count AS access_count, c.last_access AS last_access,
+       c.created_at AS created_at, c.relevance AS relevance, c.text AS text,
+       [(c)-[:ASSERTS]->(f:Fact) | f.id] AS fact_ids,
+       [(c)-[:PROMOTED_TO]->(a:MemCube) WHERE a.state IN ['generated', 'activated'] | a.id] AS templates
+ORDER BY id
+"""
+)
+
+ADAPTERS = (
+    "MATCH (c:MemCube {memory_type: 'parametric'}) WHERE "
+    + LIVE
+    + " AND "
+    + CAN_WRITE_CUBE
+    + """
+RETURN c.id AS id, c.access_count AS access_count, c.last_access AS last_access, c.created_at AS created_at,
+       c.vault_digest AS digest,
+       [(c)-[:ENCODES]->(f:Fact)-[:SUBJECT]->(s:Entity) |
+         {fact_id: f.id, head: s.name, relation: f.predicate,
+          tail: head([(f)-[:OBJECT]->(o:Entity) | o.name]), subject_id: s.id, object_id: f.object_id}] AS facts
+ORDER BY id
+"""
+)
+
+TEMPLATES = (
+    "MATCH (src:MemCube)-[:PROMOTED_TO]->(c:MemCube {memory_type: 'activation'}) WHERE "
+    + LIVE
+    + " AND "
+    + CAN_WRITE_CUBE
+    + """
+RETURN c.id AS id, src.id AS source_id, c.access_count AS access_count, c.last_access AS last_access,
+       c.created_at AS created_at, c.vault_digest AS digest
+ORDER BY id
+"""
+)
+
+CONTRADICTED = """
+UNWIND $facts AS fact
+OPTIONAL MATCH (other:Fact {subject_id: fact.subject_id, predicate: fact.relation})
+WHERE other.id <> fact.fact_id AND (other.object_id <> fact.object_id OR other.negated)
+RETURN fact.fact_id AS fact_id, count(other) > 0 AS contradicted
+"""
+
+RECORD_SCORES = """
+UNWIND $rows AS row
+MATCH (c:MemCube {id: row.id})
+SET c.score = row.score, c.scored_at = $now, c.score_history = row.history
+"""
+
+LINK_PROMOTION = """
+MATCH (src:MemCube {id: $source_id}), (n:MemCube {id: $template_id})
+MERGE (src)-[p:PROMOTED_TO]->(n) ON CREATE SET p.score = $score, p.at = $now
+SET src.state = 'activated', src.updated_at = $now
+CREATE (a:Activity {id: $activity_id, kind: 'lifecycle', name: 'activated', started_at: $now, ended_at: $now})
+MERGE (src)-[:TRANSITIONED {from: $from_state, to: 'activated', at: $now}]->(a)
+"""
+
+LINK_ENCODING = """
+MATCH (n:MemCube {id: $adapter_id})
+UNWIND $fact_ids AS fid
+MATCH (f:Fact {id: fid})
+MERGE (n)-[:ENCODES]->(f)
+"""
+
+LINK_DEMOTION = """
+MATCH (old:MemCube {id: $old_id}), (n:MemCube {id: $new_id})
+MERGE (old)-[d:DEMOTED_TO]->(n) ON CREATE SET d.at = $now, d.reason = $reason
+SET old.state = $old_state, old.updated_at = $now
+CREATE (a:Activity {id: $activity_id, kind: 'lifecycle', name: $old_state, started_at: $now, ended_at: $now})
+MERGE (old)-[:TRANSITIONED {from: $from_state, to: $old_state, at: $now}]->(a)
+"""
+
+LINK_RECOVERED_FACTS = """
+UNWIND $rows AS row
+MATCH (recovered:Fact {id: row.recovered_id}), (original:Fact {id: row.original_id})
+MERGE (recovered)-[:DERIVED_FROM]->(original)
+"""
+
+RECORD_KGE_MODEL = """
+MERGE (k:KGEModel {id: $id})
+SET k.principal = $principal, k.model = $model, k.vault_digest = $digest, k.triples_sha256 = $triples_sha256,
+    k.num_triples = $num_triples, k.trained_at = $now, k.training_ms = $training_ms, k.final_loss = $final_loss
+"""
+
+LAST_KGE_MODEL = """
+MATCH (k:KGEModel {principal: $principal})
+RETURN k {.*} AS model ORDER BY k.trained_at DESC LIMIT 1
+"""

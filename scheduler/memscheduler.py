@@ -1,0 +1,492 @@
+"""MemScheduler: moves knowledge between plaintext, activation and parametric memory.
+
+After MemOS §MemScheduler. One :meth:`MemScheduler.run` acting as a principal:
+
+1. recover jobs a killed process left running (roll back, then resume promotions/encodings);
+2. apply the TTL policy (MemLifecycle);
+3. (re)train graph embeddings (pykeen) on the principal's readable facts when they changed
+   by more than ``kge.retrain_fraction``;
+4. score plaintext MemCubes (:func:`scoring.promotion_score`) and record the scores;
+5. promote the top-scored cubes to KV templates (activation memory);
+6. encode stable, plausible facts into a LoRA adapter (parametric memory);
+7. demote templates and adapters whose score fell or whose facts the graph now contradicts.
+
+Each promotion, encoding and demotion is a durable job (:mod:`scheduler.jobs`): recorded before
+it starts, and its graph results committed in the same transaction that marks it succeeded.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from memcubedb.cube import (
+    Descriptive,
+    Governance,
+    KVTemplatePayload,
+    LifecycleState,
+    LoRAAdapterPayload,
+    MemCube,
+    MemoryType,
+    new_id,
+    utcnow,
+)
+from memcubedb.graph.mapping import native
+from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, EntityRecord, FactRecord, stable_id
+from memcubedb.graph.store import GraphStore
+from memcubedb.scheduler import graph_ops as g
+from memcubedb.scheduler import kge as kge_mod
+from memcubedb.scheduler import scoring
+from memcubedb.scheduler.config import SchedulerConfig
+from memcubedb.scheduler.jobs import Job, JobLedger
+from memcubedb.scheduler.kv_templates import build_kv_template, save_kv_template
+from memcubedb.scheduler.lifecycle import MemLifecycle
+from memcubedb.scheduler.lm import LoadedLM
+from memcubedb.scheduler.lora import encode_facts, load_adapter, probe, save_adapter
+from memcubedb.scheduler.vault import MemVault
+
+AGENT = AgentRecord(id="agent:memscheduler", kind="software", name="MemScheduler")
+RESUMABLE = ("promotion", "encoding")
+
+
+@dataclass
+class RunReport:
+    """What one scheduler run did (ids of the cubes involved; times in ms)."""
+
+    recovered_jobs: list[str] = field(default_factory=list)
+    expired: list[str] = field(default_factory=list)
+    kge_trained: bool = False
+    kge_training_ms: float | None = None
+    scores: dict[str, float] = field(default_factory=dict)
+    promoted: list[str] = field(default_factory=list)
+    encoded: list[str] = field(default_factory=list)
+    facts_encoded: int = 0
+    facts_reproduced: int = 0
+    demoted: list[str] = field(default_factory=list)
+
+
+def _age_s(now: datetime, *times: Any) -> float:
+    latest = max((native(t) for t in times if t is not None), default=now)
+    return max(0.0, (now - latest).total_seconds())
+
+
+class MemScheduler:
+    """The scheduler for one store, vault and configuration; the LM is loaded on first use."""
+
+    def __init__(
+        self, store: GraphStore, vault: MemVault, config: SchedulerConfig, lm_loader: Callable[[], LoadedLM]
+    ) -> None:
+        self.store = store
+        self.vault = vault
+        self.config = config
+        self.jobs = JobLedger(store)
+        self.lifecycle = MemLifecycle(store, config.ttl)
+        self._lm_loader = lm_loader
+        self._lm: LoadedLM | None = None
+
+    @property
+    def lm(self) -> LoadedLM:
+        """The causal LM (loaded once, on first use)."""
+        if self._lm is None:
+            self._lm = self._lm_loader()
+        return self._lm
+
+    # --- graph embeddings and scores ----------------------------------------------------
+
+    def fact_triples(self, principal: str) -> list[dict[str, Any]]:
+        """The principal's readable, live, non-negated facts as rows (fact_id, head, relation, tail)."""
+        return [r for r in self.store.read(g.FACT_TRIPLES, principal=principal) if not r["negated"]]
+
+    def train_graph_embeddings(self, principal: str, force: bool = False) -> kge_mod.KGEResult | None:
+        """Train (or reuse) the KGE model on the principal's facts; ``None`` when there are no facts.
+
+        Retrains when forced, when no model exists, or when the triple count changed by more
+        than ``kge.retrain_fraction`` (:func:`kge.needs_retrain`) or the snapshot hash differs
+        and the fraction rule says so.
+        """
+        rows = self.fact_triples(principal)
+        triples = sorted({(r["head"], r["relation"], r["tail"]) for r in rows})
+        if not triples:
+            return None
+        last = self.store.read(g.LAST_KGE_MODEL, principal=principal)
+        if last and not force:
+            model = last[0]["model"]
+            changed = abs(len(triples) - model["num_triples"])
+            if model["triples_sha256"] == kge_mod.triples_sha256(triples) or not kge_mod.needs_retrain(
+                changed, max(len(triples), 1), self.config.kge.retrain_fraction
+            ):
+                return kge_mod.load_kge(self.vault, model["vault_digest"])
+        result = kge_mod.train_kge(triples, self.config.kge)
+        entry = kge_mod.save_kge(self.vault, result)
+        self.store.driver.execute_query(
+            g.RECORD_KGE_MODEL,
+            id=stable_id("kge", principal),
+            principal=principal,
+            model=result.model_name,
+            digest=entry.digest,
+            triples_sha256=result.triples_sha256,
+            num_triples=result.num_triples,
+            now=utcnow(),
+            training_ms=result.training_ms,
+            final_loss=result.losses[-1] if result.losses else None,
+            database_=self.store.db,
+        )
+        return result
+
+    def score_cubes(self, principal: str, kge: kge_mod.KGEResult | None, now: datetime) -> dict[str, float]:
+        """Promotion score of every live plaintext cube the principal may write; recorded on the cubes."""
+        facts = {r["fact_id"]: (r["head"], r["relation"], r["tail"]) for r in self.fact_triples(principal)}
+        plaus: dict[str, float | None] = {}
+        if kge is not None and facts:
+            scored = kge_mod.score_triples(kge, list(facts.values()))
+            by_triple = {s.triple: s.plausibility for s in scored}
+            plaus = {fid: by_triple.get(t) for fid, t in facts.items()}
+        centrality = scoring.degree_centrality(facts.values())
+        scores: dict[str, float] = {}
+        rows = []
+        for c in self.store.read(g.PROMOTION_CANDIDATES, principal=principal):
+            triples = [facts[f] for f in c["fact_ids"] if f in facts]
+            signals = scoring.PromotionSignals(
+                plausibility=scoring.mean_or_none(p for f in c["fact_ids"] if (p := plaus.get(f)) is not None),
+                centrality=scoring.mean_or_none(centrality.get(e, 0.0) for t in triples for e in (t[0], t[2])),
+                access_count=c["access_count"] or 0,
+                age_s=_age_s(now, c["last_access"], c["created_at"]),
+                relevance=c["relevance"],
+            )
+            breakdown = scoring.promotion_score(signals, self.config.scoring)
+            scores[c["id"]] = breakdown.score
+            history = json.dumps([{"at": now.isoformat(), "score": breakdown.score, "reason": "promotion"}])
+            rows.append({"id": c["id"], "score": breakdown.score, "history": history})
+        self.store.driver.execute_query(g.RECORD_SCORES, rows=rows, now=now, database_=self.store.db)
+        return scores
+
+    # --- promotion: plaintext → activation ----------------------------------------------
+
+    def promote(self, principal: str, cube_id: str, score: float = 0.0, job: Job | None = None) -> str:
+        """Build, store and link the KV template of one plaintext cube; return the activation cube id.
+
+        Raises:
+            NotFound / PermissionDenied: the cube is not the principal's to promote.
+        """
+        source = self.store.get_cube(principal, cube_id)
+        job = job or self.jobs.start("promotion", principal, {"cube_id": cube_id, "score": score})
+        try:
+            template = build_kv_template(self.lm, source.text)
+            entry = save_kv_template(self.vault, self.lm, template)
+            self.jobs.note_digest(job, entry.digest)
+            cube = MemCube(
+                descriptive=Descriptive(
+                    id=stable_id("activation", cube_id, entry.digest),
+                    memory_type=MemoryType.ACTIVATION,
+                    semantic_type="kv_template",
+                    source_signature=source.descriptive.source_signature,
+                ),
+                governance=Governance(
+                    owner=source.governance.owner,
+                    readers=source.governance.readers,
+                    writers=source.governance.writers,
+                    priority=source.governance.priority,
+                ),
+                payload=KVTemplatePayload(
+                    text=source.text,
+                    model_id=self.lm.identity.model_name,
+                    layers=template.num_layers,
+                    token_count=template.token_count,
+                    sha256=entry.digest,
+                ),
+            )
+            cube.behaviour.lineage = [cube_id]
+            activity = ActivityRecord(
+                kind="promotion", name="kv_template", params={"score": f"{score:.4f}", "job_id": job.id}
+            )
+
+            def work(tx: Any) -> None:
+                self.store.write_cubes_in(
+                    tx, [CubeWrite(cube=cube, activity=activity, agent=AGENT, derived_from=[cube_id])]
+                )
+                tx.run(
+                    g.LINK_PROMOTION,
+                    source_id=cube_id,
+                    template_id=cube.id,
+                    score=score,
+                    now=utcnow(),
+                    activity_id=new_id(),
+                    from_state=source.governance.state.value,
+                ).consume()
+                self.jobs.finish_in(tx, job, {"template_id": cube.id, "digest": entry.digest})
+
+            with self.store.session() as s:
+                s.execute_write(work)
+        except Exception as exc:
+            self.jobs.fail(job, repr(exc))
+            raise
+        return cube.id
+
+    # --- encoding: facts → parametric ---------------------------------------------------
+
+    def encode(self, principal: str, fact_ids: list[str], job: Job | None = None) -> tuple[str, int]:
+        """Encode facts into a LoRA adapter; return (parametric cube id, facts the adapted model reproduces).
+
+        Raises:
+            ValueError: none of ``fact_ids`` is a readable fact of the principal.
+        """
+        rows = {r["fact_id"]: r for r in self.fact_triples(principal) if r["fact_id"] in set(fact_ids)}
+        if not rows:
+            raise ValueError("no readable facts to encode")
+        ids = sorted(rows)
+        triples = [(rows[f]["head"], rows[f]["relation"], rows[f]["tail"]) for f in ids]
+        job = job or self.jobs.start("encoding", principal, {"fact_ids": ids})
+        try:
+            encoding = encode_facts(self.lm, triples, self.config.lora)
+            report = probe(
+                self.lm, encoding.adapter, self.config.lora.probe_extra_tokens, self.config.demotion.min_probe_agreement
+            )
+            entry = save_adapter(self.vault, encoding.adapter)
+            self.jobs.note_digest(job, entry.digest)
+            cube = MemCube(
+                descriptive=Descriptive(
+                    id=stable_id("parametric", entry.digest),
+                    memory_type=MemoryType.PARAMETRIC,
+                    semantic_type="lora_adapter",
+                ),
+                governance=Governance(owner=principal),
+                payload=LoRAAdapterPayload(
+                    base_model=self.lm.identity.model_name,
+                    rank=encoding.adapter.rank,
+                    facts_encoded=ids,
+                    sha256=entry.digest,
+                ),
+            )
+            activity = ActivityRecord(
+                kind="encoding",
+                name="lora",
+                params={
+                    "facts": str(len(ids)),
+                    "reproduced": str(report.recovered),
+                    "training_ms": f"{encoding.training_ms:.0f}",
+                    "job_id": job.id,
+                },
+            )
+
+            def work(tx: Any) -> None:
+                self.store.write_cubes_in(tx, [CubeWrite(cube=cube, activity=activity, agent=AGENT)])
+                tx.run(g.LINK_ENCODING, adapter_id=cube.id, fact_ids=ids).consume()
+                self.jobs.finish_in(tx, job, {"adapter_id": cube.id, "reproduced": report.recovered})
+
+            with self.store.session() as s:
+                s.execute_write(work)
+        except Exception as exc:
+            self.jobs.fail(job, repr(exc))
+            raise
+        return cube.id, report.recovered
+
+    # --- demotion: activation/parametric → plaintext ------------------------------------
+
+    def demote_adapter(self, principal: str, adapter_id: str, reason: str) -> str | None:
+        """Probe an adapter, write the facts it still reproduces back as editable triples, retire it.
+
+        Returns:
+            the id of the plaintext cube holding the recovered facts (``None`` if none recovered;
+            the adapter is retired either way).
+        """
+        row = next((a for a in self.store.read(g.ADAPTERS, principal=principal) if a["id"] == adapter_id), None)
+        if row is None:
+            raise LookupError(f"no live adapter {adapter_id!r} writable by {principal!r}")
+        job = self.jobs.start("demotion", principal, {"adapter_id": adapter_id, "reason": reason})
+        try:
+            adapter = load_adapter(self.vault, self.lm, row["digest"])
+            report = probe(
+                self.lm, adapter, self.config.lora.probe_extra_tokens, self.config.demotion.min_probe_agreement
+            )
+            by_triple = {(f["head"], f["relation"], f["tail"]): f for f in row["facts"]}
+            recovered = [
+                (by_triple[r.fact], r.agreement) for r in report.results if r.recovered and r.fact in by_triple
+            ]
+            write = None
+            if recovered:
+                text = " ".join(f"{f['head']} {f['relation']} {f['tail']}." for f, _ in recovered)
+                cube = MemCube.plaintext(
+                    text, owner=principal, id=stable_id("demoted", adapter_id), semantic_type="demoted_facts"
+                )
+                cube.behaviour.lineage = [adapter_id]
+                entities = {f["subject_id"]: EntityRecord(id=f["subject_id"], name=f["head"]) for f, _ in recovered}
+                entities.update({f["object_id"]: EntityRecord(id=f["object_id"], name=f["tail"]) for f, _ in recovered})
+                facts = [
+                    FactRecord(
+                        id=stable_id("demoted-fact", adapter_id, f["fact_id"]),
+                        subject_id=f["subject_id"],
+                        predicate=f["relation"],
+                        object_id=f["object_id"],
+                        confidence=agreement,
+                    )
+                    for f, agreement in recovered
+                ]
+                activity = ActivityRecord(
+                    kind="demotion",
+                    name="lora_probe",
+                    params={
+                        "reason": reason,
+                        "recovered": str(len(recovered)),
+                        "encoded": str(len(row["facts"])),
+                        "job_id": job.id,
+                    },
+                )
+                write = CubeWrite(
+                    cube=cube,
+                    activity=activity,
+                    agent=AGENT,
+                    entities=list(entities.values()),
+                    facts=facts,
+                    derived_from=[adapter_id],
+                )
+                links = [
+                    {"recovered_id": fr.id, "original_id": f["fact_id"]}
+                    for fr, (f, _) in zip(facts, recovered, strict=True)
+                ]
+
+            def work(tx: Any) -> None:
+                if write is not None:
+                    self.store.write_cubes_in(tx, [write])
+                    tx.run(g.LINK_RECOVERED_FACTS, rows=links).consume()
+                    tx.run(
+                        g.LINK_DEMOTION,
+                        old_id=adapter_id,
+                        new_id=write.cube.id,
+                        now=utcnow(),
+                        reason=reason,
+                        old_state=LifecycleState.ARCHIVED.value,
+                        from_state="generated",
+                        activity_id=new_id(),
+                    ).consume()
+                self.jobs.finish_in(tx, job, {"recovered": len(recovered), "plaintext_id": write and write.cube.id})
+
+            with self.store.session() as s:
+                s.execute_write(work)
+            if write is None:
+                self.store.set_state(principal, adapter_id, LifecycleState.ARCHIVED)
+        except Exception as exc:
+            self.jobs.fail(job, repr(exc))
+            raise
+        self.vault.delete(row["digest"])
+        return write.cube.id if write is not None else None
+
+    def demote_template(self, principal: str, template_id: str, reason: str) -> None:
+        """Drop a KV template's tensors, keep the text: the activation cube is archived and its
+        plaintext source goes back to ``generated``."""
+        row = next((t for t in self.store.read(g.TEMPLATES, principal=principal) if t["id"] == template_id), None)
+        if row is None:
+            raise LookupError(f"no live KV template {template_id!r} writable by {principal!r}")
+        with self.store.session() as s:
+            s.execute_write(
+                lambda tx: tx.run(
+                    g.LINK_DEMOTION,
+                    old_id=template_id,
+                    new_id=row["source_id"],
+                    now=utcnow(),
+                    reason=reason,
+                    old_state=LifecycleState.ARCHIVED.value,
+                    from_state="generated",
+                    activity_id=new_id(),
+                ).consume()
+            )
+        source = self.store.get_cube(principal, row["source_id"])
+        if source.governance.state is LifecycleState.ACTIVATED:
+            self.store.set_state(principal, row["source_id"], LifecycleState.GENERATED)
+        self.vault.delete(row["digest"])
+
+    # --- recovery and the full run ------------------------------------------------------
+
+    def _rollback(self, job: Job) -> None:
+        keep = self.jobs.referenced_digests()
+        for digest in (
+            self.jobs.store.read("MATCH (j:Job {id: $id}) RETURN j.vault_digests AS d", id=job.id)[0]["d"] or []
+        ):
+            if digest not in keep:
+                self.vault.delete(digest)
+
+    def recover(self) -> list[str]:
+        """Roll back jobs a killed process left running, then resume promotions and encodings.
+
+        Returns:
+            ids of the jobs that were rolled back.
+        """
+        recovered = self.jobs.recover(self._rollback)
+        for job in recovered:
+            if job.kind == "promotion":
+                resumed = self.jobs.start(
+                    "promotion", job.principal, job.params, resumed_from=job.id, attempts=job.attempts + 1
+                )
+                self.promote(job.principal, job.params["cube_id"], job.params.get("score", 0.0), job=resumed)
+            elif job.kind == "encoding":
+                resumed = self.jobs.start(
+                    "encoding", job.principal, job.params, resumed_from=job.id, attempts=job.attempts + 1
+                )
+                self.encode(job.principal, job.params["fact_ids"], job=resumed)
+        self.vault.gc(self.jobs.referenced_digests())
+        return [j.id for j in recovered]
+
+    def run(self, principal: str) -> RunReport:
+        """One full scheduler pass for a principal (see the module docstring)."""
+        report = RunReport(recovered_jobs=self.recover())
+        now = utcnow()
+        report.expired = self.lifecycle.expire_due(principal, now)
+        kge = self.train_graph_embeddings(principal)
+        if kge is not None:
+            report.kge_trained, report.kge_training_ms = True, kge.training_ms
+        report.scores = self.score_cubes(principal, kge, now)
+        candidates = {r["id"]: r for r in self.store.read(g.PROMOTION_CANDIDATES, principal=principal)}
+        fresh = {cid: s for cid, s in report.scores.items() if not candidates[cid]["templates"]}
+        for cube_id in scoring.select_top_k(fresh, self.config.promotion.top_k, self.config.promotion.min_score):
+            report.promoted.append(self.promote(principal, cube_id, fresh[cube_id]))
+        self._encode_stable(principal, kge, report)
+        self._demote_due(principal, now, report)
+        return report
+
+    def _encode_stable(self, principal: str, kge: kge_mod.KGEResult | None, report: RunReport) -> None:
+        policy = self.config.promotion
+        encoded = {f["fact_id"] for a in self.store.read(g.ADAPTERS, principal=principal) for f in a["facts"]}
+        rows = [r for r in self.fact_triples(principal) if r["fact_id"] not in encoded]
+        if kge is None or len(rows) < policy.lora_min_facts:
+            return
+        scored = kge_mod.score_triples(kge, [(r["head"], r["relation"], r["tail"]) for r in rows])
+        stable = [
+            r["fact_id"]
+            for r, s in zip(rows, scored, strict=True)
+            if s.plausibility is not None and s.plausibility >= policy.lora_min_plausibility
+        ]
+        if len(stable) >= policy.lora_min_facts:
+            adapter_id, reproduced = self.encode(principal, stable)
+            report.encoded.append(adapter_id)
+            report.facts_encoded += len(stable)
+            report.facts_reproduced += reproduced
+
+    def _demote_due(self, principal: str, now: datetime, report: RunReport) -> None:
+        policy = self.config.demotion
+        for adapter in self.store.read(g.ADAPTERS, principal=principal):
+            contradicted = sum(r["contradicted"] for r in self.store.read(g.CONTRADICTED, facts=adapter["facts"]))
+            signals = scoring.PromotionSignals(
+                plausibility=None,
+                centrality=None,
+                access_count=adapter["access_count"] or 0,
+                age_s=_age_s(now, adapter["last_access"], adapter["created_at"]),
+            )
+            score = scoring.promotion_score(signals, self.config.scoring).score
+            decision = scoring.demotion_decision(score, signals.age_s, contradicted, len(adapter["facts"]), policy)
+            if decision.demote:
+                self.demote_adapter(principal, adapter["id"], "; ".join(decision.reasons))
+                report.demoted.append(adapter["id"])
+        for template in self.store.read(g.TEMPLATES, principal=principal):
+            signals = scoring.PromotionSignals(
+                plausibility=None,
+                centrality=None,
+                access_count=template["access_count"] or 0,
+                age_s=_age_s(now, template["last_access"], template["created_at"]),
+            )
+            score = scoring.promotion_score(signals, self.config.scoring).score
+            decision = scoring.demotion_decision(score, signals.age_s, 0, 0, policy)
+            if decision.demote:
+                self.demote_template(principal, template["id"], "; ".join(decision.reasons))
+                report.demoted.append(template["id"])

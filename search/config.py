@@ -1,0 +1,136 @@
+"""Declarative search configuration and its named presets ("recipes").
+
+A :class:`SearchConfig` says which retrieval channels run, how many candidates each one
+fetches, how their rankings are fused (reciprocal rank fusion, Cormack et al. 2009, with a
+weight per channel) and whether the fused list is re-ranked for diversity (maximal marginal
+relevance, Carbonell & Goldstein 1998). Callers pick a recipe from :data:`RECIPES` or build a
+config; nothing is threaded through calls as flags.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Channel(StrEnum):
+    """The retrieval channels.
+
+    * ``vector`` — cosine similarity of sentence embeddings (Neo4j vector index ``memcube_embedding``);
+    * ``fulltext`` — BM25 over the cube text (Neo4j/Lucene full-text index ``memcube_text``);
+    * ``graph`` — entities named in the query, expanded through facts and ``RELATES`` edges to
+      the MemCubes that assert or mention them;
+    * ``neighbours`` — turns next to the best hits in the same session, along provenance
+      (``EXTRACTED_FROM`` sources sharing a ``uri``, ordered by timestamp).
+    """
+
+    VECTOR = "vector"
+    FULLTEXT = "fulltext"
+    GRAPH = "graph"
+    NEIGHBOURS = "neighbours"
+
+
+class _Config(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ChannelConfig(_Config):
+    """One channel's share of the search.
+
+    Attributes:
+        weight: multiplier of the channel's reciprocal-rank contribution; 0 switches it off.
+        limit: candidates the channel hands to fusion (after permission filtering).
+    """
+
+    weight: float = Field(default=1.0, ge=0.0)
+    limit: int = Field(default=50, ge=1, le=1000)
+
+
+class GraphConfig(_Config):
+    """How the graph channel weighs what it reaches from a query entity.
+
+    Attributes:
+        max_ngram: longest word n-gram of the query matched against entity names.
+        assert_weight: weight of a cube asserting a fact whose subject/object is the entity.
+        mention_weight: weight of a cube that mentions the entity.
+        related_weight: weight of a cube asserting a fact about an entity one ``RELATES`` hop away.
+    """
+
+    max_ngram: int = Field(default=3, ge=1, le=6)
+    assert_weight: float = Field(default=2.0, ge=0.0)
+    mention_weight: float = Field(default=1.0, ge=0.0)
+    related_weight: float = Field(default=0.5, ge=0.0)
+
+
+class NeighbourConfig(_Config):
+    """Expansion along provenance to the turns around the best hits.
+
+    Attributes:
+        seeds: how many of the top fused results are expanded.
+        window: turns taken on each side of a seed in its session.
+    """
+
+    seeds: int = Field(default=10, ge=1, le=200)
+    window: int = Field(default=1, ge=1, le=10)
+
+
+class SearchConfig(_Config):
+    """Everything that shapes one search.
+
+    Attributes:
+        vector / fulltext / graph / neighbours: per-channel weight and candidate limit.
+        overfetch: the index calls fetch ``limit * overfetch`` candidates, so that enough remain
+            after the permission, state and time predicates filter them inside the query.
+        rrf_k: the constant ``k`` of reciprocal rank fusion, ``score = Σ w / (k + rank)``
+            (Cormack, Clarke & Büttcher 2009 use 60).
+        mmr_lambda: ``None`` for no diversity re-ranking; otherwise the λ of MMR in ``[0, 1]``
+            (1 = pure relevance, 0 = pure novelty).
+        graph_expansion: weights of the graph channel.
+        neighbour_expansion: shape of the neighbouring-turn expansion.
+    """
+
+    vector: ChannelConfig = ChannelConfig()
+    fulltext: ChannelConfig = ChannelConfig()
+    graph: ChannelConfig = ChannelConfig(weight=0.5)
+    neighbours: ChannelConfig = ChannelConfig(weight=0.0)
+    overfetch: int = Field(default=4, ge=1, le=100)
+    rrf_k: float = Field(default=60.0, gt=0.0)
+    mmr_lambda: float | None = Field(default=None, ge=0.0, le=1.0)
+    graph_expansion: GraphConfig = GraphConfig()
+    neighbour_expansion: NeighbourConfig = NeighbourConfig()
+
+    def channel(self, name: Channel) -> ChannelConfig:
+        """The settings of one channel."""
+        return getattr(self, name.value)
+
+    def active(self) -> list[Channel]:
+        """Channels with a positive weight, in declaration order."""
+        return [c for c in Channel if self.channel(c).weight > 0]
+
+
+_OFF = ChannelConfig(weight=0.0)
+
+#: Named presets. ``hybrid`` is the default; ``conversation`` adds neighbouring turns (chat
+#: memories, where an answer often sits in the reply next to the turn the question matches);
+#: the single-channel recipes exist for evaluation and debugging.
+RECIPES: dict[str, SearchConfig] = {
+    "hybrid": SearchConfig(),
+    "hybrid_mmr": SearchConfig(mmr_lambda=0.7),
+    "conversation": SearchConfig(neighbours=ChannelConfig(weight=0.5, limit=50)),
+    "vector": SearchConfig(fulltext=_OFF, graph=_OFF),
+    "fulltext": SearchConfig(vector=_OFF, graph=_OFF),
+    "graph": SearchConfig(vector=_OFF, fulltext=_OFF, graph=ChannelConfig(weight=1.0)),
+}
+
+
+def recipe(name: str) -> SearchConfig:
+    """The preset called ``name``.
+
+    Raises:
+        KeyError: no such recipe (the message lists the known ones).
+    """
+    try:
+        return RECIPES[name]
+    except KeyError:
+        raise KeyError(f"unknown search recipe {name!r}; known: {sorted(RECIPES)}") from None

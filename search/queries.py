@@ -1,0 +1,170 @@
+"""Every Cypher statement of search, as named constants.
+
+Values always travel as parameters; the permission predicate ``CAN_READ_CUBE`` of
+:mod:`memcubedb.graph.acl` and the liveness/time predicate :data:`VISIBLE` are concatenated in
+at import time. Each channel query fetches ``$fetch`` candidates from its index and filters
+them by :data:`VISIBLE` in the same query, so a caller never receives a cube it may not read.
+
+Parameters shared by every channel query (see :func:`memcubedb.search.channels.scope_params`):
+``$principal``, ``$states`` (live lifecycle states), ``$now``, ``$memory_types``,
+``$occurred_from`` / ``$occurred_to`` (source timestamp range) and ``$valid_at``.
+"""
+
+from __future__ import annotations
+
+from memcubedb.graph.acl import CAN_READ_CUBE
+
+#: The cube ``c`` may be returned: live state, latest version, TTL not elapsed, of a wanted
+#: memory type, inside the time filters, and readable by ``$principal``.
+VISIBLE = (
+    """c.state IN $states
+  AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }
+  AND CASE WHEN c.ttl_s IS NULL THEN true ELSE c.created_at + duration({seconds: c.ttl_s}) > $now END
+  AND ($memory_types IS NULL OR c.memory_type IN $memory_types)
+  AND (($occurred_from IS NULL AND $occurred_to IS NULL) OR EXISTS {
+        MATCH (c)-[:EXTRACTED_FROM]->(src:Source)
+        WHERE ($occurred_from IS NULL OR src.timestamp >= $occurred_from)
+          AND ($occurred_to IS NULL OR src.timestamp <= $occurred_to) })
+  AND ($valid_at IS NULL OR NOT EXISTS {
+        MATCH (c)-[:ASSERTS]->(vf:Fact)
+        WHERE vf.valid_from > $valid_at OR vf.valid_to <= $valid_at })
+  AND """
+    + CAN_READ_CUBE
+)
+
+# --- retrieval channels ----------------------------------------------------------------------
+
+VECTOR_CHANNEL = (
+    """CALL db.index.vector.queryNodes('memcube_embedding', $fetch, $vector) YIELD node AS c, score
+WITH c, score WHERE """
+    + VISIBLE
+    + """
+RETURN c.id AS id, score ORDER BY score DESC, id LIMIT $limit
+"""
+)
+
+FULLTEXT_CHANNEL = (
+    """CALL db.index.fulltext.queryNodes('memcube_text', $lucene, {limit: $fetch}) YIELD node AS c, score
+WITH c, score WHERE """
+    + VISIBLE
+    + """
+RETURN c.id AS id, score ORDER BY score DESC, id LIMIT $limit
+"""
+)
+
+#: Entities whose case-folded name is one of the query's n-grams (``$names``), weighted by an
+#: inverse-degree factor ``1 / ln(e + mentions)`` so that an entity named in every memory adds
+#: little; then the cubes asserting a fact about them, mentioning them, or asserting a fact
+#: about an entity one ``RELATES`` hop away. The best ``$fetch`` candidates are filtered by
+#: :data:`VISIBLE`.
+GRAPH_CHANNEL = (
+    """MATCH (ent:Entity) WHERE ent.norm_name IN $names
+WITH ent, 1.0 / log(e() + COUNT { (:MemCube)-[:MENTIONS]->(ent) }) AS idf
+CALL (ent, idf) {
+  MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(ent)
+  RETURN c, $assert_weight * idf AS w LIMIT $fetch
+  UNION ALL
+  MATCH (c:MemCube)-[:MENTIONS]->(ent)
+  RETURN c, $mention_weight * idf AS w LIMIT $fetch
+  UNION ALL
+  MATCH (ent)-[:RELATES]-(:Entity)<-[:SUBJECT|OBJECT]-(:Fact)<-[:ASSERTS]-(c:MemCube)
+  RETURN c, $related_weight * idf AS w LIMIT $fetch
+}
+WITH c, sum(w) AS score
+ORDER BY score DESC, c.id LIMIT $fetch
+WITH c, score WHERE """
+    + VISIBLE
+    + """
+RETURN c.id AS id, score ORDER BY score DESC, id LIMIT $limit
+"""
+)
+
+#: For each seed cube (``$seeds``, best first) the cubes read from the ``$window`` sources just
+#: before and after the seed's source in the same session (same ``uri``, ordered by
+#: ``timestamp``). Ranked by the seed's position, then by distance in turns.
+NEIGHBOUR_CHANNEL = (
+    """UNWIND range(0, size($seeds) - 1) AS seed_rank
+MATCH (:MemCube {id: $seeds[seed_rank]})-[:EXTRACTED_FROM]->(s:Source)
+WHERE s.timestamp IS NOT NULL
+CALL (s) {
+  MATCH (p:Source {uri: s.uri}) WHERE p.timestamp < s.timestamp
+  WITH p ORDER BY p.timestamp DESC, p.id DESC LIMIT $window
+  RETURN collect(p) AS before
+}
+CALL (s) {
+  MATCH (p:Source {uri: s.uri}) WHERE p.timestamp > s.timestamp
+  WITH p ORDER BY p.timestamp, p.id LIMIT $window
+  RETURN collect(p) AS after
+}
+UNWIND [j IN range(0, size(before) - 1) | {src: before[j], dist: j + 1}]
+     + [j IN range(0, size(after) - 1) | {src: after[j], dist: j + 1}] AS nb
+WITH seed_rank, nb.dist AS dist, nb.src AS src
+MATCH (c:MemCube)-[:EXTRACTED_FROM]->(src)
+WHERE NOT c.id IN $seeds AND """
+    + VISIBLE
+    + """
+WITH c, min(seed_rank) AS seed_rank, min(dist) AS dist
+RETURN c.id AS id, seed_rank, dist ORDER BY seed_rank, dist, id LIMIT $limit
+"""
+)
+
+#: Text, provenance ids and (when ``$with_embedding``) the embedding of the final results.
+HYDRATE = (
+    """UNWIND $ids AS cube_id
+MATCH (c:MemCube {id: cube_id}) WHERE """
+    + VISIBLE
+    + """
+OPTIONAL MATCH (c)-[:EXTRACTED_FROM]->(s:Source)
+WITH c, s ORDER BY s.id
+RETURN c.id AS id, c.text AS text, c.memory_type AS memory_type,
+       collect(s.id) AS source_ids, collect(s.turn_id) AS turn_ids, collect(DISTINCT s.uri) AS uris,
+       collect(s.timestamp) AS timestamps,
+       CASE WHEN $with_embedding THEN c.embedding ELSE null END AS embedding
+"""
+)
+
+# --- embeddings ------------------------------------------------------------------------------
+
+CUBES_WITHOUT_EMBEDDING = """
+MATCH (c:MemCube) WHERE c.embedding IS NULL AND c.text IS NOT NULL AND c.text <> ''
+  AND ($ids IS NULL OR c.id IN $ids)
+RETURN c.id AS id, c.text AS text ORDER BY c.id LIMIT $limit
+"""
+
+COUNT_WITHOUT_EMBEDDING = """
+MATCH (c:MemCube) WHERE c.embedding IS NULL AND c.text IS NOT NULL AND c.text <> ''
+  AND ($ids IS NULL OR c.id IN $ids)
+RETURN count(c) AS n
+"""
+
+#: Stored as a float32 array, the form the vector index reads.
+SET_CUBE_EMBEDDINGS = """
+UNWIND $rows AS row
+MATCH (c:MemCube {id: row.id})
+CALL db.create.setNodeVectorProperty(c, 'embedding', row.embedding)
+RETURN count(c) AS written
+"""
+
+ENTITIES_WITHOUT_EMBEDDING = """
+MATCH (e:Entity) WHERE e.embedding IS NULL
+RETURN e.id AS id, e.name AS text ORDER BY e.id LIMIT $limit
+"""
+
+COUNT_ENTITIES_WITHOUT_EMBEDDING = "MATCH (e:Entity) WHERE e.embedding IS NULL RETURN count(e) AS n"
+
+SET_ENTITY_EMBEDDINGS = """
+UNWIND $rows AS row
+MATCH (e:Entity {id: row.id})
+CALL db.create.setNodeVectorProperty(e, 'embedding', row.embedding)
+RETURN count(e) AS written
+"""
+
+# --- behaviour metrics -----------------------------------------------------------------------
+
+#: Adds ``row.count`` accesses and moves ``last_access`` forward to ``row.at``.
+RECORD_ACCESS = """
+UNWIND $rows AS row
+MATCH (c:MemCube {id: row.id})
+SET c.access_count = coalesce(c.access_count, 0) + row.count,
+    c.last_access = CASE WHEN c.last_access IS NULL OR c.last_access < row.at THEN row.at ELSE c.last_access END
+"""

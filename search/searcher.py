@@ -1,0 +1,186 @@
+"""MemorySearch: hybrid, permission-filtered retrieval over the memory graph.
+
+One search embeds the query, runs the configured channels concurrently (vector, full-text,
+graph; each filters by permission inside its query), fuses their rankings by weighted
+reciprocal rank fusion, optionally adds the neighbouring turns of the best hits (a second
+fusion round), optionally re-ranks by MMR, reads text and provenance of the final ``k`` and
+hands their ids to the :class:`~memcubedb.search.metrics.AccessRecorder`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+
+from memcubedb.cube import utcnow
+from memcubedb.embeddings import Embedder
+from memcubedb.graph.mapping import native
+from memcubedb.graph.store import GraphStore
+from memcubedb.search import channels as ch
+from memcubedb.search.config import Channel, SearchConfig, recipe
+from memcubedb.search.fusion import maximal_marginal_relevance, ranks_by_channel, reciprocal_rank_fusion
+from memcubedb.search.metrics import AccessRecorder
+from memcubedb.search.models import SearchFilters, SearchResult
+
+#: How many fused candidates MMR chooses from, as a multiple of ``k``.
+MMR_POOL = 3
+
+
+class MemorySearch:
+    """Search the memories a principal may read.
+
+    Args:
+        store: the graph store.
+        embedder: turns the query into a vector (must match ``settings.embedding_dim``).
+        config: a :class:`SearchConfig` or the name of a recipe (see ``RECIPES``).
+        recorder: where access metrics go; by default one is created (and closed by
+            :meth:`close`). Pass ``None`` explicitly via ``record_access=False`` to skip metrics.
+        record_access: bump ``access_count``/``last_access`` of returned cubes.
+
+    Use as a context manager, or call :meth:`close` (flushes pending metrics).
+    """
+
+    def __init__(
+        self,
+        store: GraphStore,
+        embedder: Embedder,
+        config: SearchConfig | str = "hybrid",
+        recorder: AccessRecorder | None = None,
+        record_access: bool = True,
+    ) -> None:
+        self.store = store
+        self.embedder = embedder
+        self.config = recipe(config) if isinstance(config, str) else config
+        self._own_recorder = record_access and recorder is None
+        self.recorder = (recorder or AccessRecorder(store)) if record_access else None
+        self._pool = ThreadPoolExecutor(max_workers=len(Channel), thread_name_prefix="memcubedb-search")
+
+    def __enter__(self) -> MemorySearch:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the channel threads and write pending access metrics."""
+        self._pool.shutdown(wait=True)
+        if self.recorder is not None and self._own_recorder:
+            self.recorder.close()
+
+    def search(
+        self,
+        principal: str,
+        query: str,
+        k: int = 10,
+        filters: SearchFilters | None = None,
+        *,
+        config: SearchConfig | None = None,
+        vector: Sequence[float] | None = None,
+    ) -> list[SearchResult]:
+        """The ``k`` memories best matching ``query`` among those ``principal`` may read.
+
+        Args:
+            principal: id of the calling principal; its grants (direct, via groups, via
+                spaces) are checked inside every query.
+            query: natural-language query text.
+            k: number of results, 1..1000.
+            filters: time, validity and memory-type filters (:class:`SearchFilters`).
+            config: overrides the searcher's config for this call.
+            vector: a precomputed query embedding (``embedding_dim`` floats); by default the
+                query is embedded with the searcher's embedder.
+
+        Returns:
+            at most ``k`` results, best first; fewer when fewer are visible. A query without
+            any word and no ``vector`` returns ``[]``.
+
+        Raises:
+            ValueError: ``k`` outside 1..1000.
+            neo4j.exceptions.Neo4jError / ServiceUnavailable: the database failed.
+        """
+        if not 1 <= k <= 1000:
+            raise ValueError("k must be within 1..1000")
+        cfg = config or self.config
+        if not query.strip() and vector is None:
+            return []
+        scope = ch.scope_params(principal, filters or SearchFilters(), utcnow())
+        rankings = self._first_stage(cfg, scope, query, k, vector)
+        weights = {c.value: cfg.channel(c).weight for c in Channel}
+        fused = reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
+        nb_cfg = cfg.channel(Channel.NEIGHBOURS)
+        if nb_cfg.weight > 0 and fused:
+            seeds = [doc for doc, _ in fused[: cfg.neighbour_expansion.seeds]]
+            hits = ch.neighbour_channel(self.store, scope, seeds, max(nb_cfg.limit, k), cfg.neighbour_expansion)
+            rankings[Channel.NEIGHBOURS.value] = [doc for doc, _ in hits]
+            fused = reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
+        results = self._finish(cfg, scope, fused, rankings, k)
+        if self.recorder is not None and results:
+            self.recorder.record([r.cube_id for r in results])
+        return results
+
+    def _first_stage(
+        self, cfg: SearchConfig, scope: dict[str, Any], query: str, k: int, vector: Sequence[float] | None
+    ) -> dict[str, list[str]]:
+        jobs: dict[str, Callable[[], ch.Ranked]] = {}
+        over = cfg.overfetch
+        if cfg.vector.weight > 0:
+            vec = vector if vector is not None else self.embedder.embed([query])[0]
+            limit_v = max(cfg.vector.limit, k)
+            jobs[Channel.VECTOR.value] = lambda: ch.vector_channel(self.store, scope, vec, limit_v, over)
+        if cfg.fulltext.weight > 0:
+            limit_f = max(cfg.fulltext.limit, k)
+            jobs[Channel.FULLTEXT.value] = lambda: ch.fulltext_channel(self.store, scope, query, limit_f, over)
+        if cfg.graph.weight > 0:
+            limit_g = max(cfg.graph.limit, k)
+            jobs[Channel.GRAPH.value] = lambda: ch.graph_channel(
+                self.store, scope, query, limit_g, over, cfg.graph_expansion
+            )
+        futures = {name: self._pool.submit(job) for name, job in jobs.items()}
+        return {name: [doc for doc, _ in f.result()] for name, f in futures.items()}
+
+    def _finish(
+        self,
+        cfg: SearchConfig,
+        scope: dict[str, Any],
+        fused: list[tuple[str, float]],
+        rankings: dict[str, list[str]],
+        k: int,
+    ) -> list[SearchResult]:
+        score = dict(fused)
+        if cfg.mmr_lambda is not None:
+            pool = [doc for doc, _ in fused[: k * MMR_POOL]]
+            rows = ch.hydrate(self.store, scope, pool, with_embedding=True)
+            pool = [doc for doc in pool if doc in rows and rows[doc]["embedding"] is not None]
+            if pool:
+                vectors = np.asarray([rows[doc]["embedding"] for doc in pool], dtype=np.float32)
+                chosen = maximal_marginal_relevance(pool, [score[d] for d in pool], vectors, cfg.mmr_lambda, k)
+            else:
+                chosen = []
+        else:
+            chosen = [doc for doc, _ in fused[:k]]
+            rows = ch.hydrate(self.store, scope, chosen)
+        ranks = ranks_by_channel(rankings)
+        order = [c.value for c in Channel]
+        out = []
+        for doc in chosen:
+            row = rows.get(doc)
+            if row is None:  # became invisible between the channel query and now
+                continue
+            times = [native(t) for t in row["timestamps"] if t is not None]
+            out.append(
+                SearchResult(
+                    cube_id=doc,
+                    text=row["text"] or "",
+                    score=score[doc],
+                    channels=[c for c in order if c in ranks.get(doc, {})],
+                    ranks=ranks.get(doc, {}),
+                    memory_type=row["memory_type"],
+                    source_ids=row["source_ids"],
+                    turn_ids=[t for t in row["turn_ids"] if t is not None],
+                    uris=row["uris"],
+                    occurred_at=min(times) if times else None,
+                )
+            )
+        return out

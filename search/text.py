@@ -1,0 +1,49 @@
+"""Turning a user's query text into index inputs: a safe Lucene query and entity-name n-grams."""
+
+from __future__ import annotations
+
+import re
+
+#: Characters with a meaning in the Lucene classic query syntax
+#: (https://lucene.apache.org/core/9_0_0/queryparser/org/apache/lucene/queryparser/classic/package-summary.html).
+LUCENE_SPECIAL = frozenset('+-&|!(){}[]^"~*?:\\/')
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_POSSESSIVE = re.compile(r"['’]s$", re.IGNORECASE)
+
+
+def escape_lucene(text: str) -> str:
+    """Backslash-escape every Lucene special character so ``text`` is matched literally.
+
+    ``&&`` and ``||`` are covered because ``&`` and ``|`` are escaped one by one.
+    """
+    return "".join("\\" + ch if ch in LUCENE_SPECIAL else ch for ch in text)
+
+
+def lucene_query(text: str) -> str:
+    """A Lucene query matching any word of ``text`` (BM25 ranks documents by the words they share).
+
+    The text is split into words, lower-cased (so ``AND``/``OR``/``NOT`` are terms, not
+    operators) and escaped; words are joined by spaces (Lucene's default ``OR``). Returns
+    ``""`` when the text has no word characters — the caller then skips the full-text index.
+    """
+    return " ".join(escape_lucene(w.casefold()) for w in _WORD.findall(text))
+
+
+def words(text: str) -> list[str]:
+    """The words of ``text``, case-folded, possessive ``'s`` dropped."""
+    return [_POSSESSIVE.sub("", w.casefold()) for w in _WORD.findall(text)]
+
+
+def ngrams(text: str, max_n: int) -> list[str]:
+    """Every distinct word n-gram of ``text`` for ``n = 1..max_n``, case-folded, in first-seen order.
+
+    These are matched against ``Entity.norm_name`` (the case-folded canonical name), so
+    "What did Caroline's sister say?" yields ``caroline``, ``caroline sister`` and so on.
+    """
+    ws = words(text)
+    out: dict[str, None] = {}
+    for n in range(1, max_n + 1):
+        for i in range(len(ws) - n + 1):
+            out.setdefault(" ".join(ws[i : i + n]), None)
+    return list(out)

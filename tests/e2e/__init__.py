@@ -1,0 +1,1 @@
+"""Helpers of the dashboard's end-to-end tests: seed data, the served API, headless Chromium."""
