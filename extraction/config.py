@@ -48,6 +48,7 @@ class LLMConfig(_Config):
     timeout_s: float = Field(default=60.0, gt=0, description="HTTP timeout per request, seconds")
     max_retries: int = Field(default=2, ge=0, description="retries on 5xx, timeouts and malformed JSON")
     temperature: float = Field(default=0.0, ge=0, le=2)
+    concurrency: int = Field(default=4, ge=1, le=64, description="requests in flight at once")
 
 
 class ResolutionConfig(_Config):

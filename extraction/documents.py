@@ -1,8 +1,9 @@
 """Documents (plain text, Markdown) and their chunking with character offsets.
 
-A chunk's text is always ``document.text[start:end]``. Chunks follow paragraph boundaries
-(blank lines; a Markdown heading also starts a new block), packed up to ``max_chars``; a block
-longer than that is split at sentence ends, then at whitespace. For extraction, Markdown
+A chunk's text is always ``document.text[start:end]``. A chunk is one paragraph (blocks split
+at blank lines; a Markdown heading starts a new block and joins the block after it); a block
+longer than ``max_chars`` is split at sentence ends, then at whitespace, and the pieces are
+packed back up to ``max_chars``. For extraction, Markdown
 syntax is *masked* with spaces of the same length (heading marks, emphasis, list bullets, link
 targets, fenced code), so offsets found in the masked text are offsets in the original.
 """
@@ -21,6 +22,7 @@ from memcubedb.extraction.errors import InputError
 DocumentFormat = Literal["text", "markdown"]
 
 _BLOCK_BREAK = re.compile(r"\n[ \t]*\n+|\n(?=#{1,6} )")
+_HEADING = re.compile(r"#{1,6} [^\n]*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 _FENCE = re.compile(r"^(```|~~~).*?^\1[^\n]*$", re.MULTILINE | re.DOTALL)
 _MARKS = [
@@ -116,15 +118,26 @@ def chunk_document(document: Document, max_chars: int) -> list[Chunk]:
     if max_chars < 1:
         raise InputError(document.uri, f"chunk size must be ≥ 1 character, got {max_chars}")
     text = document.text
-    pieces: list[tuple[int, int]] = []
-    for a, b in _spans(text, 0, len(text), _BLOCK_BREAK):
-        pieces.extend(_pieces(text, a, b, max_chars))
-    packed: list[tuple[int, int]] = []
-    for a, b in pieces:
-        if packed and b - packed[-1][0] <= max_chars:
-            packed[-1] = (packed[-1][0], b)
+    blocks = _spans(text, 0, len(text), _BLOCK_BREAK)
+    joined: list[tuple[int, int]] = []
+    for a, b in blocks:  # a heading-only block joins the block after it
+        if (
+            joined
+            and _HEADING.fullmatch(text[joined[-1][0] : joined[-1][1]].strip())
+            and b - joined[-1][0] <= max_chars
+        ):
+            joined[-1] = (joined[-1][0], b)
         else:
-            packed.append((a, b))
+            joined.append((a, b))
+    packed: list[tuple[int, int]] = []
+    for a, b in joined:
+        pieces = _pieces(text, a, b, max_chars)
+        start = len(packed)
+        for p, q in pieces:
+            if len(packed) > start and q - packed[-1][0] <= max_chars:
+                packed[-1] = (packed[-1][0], q)
+            else:
+                packed.append((p, q))
     chunks = []
     for a, b in packed:
         while a < b and text[a].isspace():

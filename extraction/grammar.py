@@ -15,6 +15,15 @@ from memcubedb.extraction.labels import LabelScheme
 NEGATORS = frozenset({"not", "n't", "never", "no", "nt"})
 NOMINAL_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
 #: Title words that make a following name a person.
+NOUN_TAGS = frozenset({"NN", "NNS"})
+
+
+def is_noun(token: Token) -> bool:
+    """A common noun: UPOS NOUN, or an ADJ the tagger calls NN/NNS (the stand-in's tagger and
+    morphologizer disagree on words like "cooperative"; the noun reading is the safer one)."""
+    return token.pos_ == "NOUN" or (token.pos_ == "ADJ" and token.tag_ in NOUN_TAGS)
+
+
 PERSON_TITLES = frozenset({"mr", "mrs", "ms", "miss", "dr", "prof", "mr.", "mrs.", "ms.", "dr.", "prof."})
 
 

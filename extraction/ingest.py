@@ -79,7 +79,7 @@ def ingest(
         WriteRejected / neo4j errors: from the store; batches before the failing one stay written.
     """
     items = list(items)
-    reader = reader or MemReader(config, owner=owner)
+    reader = reader if reader is not None else MemReader(config, owner=owner)
     reader.resolver.learn(store.list_entities())
     units = list(reader.units(items))
     batch_size = reader.config.write_batch_size

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
 
-from memcubedb.extraction.grammar import PERSON_TITLES, Grammar
+from memcubedb.extraction.grammar import PERSON_TITLES, Grammar, is_noun
 from memcubedb.extraction.labels import entity_type
 from memcubedb.extraction.temporal import TimeExpression
 from memcubedb.extraction.triples import EntityType, Mention, TextUnit
@@ -38,7 +38,7 @@ GENDERED = {
                        "grandfather", "grandpa", "mr", "mr.", "sir"}),
 }  # fmt: skip
 THINGS = frozenset({EntityType.ORG, EntityType.PLACE, EntityType.PRODUCT, EntityType.EVENT, EntityType.CONCEPT})
-_TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ"})
+_TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
 
 
 @dataclass
@@ -46,31 +46,51 @@ class Discourse:
     """Pronoun antecedents carried from unit to unit of one conversation or document.
 
     Attributes:
-        persons: recent third persons, most recent last (at most ``keep``).
-        last_thing: the most recent non-person thing ("it").
+        persons: recent third persons, most recent last (at most ``keep``): mentions typed
+            PERSON, and named subjects of any type (the stand-in NER mislabels people).
+        things: recent non-person things ("it"), most recent last; ``subject_thing`` the most
+            recent thing that was a subject, with its sentence number, preferred when recent.
         gender: case-folded name → "male"/"female", learnt from titles, kinship nouns and
             earlier pronouns; a pronoun never resolves to a person of the other gender.
     """
 
     persons: list[Mention] = field(default_factory=list)
-    last_thing: Mention | None = None
+    things: list[Mention] = field(default_factory=list)
+    subject_thing: tuple[int, Mention] | None = None
+    sentence: int = 0
     gender: dict[str, str] = field(default_factory=dict)
     keep: int = 8
 
+    @staticmethod
+    def _push(recent: list[Mention], mention: Mention, keep: int) -> list[Mention]:
+        key = mention.name.casefold()
+        return [*[m for m in recent if m.name.casefold() != key][-(keep - 1) :], mention]
+
     def add_person(self, mention: Mention) -> None:
         """Make ``mention`` the most recent person."""
-        key = mention.name.casefold()
-        self.persons = [p for p in self.persons if p.name.casefold() != key][-(self.keep - 1) :]
-        self.persons.append(mention)
+        self.persons = self._push(self.persons, mention, self.keep)
 
-    def antecedent(self, pronoun: str) -> Mention | None:
-        """The last compatible antecedent of a third-person pronoun (lower-cased), if any."""
+    def add_thing(self, mention: Mention, *, subject: bool) -> None:
+        """Make ``mention`` the most recent thing; a subject is preferred for "it" for two sentences."""
+        self.things = self._push(self.things, mention, self.keep)
+        if subject:
+            self.subject_thing = (self.sentence, mention)
+
+    def antecedent(self, pronoun: str, exclude: frozenset[str] = frozenset()) -> Mention | None:
+        """The last compatible antecedent of a third-person pronoun (lower-cased), if any.
+
+        ``exclude`` holds case-folded names that cannot be meant (the clause's own subject:
+        "Hana bought a bicycle. She rides *it*" — *it* is not Hana).
+        """
         if pronoun in NEUTER:
-            return self.last_thing
+            recent = self.subject_thing
+            if recent is not None and self.sentence - recent[0] <= 1 and recent[1].name.casefold() not in exclude:
+                return recent[1]
+            return next((t for t in reversed(self.things) if t.name.casefold() not in exclude), None)
         wanted = "male" if pronoun in MALE else "female"
         for person in reversed(self.persons):
             key = person.name.casefold()
-            if self.gender.get(key, wanted) == wanted:
+            if key not in exclude and self.gender.get(key, wanted) == wanted:
                 self.gender[key] = wanted
                 return person
         return None
@@ -172,7 +192,7 @@ class MentionIndex:
                 merged.append((start, end, label))
         out: dict[int, Mention] = {}
         for start, end, label in merged:
-            if any(doc[k].i in self._by_token for k in range(start, end)):
+            if any(doc[k].i in self._by_token for k in range(start, end)) or not doc[start:end].text.strip():
                 continue
             mention = self._name_mention(doc[start:end], label)
             self._name_starts.add(start)
@@ -181,15 +201,22 @@ class MentionIndex:
         return out
 
     def _is_name_word(self, token: Token) -> bool:
-        if token.i in self._by_token or (not token.is_alpha and token.pos_ != "PROPN"):
+        if token.i in self._by_token or token.is_space or (not token.is_alpha and token.pos_ != "PROPN"):
             return False
         if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
             return True
-        # a capitalised NOUN inside a sentence is a name the tagger missed
-        return token.pos_ == "NOUN" and token.is_title and not token.is_sent_start
+        if token.pos_ != "NOUN" or not token.is_title:
+            return False
+        if not token.is_sent_start:  # a capitalised NOUN inside a sentence is a name the tagger missed
+            return True
+        # sentence-initial: a bare singular subject with no modifiers reads as a name ("Okafor sold …")
+        bare = not any(c.dep_ in {"det", "amod", "nummod"} or c.dep_ in self.grammar.scheme.possessive
+                       for c in token.children)  # fmt: skip
+        singular = (token.lemma_ or token.text).lower() == token.lower_
+        return bare and singular and token.dep_ in self.grammar.scheme.subject
 
     def _name_mention(self, span: Span, label: str) -> Mention:
-        text = " ".join(t.text for t in span)
+        text = " ".join(t.text for t in span if not t.is_space)
         kind = entity_type(label) if label else EntityType.OTHER
         first = span[0].lower_
         if text.casefold() in self.participants or first in PERSON_TITLES:
@@ -202,26 +229,44 @@ class MentionIndex:
 
     def _build(self) -> None:
         for token in self.doc:
-            if token.i in self._by_token:
+            if token.is_sent_start and token.i:
+                self.discourse.sentence += 1
+            if token.i in self._by_token or token.is_space:
                 continue
             if token.i in self._names:
                 mention = self._names[token.i]
                 self._by_token[token.i] = mention
                 if token.i in self._name_starts:
-                    self._remember(mention)
+                    self._remember(mention, subject=self._is_subject(mention))
             elif token.pos_ == "PRON" or token.tag_ in {"PRP", "PRP$", "WP", "WDT"}:
                 self._by_token[token.i] = self._pronoun(token)
-            elif token.pos_ == "NOUN" and token.i not in self.descriptors:
+            elif is_noun(token) and token.i not in self.descriptors:
                 concept = self.concept_of(token, with_owner=True)
                 self._by_token[token.i] = concept
                 if concept is not None:
-                    self._remember(concept)
+                    self._remember(concept, subject=self._is_subject_token(token))
+        self.discourse.sentence += 1
 
-    def _remember(self, mention: Mention) -> None:
-        if mention.type == EntityType.PERSON and mention.name.casefold() not in self.participants:
+    def _is_subject_token(self, token: Token) -> bool:
+        scheme = self.grammar.scheme
+        return token.dep_ in scheme.subject or token.dep_ in scheme.passive_subject
+
+    def _is_subject(self, mention: Mention) -> bool:
+        """A name is a subject itself or through a descriptor ("Eoin, the cellar master, keeps…")."""
+        span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None:
+            return False
+        inside = range(span.start, span.end)
+        described = [self.doc[d] for d, n in self.descriptors.items() if n in inside]
+        return any(self._is_subject_token(t) for t in [*span, *described])
+
+    def _remember(self, mention: Mention, *, subject: bool) -> None:
+        if mention.name.casefold() in self.participants:
+            return
+        if mention.type == EntityType.PERSON or (mention.named and subject):
             self.discourse.add_person(mention)
-        elif mention.type in THINGS:
-            self.discourse.last_thing = mention
+        if mention.type in THINGS:
+            self.discourse.add_thing(mention, subject=subject)
 
     def _pronoun(self, token: Token) -> Mention | None:
         word = token.lower_
@@ -237,12 +282,24 @@ class MentionIndex:
                 return antecedent.model_copy(update={"text": token.text, "via": "relative"})
             return None
         if word in MALE or word in FEMALE or word in NEUTER:
-            antecedent = self.discourse.antecedent(word)
+            antecedent = self.discourse.antecedent(word, self._clause_subjects(token))
             if antecedent is not None:
                 return antecedent.model_copy(
                     update={"text": token.text, "start": token.idx, "end": token.idx + len(token), "via": "antecedent"}
                 )
         return None
+
+    def _clause_subjects(self, token: Token) -> frozenset[str]:
+        """Names of the already-read subjects of the clause ``token`` is an argument of."""
+        if self._is_subject_token(token):
+            return frozenset()
+        names = set()
+        for child in token.head.children:
+            if child.i < token.i and self._is_subject_token(child):
+                mention = self._by_token.get(child.i)
+                if mention is not None:
+                    names.add(mention.name.casefold())
+        return frozenset(names)
 
     def _resolved(self, token: Token, name: str, kind: EntityType, via: str) -> Mention:
         return Mention(
@@ -253,7 +310,7 @@ class MentionIndex:
     def concept_of(self, noun: Token, *, with_owner: bool) -> Mention | None:
         """A common-noun mention: modifiers + head lemma ("payments team"), prefixed by its
         possessor when ``with_owner`` ("Melanie's dog"); ``None`` for light nouns ("thing")."""
-        if noun.lower_ in LIGHT_NOUNS:
+        if noun.lower_ in LIGHT_NOUNS or not noun.text.strip():
             return None
         words: list[Token] = []
         for child in noun.lefts:
@@ -262,7 +319,7 @@ class MentionIndex:
             elif child.dep_ in {"amod"} and child.pos_ == "ADJ" and child.lower_ not in LIGHT_ADJECTIVES:
                 words.append(child)
         lemma = (noun.lemma_ or noun.text).lower()
-        name = " ".join([*(w.lower_ for w in words), lemma])
+        name = " ".join([*(w.text if w.is_title and not w.is_sent_start else w.lower_ for w in words), lemma])
         start = min([noun.idx, *(w.idx for w in words)])
         owner_token = self.grammar.possessor(noun) if with_owner else None
         if owner_token is not None:
@@ -272,7 +329,7 @@ class MentionIndex:
                 start = min(start, owner_token.idx)
         end = noun.idx + len(noun)
         text = self.doc.text[start:end]
-        return Mention(text=text, name=name, type=EntityType.CONCEPT, start=start, end=end)
+        return Mention(text=text, name=" ".join(name.split()), type=EntityType.CONCEPT, start=start, end=end)
 
     # --- lookup ---------------------------------------------------------------------------
 
@@ -280,6 +337,8 @@ class MentionIndex:
         """The mention a token stands for (a name, thing, literal, date or resolved pronoun)."""
         if token.i in self.descriptors:
             return self.get(self.doc[self.descriptors[token.i]])
+        if token.is_space or token.is_punct:
+            return None
         if token.i in self._by_token:
             return self._by_token[token.i]
         if token.pos_ in {"ADJ", "NUM"} or token.like_num:

@@ -123,8 +123,8 @@ class MemReader:
         resolver: EntityResolver | None = None, owner: str | None = None,
     ) -> None:  # fmt: skip
         self.config = config or ExtractionConfig()
-        self.extractor = extractor or make_extractor(self.config)
-        self.resolver = resolver or EntityResolver(self.config.resolution)
+        self.extractor = extractor if extractor is not None else make_extractor(self.config)
+        self.resolver = resolver if resolver is not None else EntityResolver(self.config.resolution)
         self.owner = owner or self.config.default_owner
         self.agent = AgentRecord(
             id=stable_id("agent", "memreader", self.extractor.name, self.extractor.version), kind="software",

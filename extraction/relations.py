@@ -27,22 +27,29 @@ from spacy.tokens import Doc, Span, Token
 from spacy.vocab import Vocab
 
 from memcubedb.extraction.config import RuleConfidence
-from memcubedb.extraction.grammar import Grammar
+from memcubedb.extraction.grammar import Grammar, is_noun
 from memcubedb.extraction.labels import entity_type
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma
 from memcubedb.extraction.triples import EntityType, Mention, Triple
 
+_NAME_WORD = [{"POS": "PROPN"}, {"TAG": {"IN": ["NNP", "NNPS"]}}]
+#: "Name , (the|a|my) ADJ* NOUN+ [ADP DET? (PROPN|NOUN)*] ," — an appositive the parser missed.
 _APPOSITIVE = [
-    {"POS": "PROPN"},
-    {"ORTH": ","},
-    {"POS": {"IN": ["DET", "PRON"]}, "OP": "?"},
-    {"POS": "ADJ", "OP": "*"},
-    {"POS": "NOUN", "OP": "+"},
-    {"POS": "ADP", "OP": "?"},
-    {"POS": "DET", "OP": "?"},
-    {"POS": "PROPN", "OP": "*"},
-    {"ORTH": ","},
+    [
+        name_word,
+        {"ORTH": ","},
+        {"POS": {"IN": ["DET", "PRON"]}, "OP": "?"},
+        {"POS": "ADJ", "OP": "*"},
+        {"POS": "NOUN", "OP": "+"},
+        {"POS": "ADP", "OP": "?"},
+        {"POS": "DET", "OP": "?"},
+        {"POS": {"IN": ["PROPN", "NOUN", "ADJ"]}, "OP": "*"},
+        {"ORTH": ","},
+    ]
+    for name_word in _NAME_WORD
 ]
+#: Relative adverbs turning a relative clause's head into a prepositional argument.
+_RELATIVE_ADVERBS = {"where": "in"}
 
 
 def is_name(token: Token) -> bool:
@@ -54,7 +61,7 @@ def is_name(token: Token) -> bool:
 
 def is_common_noun(token: Token) -> bool:
     """A common noun that is not part of a name."""
-    return token.pos_ == "NOUN" and not is_name(token) and (token.is_lower or token.is_sent_start)
+    return is_noun(token) and not is_name(token) and (token.is_lower or token.is_sent_start)
 
 
 class RelationExtractor:
@@ -64,7 +71,7 @@ class RelationExtractor:
         self.g = grammar
         self.conf = confidence
         self._appositive = Matcher(vocab)
-        self._appositive.add("appositive", [_APPOSITIVE])  # type: ignore[list-item]
+        self._appositive.add("appositive", _APPOSITIVE)  # type: ignore[arg-type]
 
     # --- descriptors: common nouns that describe a name ---------------------------------------
 
@@ -79,7 +86,14 @@ class RelationExtractor:
             if not is_common_noun(tok):
                 continue
             head = tok.head
-            if head is not tok and is_name(head) and self.g.is_descriptor_dep(tok) and not self.g.has_case(tok):
+            determined = any(c.dep_ == "det" for c in tok.children) or self.g.possessor(tok) is not None
+            if (
+                head is not tok
+                and is_name(head)
+                and self.g.is_descriptor_dep(tok)
+                and not self.g.has_case(tok)
+                and (determined or self.g.is_appositive(tok))
+            ):  # "Alice's sister Carol", "Carol, my sister" — not "Morning Tomas!"
                 found[tok.i] = head.i
             for child in tok.children:
                 if is_name(child) and self.g.is_appositive(child):
@@ -89,7 +103,12 @@ class RelationExtractor:
                 found.setdefault(tok.i, nxt.i)
         surface: set[int] = set()
         for _, start, end in self._appositive(doc):
-            nouns = [t for t in doc[start + 2 : end] if t.pos_ == "NOUN"]
+            nouns = []
+            for t in doc[start + 2 : end]:
+                if t.pos_ == "NOUN":
+                    nouns.append(t)
+                elif nouns:
+                    break
             head = nouns[-1] if nouns else None
             if head is not None and head.i not in found and is_common_noun(head):
                 found[head.i] = start
@@ -108,14 +127,14 @@ class RelationExtractor:
             if tok.i in mentions.descriptors:
                 continue
             if self.g.copula(tok) is not None:
-                self._copular(tok, self.g.copula(tok), self.g.subjects(tok))  # type: ignore[arg-type]
+                self._copular(tok, self.g.copula(tok), self._copula_subjects(tok))  # type: ignore[arg-type]
             elif tok.lemma_.lower() == "be" and self.g.attributes(tok):
                 for attr in self.g.attributes(tok):
                     self._copular(attr, tok, self.g.subjects(tok))
                 self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
             elif self._is_predicate(tok) and not self._is_open_complement(tok):
                 self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
-            elif tok.pos_ == "NOUN":
+            elif is_noun(tok):
                 self._noun(tok)
         return list(out.values())
 
@@ -125,7 +144,9 @@ class RelationExtractor:
         self, subj: Mention | None, pred: str, obj: Mention | None, rule: str, anchor: Token, *,
         negated: bool = False, valid_from: datetime | None = None,
     ) -> None:  # fmt: skip
-        if subj is None or obj is None or subj.name.casefold() == obj.name.casefold():
+        if subj is None or obj is None or subj.type == EntityType.DATE:
+            return
+        if subj.name.casefold() == obj.name.casefold():
             return
         base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern")
         for m in (subj, obj):
@@ -162,9 +183,20 @@ class RelationExtractor:
             return [head] if verb.tag_ != "VBN" else []
         return []
 
+    def _copula_subjects(self, comp: Token) -> list[Token]:
+        """Subjects of a UD predicate nominal; when the parser hung the complement on a preceding
+        name or noun instead ("Rosa[ROOT] is n't from Madrid[conj]"), that noun is the subject."""
+        explicit = self.g.subjects(comp)
+        head = comp.head
+        if explicit or head is comp or head.i > comp.i:
+            return explicit
+        if head.pos_ in {"PROPN", "PRON"} or is_noun(head):
+            return [head]
+        return []
+
     def _word(self, noun: Token) -> str:
         """The noun as a predicate word: "the younger sister" → "younger sister", "CTO" → "cto"."""
-        concept = self._m.concept_of(noun, with_owner=False) if noun.pos_ == "NOUN" else None
+        concept = self._m.concept_of(noun, with_owner=False) if is_noun(noun) else None
         return concept.name if concept is not None else noun.lower_
 
     def _dates(self, pairs: list[tuple[str | None, Token]]) -> tuple[list[tuple[str | None, Mention]], datetime | None]:
@@ -203,13 +235,13 @@ class RelationExtractor:
             for s in subjects:
                 if case is not None:
                     self._emit(s, f"is {case}", self._m.get(n), "copula", n, negated=negated, valid_from=when)
-                elif preps and n.pos_ in {"NOUN", "PROPN"}:
+                elif preps and (is_noun(n) or n.pos_ == "PROPN"):
                     word = self._word(n)
                     for prep, target in preps:
                         obj = self._m.get(target)
                         self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
                 else:
-                    obj = self._m.concept_of(n, with_owner=True) if n.pos_ == "NOUN" else self._m.get(n)
+                    obj = self._m.concept_of(n, with_owner=True) if is_noun(n) else self._m.get(n)
                     self._emit(s, "is", obj, "copula", n, negated=negated, valid_from=when)
 
     def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
@@ -228,10 +260,22 @@ class RelationExtractor:
         for obj in objects:  # a name's misattached PP belongs to the verb ("met Dana in Berlin")
             if obj.pos_ == "PROPN":
                 pairs += [(p, n) for p, n in g.prepositional(obj, include_unmarked=False) if p and p != "of"]
+        for arg in [*objects, *(n for _, n in list(pairs))]:  # "went to the concert with Maya": with + name
+            pairs += [(p, n) for p, n in g.prepositional(arg, include_unmarked=False) if p == "with" and is_name(n)]
+        timed = [o for o in objects if (m := self._m.get(o)) is not None and m.type == EntityType.DATE]
+        if timed:  # a time parsed as an object ("learn grafting this spring") dates the clause
+            objects = [o for o in objects if o not in timed]
+            pairs += [(None, o) for o in timed]
         agents = g.agents(verb)
         if passive and not agents:
             agents = [n for p, n in pairs if p == "by"]
             pairs = [(p, n) for p, n in pairs if p != "by"]
+        if g.is_relative_clause(verb) and g.subjects(verb) and not objects and not passive:
+            adverbs = [c.lower_ for c in verb.children if c.lower_ in _RELATIVE_ADVERBS or c.lower_ in {"when", "why"}]
+            if not adverbs:  # "the company that Yusuf founded" → (Yusuf, found, company)
+                objects = [verb.head]
+            elif adverbs[0] in _RELATIVE_ADVERBS:  # "the city where I live" → (I, live in, city)
+                pairs.append((_RELATIVE_ADVERBS[adverbs[0]], verb.head))
         dated, when = self._dates(pairs)
         subjects = [self._m.get(s) for s in subject_tokens]
         emitted = len(self._out)
@@ -272,5 +316,8 @@ class RelationExtractor:
         if self.g.copula(noun) is not None:
             return
         for prep, target in self.g.prepositional(noun, include_unmarked=False):
-            if prep:
-                self._emit(mention, prep, self._m.get(target), "prepositional", noun)
+            obj = self._m.get(target)
+            if prep == "with" and is_name(target) and noun.dep_ not in self.g.scheme.subject:
+                continue  # read as the verb's ("went to the concert with Maya")
+            if prep and obj is not None and obj.type != EntityType.DATE:  # times attach to events
+                self._emit(mention, prep, obj, "prepositional", noun)

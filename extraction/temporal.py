@@ -40,8 +40,10 @@ _PATTERNS: dict[str, list[list[dict[str, object]]]] = {
         [{"LIKE_NUM": True}, {"LOWER": {"IN": UNITS}}, {"LOWER": "ago"}],
     ],
     "month": [
-        [{"ORTH": {"IN": MONTHS}}, {"IS_DIGIT": True, "OP": "?"}, {"ORTH": ",", "OP": "?"}, {**YEAR, "OP": "?"}],
-        [{"IS_DIGIT": True}, {"ORTH": {"IN": MONTHS}}, {"ORTH": ",", "OP": "?"}, {**YEAR, "OP": "?"}],
+        [{"ORTH": {"IN": MONTHS}}, {"IS_DIGIT": True, "OP": "?"}],
+        [{"ORTH": {"IN": MONTHS}}, {"IS_DIGIT": True, "OP": "?"}, {"ORTH": ",", "OP": "?"}, YEAR],
+        [{"IS_DIGIT": True}, {"ORTH": {"IN": MONTHS}}],
+        [{"IS_DIGIT": True}, {"ORTH": {"IN": MONTHS}}, {"ORTH": ",", "OP": "?"}, YEAR],
     ],
     "weekday": [[{"LOWER": {"IN": WEEKDAYS}}]],
     "year": [[YEAR]],
@@ -132,6 +134,16 @@ def normalise(text: str, base: datetime | None) -> tuple[datetime, str, str] | N
     return start, precision, _label(start, precision)
 
 
+_BEFORE_MONTH = frozenset({"in", "on", "since", "by", "until", "till", "of", "early", "late", "mid", "last",
+                           "next", "this", "during", "from", "through"})  # fmt: skip
+
+
+def _dated_may(span: Span) -> bool:
+    """A lone "May" is the month only after a word like "in"/"since" ("May I…" is a modal)."""
+    start = span.start
+    return start > 0 and span.doc[start - 1].lower_ in _BEFORE_MONTH
+
+
 class TimeTagger:
     """Finds and normalises time expressions in a parsed Doc (rules + DATE/TIME entities)."""
 
@@ -146,7 +158,7 @@ class TimeTagger:
         spans.extend(e for e in doc.ents if e.label_ in {"DATE", "TIME"})
         out: list[TimeExpression] = []
         for span in filter_spans(spans):
-            if len(span) == 1 and span[0].text == "May" and span[0].pos_ in {"AUX", "VERB"}:
+            if len(span) == 1 and span[0].text == "May" and not _dated_may(span):
                 continue
             found = normalise(span.text, base)
             if found is None:

@@ -21,6 +21,7 @@ from memcubedb.graph.store import LIVE_STATES, GraphStore, NotFound
 SCHEDULER_KINDS = ("promotion", "encoding", "demotion")
 """Activity kinds the scheduler records when it moves knowledge between memory types."""
 
+_LUCENE_OPERATORS = {"AND", "OR", "NOT", "TO"}
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 
 
@@ -102,8 +103,9 @@ class CubeDetail(BaseModel):
 
 
 def lucene_escape(text: str) -> str:
-    """Escape Lucene query syntax so user text is searched literally."""
-    return _LUCENE_SPECIAL.sub(r"\\\1", text)
+    """User text as a Lucene query of its words: syntax characters escaped, operators lower-cased."""
+    words = [w.lower() if w in _LUCENE_OPERATORS else w for w in text.split()]
+    return " ".join(_LUCENE_SPECIAL.sub(r"\\\1", w) for w in words)
 
 
 def _params(raw: Any) -> dict[str, Any]:
@@ -117,8 +119,10 @@ def _params(raw: Any) -> dict[str, Any]:
 
 
 def _score(activity: dict[str, Any], params: dict[str, Any], moves: list[dict[str, Any]]) -> float | None:
-    """The activity's own score, else the one in its params, else the first scored move's."""
-    for value in (activity.get("score"), params.get("score"), *(m.get("score") for m in moves)):
+    """The activity's own score, else the one in its params, else the first move's (its edge's
+    score, else the scheduler's score of the cube it moved from)."""
+    scores = [m.get("score") for m in moves] + [m.get("from_score") for m in moves]
+    for value in (activity.get("score"), params.get("score"), *scores):
         if value is None:
             continue
         try:

@@ -53,6 +53,18 @@ CALL (c) {
   OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(g:Agent)
   RETURN g {.*} AS agent LIMIT 1
 }
+CALL (c) {
+  MATCH (c)-[r:DERIVED_FROM|SUPERSEDES]->(x:MemCube)
+  RETURN collect({cube: x, relation: type(r)}) AS linked
+}
+CALL (linked) {
+  UNWIND linked AS item
+  WITH item.cube AS c, item.relation AS relation WHERE """
+    + CAN_READ_CUBE
+    + """
+  RETURN collect(CASE relation WHEN 'DERIVED_FROM' THEN c.id END) AS derived_from,
+         collect(CASE relation WHEN 'SUPERSEDES' THEN c.id END) AS supersedes
+}
 RETURN c {.*} AS props,
        [(p:Principal)-[:CAN_READ]->(c) | p.id] AS readers,
        [(p:Principal)-[:CAN_WRITE]->(c) | p.id] AS writers,
@@ -60,8 +72,7 @@ RETURN c {.*} AS props,
        [(c)-[x:ASSERTS]->(f:Fact) | f {.*, start: x.start, end: x.end}] AS facts,
        [(c)-[:MENTIONS]->(m:Entity) | m {.id, .name, .type, .aliases}] +
        [(c)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(m:Entity) | m {.id, .name, .type, .aliases}] AS entities,
-       [(c)-[:DERIVED_FROM]->(p:MemCube) | p.id] AS derived_from,
-       [(c)-[:SUPERSEDES]->(p:MemCube) | p.id] AS supersedes
+       derived_from, supersedes
 ORDER BY c.created_at, c.id
 """
 )

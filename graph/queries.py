@@ -216,8 +216,10 @@ FACTS_OF_CUBE = (
     + CAN_READ_CUBE
     + """
 MATCH (c)-[:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
-RETURN f {.*} AS fact, s.name AS subject, o.name AS object,
-       [(x:MemCube)-[:ASSERTS]->(f) | x.id] AS cube_ids
+CALL (f) { MATCH (c:MemCube)-[:ASSERTS]->(f) WHERE """
+    + CAN_READ_CUBE
+    + """ RETURN collect(c.id) AS cube_ids }
+RETURN f {.*} AS fact, s.name AS subject, o.name AS object, cube_ids
 ORDER BY f.id
 """
 )
@@ -242,15 +244,25 @@ PROVENANCE = (
     "MATCH (c:MemCube {id: $id}) WHERE "
     + CAN_READ_CUBE
     + """
+CALL (c) {
+  MATCH path = (c)-[:SUPERSEDES|DERIVED_FROM|PROMOTED_TO|DEMOTED_TO*1..8]->(anc:MemCube)
+  RETURN collect(DISTINCT {cube: anc, relation: type(last(relationships(path)))}) AS found
+}
+CALL (found) {
+  UNWIND found AS item
+  WITH item.cube AS c, item.relation AS relation WHERE """
+    + CAN_READ_CUBE
+    + """
+  RETURN collect(DISTINCT {id: c.id, relation: relation}) AS ancestors
+}
 OPTIONAL MATCH (c)-[e:EXTRACTED_FROM]->(s:Source)
 OPTIONAL MATCH (c)-[:GENERATED_BY]->(a:Activity)
 OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(g:Agent)
-OPTIONAL MATCH path = (c)-[:SUPERSEDES|DERIVED_FROM|PROMOTED_TO|DEMOTED_TO*1..8]->(anc:MemCube)
 RETURN c.id AS id,
        collect(DISTINCT s {.*, start: e.start, end: e.end}) AS sources,
        collect(DISTINCT a {.*}) AS activities,
        collect(DISTINCT g {.*}) AS agents,
-       collect(DISTINCT {id: anc.id, relation: type(last(relationships(path)))}) AS ancestors
+       ancestors
 """
 )
 

@@ -45,12 +45,14 @@ OVERVIEW_SEEDS = (
     "CALL () { MATCH (c:MemCube) WHERE "
     + _SHOWN_CUBE
     + " RETURN count(c) AS total }"
-    + " MATCH (c:MemCube) WHERE "
+    + " CALL () { MATCH (c:MemCube) WHERE "
     + _SHOWN_CUBE
     + """
   AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }
-WITH total, c ORDER BY c.updated_at DESC, c.id LIMIT $limit
-RETURN total, collect(c.id) AS ids
+  WITH c ORDER BY c.updated_at DESC, c.id LIMIT $limit
+  RETURN collect(c.id) AS ids
+}
+RETURN total, ids
 """
 )
 """The most recently updated latest-version cubes the principal may see, and how many there are."""
@@ -112,37 +114,47 @@ WITH n, CASE WHEN n:MemCube
               THEN coalesce(n.relevance, 0.0) + log(1.0 + coalesce(n.access_count, 0))
               ELSE toFloat(COUNT { (n)<-[:MENTIONS]-(:MemCube) }) END AS rank
 ORDER BY rank DESC, n.id
-WITH collect("""
+WITH collect(CASE WHEN n:MemCube THEN """
     + NODE_MAP
-    + """) AS found
-RETURN found[0..$limit] AS nodes,
-       size([x IN found WHERE x.kind = 'cube']) AS cubes,
-       size([x IN found WHERE x.kind = 'entity']) AS entities
+    + """ END) AS cubes, collect(CASE WHEN n:Entity THEN """
+    + NODE_MAP
+    + """ END) AS entities
+WITH cubes, entities,
+     CASE WHEN size(entities) < $limit / 2 THEN $limit - size(entities) ELSE $limit - $limit / 2 END AS room
+WITH cubes, entities, CASE WHEN size(cubes) < room THEN size(cubes) ELSE room END AS take
+RETURN cubes[0..take] + entities[0..$limit - take] AS nodes, size(cubes) AS cubes, size(entities) AS entities
 """
 )
 """Visible one-hop neighbours of the seeds (not in ``$exclude``), ranked, cut at ``$limit``.
 
-Cubes rank by relevance plus log access count, entities by how many cubes mention them.
-``cubes``/``entities`` are the totals found before the cut.
+Cubes rank by relevance plus log access count, entities by how many cubes mention them; each
+kind gets half of ``$limit`` and the other's unused room. ``cubes``/``entities`` are the totals
+found before the cut.
 """
 
 EDGES = (
     """
 CALL () {
-  MATCH (a:MemCube) WHERE a.id IN $ids RETURN a
+  MATCH (n:MemCube) WHERE n.id IN $ids AND """
+    + VISIBLE_NODE
+    + """ RETURN n AS a
   UNION
-  MATCH (a:Entity) WHERE a.id IN $ids RETURN a
+  MATCH (n:Entity) WHERE n.id IN $ids AND """
+    + VISIBLE_NODE
+    + """ RETURN n AS a
 }
-CALL (a) {
+WITH collect(a) AS shown
+UNWIND shown AS a
+CALL (a, shown) {
   MATCH (a)-[r:MENTIONS|RELATES|"""
     + LINEAGE_TYPES
-    + """]->(b) WHERE b.id IN $ids
+    + """]->(b) WHERE b IN shown
     AND (type(r) <> 'RELATES' OR """
     + VISIBLE_FACT_EDGE
     + """)
   RETURN b, type(r) AS type, r.predicate AS predicate, r.negated AS negated, r.fact_id AS fact_id, r.score AS score
   UNION
-  MATCH (a:MemCube)-[:ENCODES]->(:Fact)<-[:ASSERTS]-(b:MemCube) WHERE b.id IN $ids
+  MATCH (a:MemCube)-[:ENCODES]->(:Fact)<-[:ASSERTS]-(b:MemCube) WHERE b IN shown
   RETURN b, 'ENCODES' AS type, null AS predicate, null AS negated, null AS fact_id, null AS score
 }
 WITH a, b, type, predicate, negated, fact_id, score
@@ -156,12 +168,28 @@ RETURN found[0..$limit] AS edges,
        size(found) AS total
 """
 )
-"""Edges among the given node ids, cut at ``$limit`` (facts first, mentions last); totals before
-the cut. ``ENCODES`` joins a parametric cube to the cubes asserting the facts it encodes."""
+"""Edges among the given node ids that the principal may see (ids of hidden nodes are ignored),
+cut at ``$limit`` (facts first, mentions last); totals before the cut. ``ENCODES`` joins a parametric cube to the cubes asserting the facts it encodes."""
+
+TEMPLATE_DEMOTION = """(a.kind = 'lifecycle' AND 'demotion' IN $kinds AND EXISTS {
+  MATCH (x:MemCube {memory_type: 'activation'})-[:TRANSITIONED]->(a)
+  WHERE EXISTS { (x)-[d:DEMOTED_TO]->(:MemCube) WHERE d.at = a.started_at } })"""
+"""A KV-template demotion, which the scheduler records only as the lifecycle Activity of the
+``DEMOTED_TO`` link (same timestamp), not as an Activity of kind ``demotion``."""
+
+
+def _move(src: str, dst: str, relation: str = "type(p)") -> str:
+    """A move map from cube variable ``src`` to ``dst`` over the relationship variable ``p``."""
+    return (
+        f"{{from_id: {src}.id, from_type: {src}.memory_type, to_id: {dst}.id, to_type: {dst}.memory_type, "
+        f"relation: {relation}, score: p.score, reason: p.reason, from_score: {src}.score}}"
+    )
+
 
 TIMELINE = (
-    """
-MATCH (a:Activity) WHERE a.kind IN $kinds
+    "MATCH (a:Activity) WHERE (a.kind IN $kinds OR "
+    + TEMPLATE_DEMOTION
+    + """)
   AND ($created_from IS NULL OR a.started_at >= $created_from)
   AND ($created_to IS NULL OR a.started_at <= $created_to)
 CALL (a) {
@@ -175,31 +203,47 @@ WITH a, touched ORDER BY a.started_at DESC, a.id
 WITH collect({a: a, touched: touched}) AS found
 UNWIND found[0..$limit] AS event
 WITH event.a AS a, event.touched AS touched, size(found) AS total
-CALL (touched) {
-  UNWIND touched AS t
-  MATCH (c:MemCube)-[p:PROMOTED_TO|DEMOTED_TO]->(t) WHERE """
+CALL (a, touched) {
+  CALL (a, touched) {
+    UNWIND touched AS t
+    MATCH (c:MemCube)-[p:PROMOTED_TO|DEMOTED_TO]->(t)
+    WHERE ((type(p) = 'PROMOTED_TO' AND a.kind = 'promotion') OR (type(p) = 'DEMOTED_TO' AND a.kind = 'demotion'))
+      AND """
     + CAN_READ_CUBE
     + """
-  RETURN collect({from_id: c.id, from_type: c.memory_type, to_id: t.id, to_type: t.memory_type,
-                  relation: type(p), score: p.score, reason: p.reason}) AS moves
-}
-CALL (touched) {
-  UNWIND touched AS t
-  MATCH (t)-[:ENCODES]->(:Fact)<-[:ASSERTS]-(c:MemCube) WHERE """
+    RETURN """
+    + _move("c", "t")
+    + """ AS move
+    UNION
+    UNWIND touched AS t
+    MATCH (t)-[p:DEMOTED_TO]->(c:MemCube) WHERE p.at = a.started_at AND """
     + CAN_READ_CUBE
     + """
-  RETURN collect(DISTINCT {from_id: c.id, from_type: c.memory_type, to_id: t.id, to_type: t.memory_type,
-                           relation: 'ENCODES', score: null, reason: null}) AS encodings
+    RETURN """
+    + _move("t", "c")
+    + """ AS move
+    UNION
+    UNWIND touched AS t
+    MATCH (t)-[p:ENCODES]->(:Fact)<-[:ASSERTS]-(c:MemCube) WHERE a.kind = 'encoding' AND """
+    + CAN_READ_CUBE
+    + """
+    RETURN DISTINCT """
+    + _move("c", "t", "'ENCODES'")
+    + """ AS move
+  }
+  RETURN collect(move) AS moves
 }
-RETURN a {.*, started_at: toString(a.started_at), ended_at: toString(a.ended_at)} AS activity,
-       [t IN touched | t {.id, .memory_type, .state, text: left(t.text, 80)}] AS cubes,
-       moves + encodings AS moves, total
+RETURN a {.*, kind: CASE WHEN a.kind = 'lifecycle' THEN 'demotion' ELSE a.kind END,
+          started_at: toString(a.started_at), ended_at: toString(a.ended_at)} AS activity,
+       [t IN touched | t {.id, .memory_type, .state, .score, text: left(t.text, 80)}] AS cubes,
+       moves, total
 ORDER BY a.started_at DESC, a.id
 """
 )
-"""Scheduler activities (``$kinds``) touching a visible cube, newest first, cut at ``$limit``;
-each with the moves it made between memory types (``PROMOTED_TO``/``DEMOTED_TO`` edges with
-their score and reason, ``ENCODES`` from the cubes asserting the encoded facts)."""
+"""Scheduler activities (``$kinds``; KV-template demotions included) touching a visible cube,
+newest first, cut at ``$limit``; each with its moves between memory types: ``PROMOTED_TO`` /
+``DEMOTED_TO`` edges with their score and reason, ``ENCODES`` from the cubes asserting the
+encoded facts, and the scheduler's current score of the cube moved from (``from_score``)."""
 
 _BACK_STEP = (
     "((a)-[r:" + LINEAGE_TYPES + "]-(b)"
@@ -225,7 +269,7 @@ CALL (x) {
 WITH c, depth, relation WHERE """
     + CAN_READ_CUBE
     + """
-WITH c, depth, relation ORDER BY depth
+WITH c, depth, relation ORDER BY depth, CASE relation WHEN 'DERIVED_FROM' THEN 1 ELSE 0 END
 WITH c, head(collect({depth: depth, relation: relation})) AS first
 RETURN c.id AS id, c.memory_type AS memory_type, c.state AS state, c.text AS text,
        first.depth AS depth, first.relation AS relation,
@@ -234,13 +278,16 @@ RETURN c.id AS id, c.memory_type AS memory_type, c.state AS state, c.text AS tex
        [(c)-[:GENERATED_BY]->(a:Activity) |
           a {.id, .kind, .name, .params, started_at: toString(a.started_at),
              agents: [(a)-[:ASSOCIATED_WITH]->(g:Agent) | g.name]}] AS activities,
-       [(c)-[:ATTRIBUTED_TO]->(g:Agent) | g {.id, .kind, .name}] AS agents
+       [(c)-[:ATTRIBUTED_TO]->(g:Agent) | g {.id, .kind, .name}] AS agents,
+       [(c)-[ev:ASSERTS]->(f:Fact) | {start: ev.start, end: ev.end, predicate: f.predicate}] AS evidence
 ORDER BY depth, id LIMIT 16
 """
 )
 """The cube and its readable ancestors (earlier versions, derivations, the cubes it was promoted,
 demoted or encoded from), each with its sources (and the character offsets of the memory in
-them), generating activities and agents."""
+them), generating activities and agents, and the evidence spans of its facts. Each is reached
+by its shortest path; of equally short ones, the named move (promotion, demotion, encoding,
+version) wins over a plain derivation."""
 
 EVIDENCE = (
     "MATCH (c:MemCube {id: $id}) WHERE "

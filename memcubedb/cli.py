@@ -9,12 +9,16 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
+from memcubedb.api.cli import register as register_api_commands
+from memcubedb.extraction.cli import ingest
 from memcubedb.graph import server
 from memcubedb.settings import Settings
 
 app = typer.Typer(help="MemCubeDB: a knowledge-graph-centric memory database for LLM applications.")
 neo4j_app = typer.Typer(help="The embedded-default Neo4j server (Neo4j 5.26 LTS Community).")
 app.add_typer(neo4j_app, name="neo4j")
+app.command("ingest")(ingest)
+register_api_commands(app)
 console = Console()
 
 

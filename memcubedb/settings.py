@@ -14,6 +14,7 @@ import platformdirs
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from memcubedb.api.config import ApiConfig
 from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.scheduler.config import SchedulerConfig
 
@@ -40,6 +41,7 @@ class Settings(BaseSettings):
         embedding_dim: dimension of the MemCube embedding vectors (vector index size).
         extraction: MemReader settings (``MEMCUBEDB_EXTRACTION__…``).
         scheduler: MemScheduler settings (``MEMCUBEDB_SCHEDULER__…``).
+        api: knowledge-base API settings (``MEMCUBEDB_API__…``).
     """
 
     model_config = SettingsConfigDict(
@@ -56,6 +58,7 @@ class Settings(BaseSettings):
     embedding_dim: int = Field(default=384, ge=2, le=4096)
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
+    api: ApiConfig = Field(default_factory=ApiConfig)
 
     @property
     def embedded(self) -> bool:

@@ -141,12 +141,15 @@ def train_kge(triples: Sequence[Triple], config: KGEConfig) -> KGEResult:
         model = model_resolver.make(
             config.model, triples_factory=factory, embedding_dim=config.embedding_dim, random_seed=config.seed
         )
+        on_gpu = model.device.type == "cuda"
         loop = SLCWATrainingLoop(
             model=model,
             triples_factory=factory,
             optimizer="Adam",
             optimizer_kwargs={"lr": config.learning_rate},
             negative_sampler_kwargs={"num_negs_per_pos": config.num_negs_per_pos},
+            # batch-size probing guards GPU memory; on CPU it is a wasted extra training pass
+            automatic_memory_optimization=on_gpu,
         )
         start = time.perf_counter()
         with _frozen_heap():
@@ -156,6 +159,7 @@ def train_kge(triples: Sequence[Triple], config: KGEConfig) -> KGEResult:
                 batch_size=config.batch_size,
                 use_tqdm=True,
                 use_tqdm_batch=False,
+                pin_memory=on_gpu,
                 tqdm_kwargs={"desc": f"KGE {config.model}", "leave": False},
             )
         training_ms = (time.perf_counter() - start) * 1000.0
@@ -196,7 +200,7 @@ def score_triples(result: KGEResult, triples: Sequence[Triple], known: Sequence[
         tails[(head, relation)].add(tail)
         heads[(relation, tail)].add(head)
     scorable = [i for i, (h, r, t) in enumerate(triples) if h in e2id and r in r2id and t in e2id]
-    out: list[TripleScore] = [TripleScore(triple=tuple(t), raw_score=None, plausibility=None) for t in triples]  # type: ignore[misc]
+    out = [TripleScore(triple=(h, r, t), raw_score=None, plausibility=None) for h, r, t in triples]
     model = result.model
     for start in range(0, len(scorable), _SCORE_CHUNK):
         chunk = scorable[start : start + _SCORE_CHUNK]
@@ -220,6 +224,30 @@ def score_triples(result: KGEResult, triples: Sequence[Triple], known: Sequence[
             )
             out[i] = TripleScore(triple=(head, relation, tail), raw_score=float(raw[row]), plausibility=plausibility)
     return out
+
+
+def embedding_vectors(result: KGEResult) -> tuple[dict[str, list[float]], dict[str, list[float]]]:
+    """Entity and relation embeddings as plain float lists, e.g. for Neo4j node properties.
+
+    Returns:
+        (entity label → vector, relation label → vector); vectors have ``d`` floats, ``d`` =
+        ``embedding_dim`` for real-valued models (TransE) and ``2·embedding_dim`` for complex
+        ones (RotatE, ComplEx: real and imaginary parts interleaved, ``torch.view_as_real``).
+    """
+
+    def table(representation: torch.nn.Module) -> list[list[float]]:
+        with torch.no_grad():
+            weights = representation(indices=None).detach().cpu()
+        if weights.is_complex():
+            weights = torch.view_as_real(weights).flatten(start_dim=-2)
+        return weights.reshape(weights.shape[0], -1).tolist()
+
+    entities = table(result.model.entity_representations[0])
+    relations = table(result.model.relation_representations[0])
+    return (
+        {label: entities[i] for label, i in result.entity_to_id.items()},
+        {label: relations[i] for label, i in result.relation_to_id.items()},
+    )
 
 
 def kge_identity(result: KGEResult) -> ModelIdentity:

@@ -19,7 +19,7 @@ import json
 import math
 import time
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import torch
 from peft import LoraConfig, PeftModel, get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
@@ -174,25 +174,26 @@ def encode_facts(lm: LoadedLM, facts: Sequence[Triple], config: LoRAConfig) -> L
     """
     if not facts:
         raise ValueError("no facts to encode")
-    facts = tuple(tuple(fact) for fact in facts)  # type: ignore[assignment]
-    template = LoRAAdapter(
+    encoded: tuple[Triple, ...] = tuple((s, p, o) for s, p, o in facts)
+    untrained = LoRAAdapter(
         base_identity=lm.identity,
         rank=config.rank,
         alpha=config.alpha,
         dropout=config.dropout,
         target_modules=config.target_modules,
         state={},
-        facts=facts,  # type: ignore[arg-type]
+        facts=encoded,
     )
-    batches = [_training_batch(lm, facts[i : i + config.batch_size]) for i in range(0, len(facts), config.batch_size)]
+    size = config.batch_size
+    batches = [_training_batch(lm, encoded[i : i + size]) for i in range(0, len(encoded), size)]
     losses: list[float] = []
     start = time.perf_counter()
-    with torch.random.fork_rng(), _peft_wrapped(lm, template.peft_config()) as model:
+    with torch.random.fork_rng(), _peft_wrapped(lm, untrained.peft_config()) as model:
         torch.manual_seed(config.seed)
         model.train()
         params = [p for p in model.parameters() if p.requires_grad]
         optimizer = torch.optim.AdamW(params, lr=config.learning_rate, weight_decay=0.0)
-        progress = tqdm(range(config.epochs), desc=f"LoRA r={config.rank} on {len(facts)} facts", leave=False)
+        progress = tqdm(range(config.epochs), desc=f"LoRA r={config.rank} on {len(encoded)} facts", leave=False)
         for _ in progress:
             epoch_loss = 0.0
             for batch in batches:
@@ -208,8 +209,7 @@ def encode_facts(lm: LoadedLM, facts: Sequence[Triple], config: LoRAConfig) -> L
         progress.close()
         state = {name: tensor.detach().to("cpu").clone() for name, tensor in get_peft_model_state_dict(model).items()}
     training_ms = (time.perf_counter() - start) * 1000.0
-    adapter = LoRAAdapter(**{**template.__dict__, "state": state})
-    return LoRAEncoding(adapter=adapter, losses=losses, training_ms=training_ms)
+    return LoRAEncoding(adapter=replace(untrained, state=state), losses=losses, training_ms=training_ms)
 
 
 @contextlib.contextmanager
@@ -245,7 +245,8 @@ def probe_model(
     results: list[ProbeResult] = []
     tok = lm.tokenizer
     pad = tok.pad_token_id if tok.pad_token_id is not None else tok.eos_token_id
-    for fact in facts:
+    for subject, predicate, obj in facts:
+        fact = (subject, predicate, obj)
         prompt, target = _fact_ids(lm, fact)
         ids = torch.tensor([prompt], device=lm.device)
         out = lm.model.generate(
@@ -258,9 +259,8 @@ def probe_model(
         decoded_ids = out[0, len(prompt) :].tolist()
         agreement = probe_agreement(target, decoded_ids)
         text = tok.decode(decoded_ids, skip_special_tokens=True).strip()
-        results.append(
-            ProbeResult(fact=tuple(fact), decoded=text, agreement=agreement, recovered=agreement >= min_agreement)
-        )  # type: ignore[arg-type]
+        recovered = agreement >= min_agreement
+        results.append(ProbeResult(fact=fact, decoded=text, agreement=agreement, recovered=recovered))
     return ProbeReport(results=results)
 
 
@@ -306,5 +306,5 @@ def load_adapter(vault: MemVault, lm: LoadedLM, digest: str) -> LoRAAdapter:
         dropout=float(meta["dropout"]),
         target_modules=json.loads(meta["target_modules"]),
         state=record.tensors,
-        facts=tuple(tuple(fact) for fact in json.loads(meta["facts"])),  # type: ignore[misc]
+        facts=tuple((s, p, o) for s, p, o in json.loads(meta["facts"])),
     )

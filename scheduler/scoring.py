@@ -179,11 +179,13 @@ def promotion_score(signals: PromotionSignals, config: ScoringConfig) -> ScoreBr
         ValueError: when a present term lies outside [0, 1], or all present terms weigh 0.
     """
     weights = config.weights
+    access = access_term(signals.access_count, config.access_saturation)
+    recent = recency(signals.age_s, config.recency_half_life_s)
     terms: dict[str, float | None] = {
         "plausibility": signals.plausibility,
         "centrality": signals.centrality,
-        "access": access_term(signals.access_count, config.access_saturation),
-        "recency": recency(signals.age_s, config.recency_half_life_s),
+        "access": access,
+        "recency": recent,
         "relevance": signals.relevance,
     }
     total = 0.0
@@ -199,12 +201,12 @@ def promotion_score(signals: PromotionSignals, config: ScoringConfig) -> ScoreBr
     if weight_sum <= 0:
         raise ValueError("every present score term has weight 0")
     return ScoreBreakdown(
-        score=total / weight_sum,
-        plausibility=terms["plausibility"],
-        centrality=terms["centrality"],
-        access=terms["access"],  # type: ignore[arg-type]
-        recency=terms["recency"],  # type: ignore[arg-type]
-        relevance=terms["relevance"],
+        score=min(1.0, max(0.0, total / weight_sum)),
+        plausibility=signals.plausibility,
+        centrality=signals.centrality,
+        access=access,
+        recency=recent,
+        relevance=signals.relevance,
     )
 
 

@@ -2,8 +2,10 @@
 
 Each entry is one safetensors file named by the sha256 of its bytes,
 ``<root>/objects/<first 2 hex>/<sha256>.safetensors``. The file's ``__metadata__`` header holds
-the entry kind, the :class:`ModelIdentity` the tensors belong to, and caller metadata (all
-strings, as safetensors requires), so the hash covers the binding too. Writes go to a temporary
+one key, ``memcubedb``, whose value is canonical JSON (sorted keys) with the entry kind, the
+:class:`ModelIdentity` the tensors belong to and the caller's string metadata, so the hash
+covers the binding too. (One key, because safetensors writes a multi-key metadata map in hash
+order, which would make equal content hash differently.) Writes go to a temporary
 file in the same directory, are fsync'ed and moved into place with ``os.replace`` (atomic on
 POSIX), so a reader never sees a half-written entry. Every load re-hashes the bytes
 (:class:`CorruptEntryError` on mismatch) and compares the stored identity with the caller's
@@ -31,8 +33,7 @@ from safetensors.torch import load as load_safetensors
 from safetensors.torch import save as save_safetensors
 
 _DIGEST = re.compile(r"^[0-9a-f]{64}$")
-_KIND_KEY = "memcubedb.kind"
-_IDENTITY_KEY = "memcubedb.model_identity"
+_HEADER_KEY = "memcubedb"
 _SUFFIX = ".safetensors"
 _TEMP_PREFIX = ".tmp-"
 
@@ -98,21 +99,35 @@ class VaultRecord:
     metadata: dict[str, str]
 
 
-def _read_header_metadata(data: bytes) -> dict[str, str]:
-    """The ``__metadata__`` of a safetensors blob (8-byte little-endian header length, JSON header).
+@dataclass(frozen=True)
+class _Header:
+    kind: str
+    identity: ModelIdentity
+    metadata: dict[str, str]
+
+
+def _encode_header(kind: str, identity: ModelIdentity, metadata: dict[str, str]) -> dict[str, str]:
+    body = {"kind": kind, "identity": identity.model_dump(), "metadata": metadata}
+    return {_HEADER_KEY: json.dumps(body, sort_keys=True, separators=(",", ":"))}
+
+
+def _read_header(data: bytes) -> _Header:
+    """The MemVault header of a safetensors blob (8-byte little-endian header length, JSON header).
 
     Raises:
-        CorruptEntryError: when the header cannot be parsed.
+        CorruptEntryError: when the header cannot be parsed or lacks the MemVault fields.
     """
     try:
         (header_len,) = struct.unpack("<Q", data[:8])
         header = json.loads(data[8 : 8 + header_len])
-    except (struct.error, ValueError) as exc:
-        raise CorruptEntryError(f"unreadable safetensors header: {exc}") from exc
-    metadata = header.get("__metadata__") or {}
-    if _KIND_KEY not in metadata or _IDENTITY_KEY not in metadata:
-        raise CorruptEntryError("safetensors file lacks the MemVault kind / model identity")
-    return dict(metadata)
+        body = json.loads(header["__metadata__"][_HEADER_KEY])
+        return _Header(
+            kind=str(body["kind"]),
+            identity=ModelIdentity.model_validate(body["identity"]),
+            metadata={str(k): str(v) for k, v in body["metadata"].items()},
+        )
+    except (struct.error, ValueError, KeyError, TypeError) as exc:
+        raise CorruptEntryError(f"unreadable MemVault safetensors header: {exc}") from exc
 
 
 class MemVault:
@@ -149,19 +164,12 @@ class MemVault:
             tensors: name → tensor (any shape; made contiguous and moved to CPU).
             identity: the model the tensors belong to.
             kind: entry kind, e.g. ``"kv_template"`` or ``"lora_adapter"``.
-            metadata: extra string metadata (keys must not start with ``memcubedb.``).
+            metadata: extra metadata, strings to strings.
 
         Returns:
-            the entry, whose ``digest`` is the sha256 of the file bytes.
-
-        Raises:
-            ValueError: on a reserved metadata key.
+            the entry, whose ``digest`` is the sha256 of the file bytes (equal content, equal digest).
         """
-        extra = dict(metadata or {})
-        reserved = [key for key in extra if key.startswith("memcubedb.")]
-        if reserved:
-            raise ValueError(f"metadata keys are reserved: {reserved}")
-        header = {**extra, _KIND_KEY: kind, _IDENTITY_KEY: identity.model_dump_json()}
+        header = _encode_header(kind, identity, dict(metadata or {}))
         prepared = {name: tensor.detach().to("cpu").contiguous() for name, tensor in tensors.items()}
         data = save_safetensors(prepared, metadata=header)
         digest = hashlib.sha256(data).hexdigest()
@@ -180,8 +188,8 @@ class MemVault:
                 differing fields).
         """
         data = self._read_verified(digest)
-        metadata = _read_header_metadata(data)
-        stored = ModelIdentity.model_validate_json(metadata[_IDENTITY_KEY])
+        header = _read_header(data)
+        stored = header.identity
         diff = stored.differences(identity)
         if diff:
             details = "; ".join(f"{key}: entry has {a!r}, model has {b!r}" for key, (a, b) in diff.items())
@@ -190,14 +198,9 @@ class MemVault:
                 f"loaded into {identity.model_name!r} ({details})"
             )
         entry = VaultEntry(
-            digest=digest,
-            path=self.path_for(digest),
-            kind=metadata[_KIND_KEY],
-            identity=stored,
-            size_bytes=len(data),
+            digest=digest, path=self.path_for(digest), kind=header.kind, identity=stored, size_bytes=len(data)
         )
-        caller_metadata = {key: value for key, value in metadata.items() if not key.startswith("memcubedb.")}
-        return VaultRecord(entry=entry, tensors=load_safetensors(data), metadata=caller_metadata)
+        return VaultRecord(entry=entry, tensors=load_safetensors(data), metadata=header.metadata)
 
     def info(self, digest: str) -> VaultEntry:
         """An entry's kind, identity and size, read from its header (hash verified).
@@ -206,13 +209,9 @@ class MemVault:
             EntryNotFoundError, CorruptEntryError: as :meth:`get`.
         """
         data = self._read_verified(digest)
-        metadata = _read_header_metadata(data)
+        header = _read_header(data)
         return VaultEntry(
-            digest=digest,
-            path=self.path_for(digest),
-            kind=metadata[_KIND_KEY],
-            identity=ModelIdentity.model_validate_json(metadata[_IDENTITY_KEY]),
-            size_bytes=len(data),
+            digest=digest, path=self.path_for(digest), kind=header.kind, identity=header.identity, size_bytes=len(data)
         )
 
     def verify(self, digest: str) -> bool:

@@ -74,6 +74,7 @@ class Seeded:
     grower: str = ""
     chat: str = ""
     template: str = ""
+    chat_template: str = ""
     adapter: str = ""
     demoted_adapter: str = ""
     recovered: str = ""
@@ -169,7 +170,7 @@ def seed(store: GraphStore) -> Seeded:
     template = _derived(
         KVTemplatePayload(text=docs[0].cube.text, model_id="tiny-llama-test", layers=2,
                           token_count=31, sha256=_sha("kv")),
-        "promotion", "kv-template", promoted_at, 0.87, [], LifecycleState.ACTIVATED)
+        "promotion", "kv-template", promoted_at, 0.87, [docs[0].cube.id], LifecycleState.ACTIVATED)
     store.write_cubes([template])
     _link(store, graph_ops.LINK_PROMOTION, source_id=docs[0].cube.id, template_id=template.cube.id, score=0.87,
           now=promoted_at, activity_id=stable_id("activity", "activated", template.cube.id),
@@ -197,11 +198,28 @@ def seed(store: GraphStore) -> Seeded:
           reason="idle for 30 days", old_state="archived",
           activity_id=stable_id("activity", "archived", old_adapter.cube.id), from_state="activated")
     ids.recovered = recovered.cube.id
+
+    chat_promoted_at = T0 + timedelta(days=8)
+    chat_template = _derived(
+        KVTemplatePayload(text=chat.cube.text, model_id="tiny-llama-test", layers=2, token_count=14,
+                          sha256=_sha("chat-kv")),
+        "promotion", "chat-kv-template", chat_promoted_at, 0.55, [chat.cube.id], LifecycleState.ACTIVATED)
+    store.write_cubes([chat_template])
+    _link(store, graph_ops.LINK_PROMOTION, source_id=chat.cube.id, template_id=chat_template.cube.id, score=0.55,
+          now=chat_promoted_at, activity_id=stable_id("activity", "activated", chat_template.cube.id),
+          from_state="generated")
+    _link(store, graph_ops.RECORD_SCORES, now=T0 + timedelta(days=16),
+          rows=[{"id": chat_template.cube.id, "score": 0.15, "history": "[]"}])
+    _link(store, graph_ops.LINK_DEMOTION, old_id=chat_template.cube.id, new_id=chat.cube.id,
+          now=T0 + timedelta(days=16), reason="score 0.15 below 0.20", old_state="archived",
+          activity_id=stable_id("activity", "archived", chat_template.cube.id), from_state="activated")
+    ids.chat_template = chat_template.cube.id
     return ids
 
 
 def crowd(store: GraphStore, n: int, entity_name: str = "Tullow") -> list[str]:
-    """``n`` market-day notes that all mention one entity: a hub too large to show whole."""
+    """``n`` market-day notes, older than the orchard notes, that all mention one entity: a hub
+    too large to show whole."""
     writes = []
     for i in range(n):
         text = f"Market day {i + 1} in {entity_name}: the cooperative sold {10 + i} crates of apples."
@@ -209,6 +227,6 @@ def crowd(store: GraphStore, n: int, entity_name: str = "Tullow") -> list[str]:
                               uri="doc://market-log.csv", content_hash=content_hash(text), start=0, end=len(text))
         writes.append(_plaintext(text, source, [(f"Market day {i + 1}", "held_in", entity_name,
                                                  f"Market day {i + 1} in {entity_name}")],
-                                 T0 + timedelta(days=20, minutes=i), tags=["market"]))
+                                 T0 - timedelta(days=60) + timedelta(minutes=i), tags=["market"]))
     return store.write_cubes(writes)
 

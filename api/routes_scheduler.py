@@ -1,0 +1,165 @@
+"""/v1/scheduler: recorded scores, promotion / encoding / demotion / a full run on demand, jobs.
+
+Work that needs the LM (KV templates, LoRA) runs on the API's job threads as a durable job of
+the MemScheduler (recorded in the graph before it starts, see :mod:`memcubedb.scheduler.jobs`);
+the request is answered 202 with the job, whose state is then read at ``/v1/scheduler/jobs/{id}``.
+Promotions and encodings are the scheduler's own (resumable) jobs; a demotion or a full run is
+wrapped in a job of kind ``api:demotion`` / ``api:run``.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Response
+
+from memcubedb.api.auth import Caller, Capability, Reader, ServicesDep, Writer
+from memcubedb.api.errors import ApiError, responses
+from memcubedb.api.schemas_ops import DemoteIn, EncodeIn, JobOut, PromoteIn, ScoreOut
+from memcubedb.api.services import Services
+from memcubedb.cube import MemoryType
+from memcubedb.graph.views import access, recorded_scores
+
+router = APIRouter(prefix="/v1/scheduler", tags=["scheduler"])
+log = logging.getLogger("memcubedb.api.scheduler")
+
+
+def _job_out(job: Any) -> JobOut:
+    return JobOut(id=job.id, kind=job.kind, state=job.state, principal=job.principal, params=job.params,
+                  attempts=job.attempts, result=job.result, error=job.error)
+
+
+def _accepted(response: Response, job: Any) -> JobOut:
+    response.headers["Location"] = f"/v1/scheduler/jobs/{job.id}"
+    return _job_out(job)
+
+
+def _background(services: Services, job: Any, work: Callable[[], dict[str, Any] | None]) -> None:
+    """Run ``work`` on the job threads; mark ``job`` succeeded with its result (when ``work``
+    returns one) or failed with the error — unless the scheduler already finished it."""
+    ledger = services.scheduler.jobs
+
+    def run() -> None:
+        try:
+            result = work()
+            if result is not None:
+                with services.store.session() as s:
+                    s.execute_write(lambda tx: ledger.finish_in(tx, job, result))
+        except Exception as exc:
+            log.exception("scheduler job %s (%s) failed", job.id, job.kind)
+            if ledger.get(job.id).state == "running":
+                ledger.fail(job, repr(exc))
+
+    services.submit(run)
+
+
+def _writable(services: Services, caller: Caller, cube_id: str) -> MemoryType:
+    cube = services.store.get_cube(caller.principal, cube_id)
+    if not access(services.store, caller.principal, cube_id)[1]:
+        raise ApiError(403, f"{caller.principal!r} may not write MemCube {cube_id!r}", "forbidden")
+    return cube.descriptive.memory_type
+
+
+@router.get(
+    "/scores", response_model=list[ScoreOut], summary="Recorded promotion scores",
+    description="The latest score the MemScheduler recorded on each readable cube, highest first.",
+    responses=responses(401, 422),
+)
+def scores(
+    caller: Reader, services: ServicesDep, memory_type: MemoryType | None = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 50,
+) -> list[ScoreOut]:
+    rows = recorded_scores(services.store, caller.principal, memory_type.value if memory_type else None, limit)
+    return [ScoreOut(**r) for r in rows]
+
+
+@router.post(
+    "/promote", response_model=JobOut, status_code=202, summary="Promote a memory to a KV template",
+    responses=responses(401, 403, 404, 409, 422),
+)
+def promote(body: PromoteIn, caller: Writer, services: ServicesDep, response: Response) -> JobOut:
+    if _writable(services, caller, body.cube_id) is not MemoryType.PLAINTEXT:
+        raise ApiError(409, f"MemCube {body.cube_id!r} is not plaintext; only plaintext is promoted", "wrong-type")
+    sched = services.scheduler
+    job = sched.jobs.start("promotion", caller.principal, {"cube_id": body.cube_id, "score": body.score})
+
+    def work() -> None:
+        sched.promote(caller.principal, body.cube_id, body.score, job=job)
+
+    _background(services, job, work)
+    return _accepted(response, job)
+
+
+@router.post(
+    "/encode", response_model=JobOut, status_code=202, summary="Encode facts into a LoRA adapter",
+    responses=responses(401, 403, 422),
+)
+def encode(body: EncodeIn, caller: Writer, services: ServicesDep, response: Response) -> JobOut:
+    sched = services.scheduler
+    readable = {r["fact_id"] for r in sched.fact_triples(caller.principal)}
+    ids = sorted(set(body.fact_ids) & readable)
+    if not ids:
+        raise ApiError(422, "body.fact_ids: none is a readable, live, affirmed fact of the caller", "validation")
+    job = sched.jobs.start("encoding", caller.principal, {"fact_ids": ids})
+
+    def work() -> None:
+        sched.encode(caller.principal, ids, job=job)
+
+    _background(services, job, work)
+    return _accepted(response, job)
+
+
+@router.post(
+    "/demote", response_model=JobOut, status_code=202, summary="Demote a KV template or adapter to plaintext",
+    responses=responses(401, 403, 404, 409, 422),
+)
+def demote(body: DemoteIn, caller: Writer, services: ServicesDep, response: Response) -> JobOut:
+    kind = _writable(services, caller, body.cube_id)
+    if kind is MemoryType.PLAINTEXT:
+        raise ApiError(409, f"MemCube {body.cube_id!r} is plaintext already", "wrong-type")
+    sched = services.scheduler
+    job = sched.jobs.start("api:demotion", caller.principal, {"cube_id": body.cube_id, "reason": body.reason})
+
+    def work() -> dict[str, Any]:
+        if kind is MemoryType.PARAMETRIC:
+            return {"plaintext_id": sched.demote_adapter(caller.principal, body.cube_id, body.reason)}
+        sched.demote_template(caller.principal, body.cube_id, body.reason)
+        return {"archived": body.cube_id}
+
+    _background(services, job, work)
+    return _accepted(response, job)
+
+
+@router.post(
+    "/run", response_model=JobOut, status_code=202, summary="Run the MemScheduler once for the caller",
+    description="Recover interrupted jobs, apply TTLs, train graph embeddings, score, promote, encode, demote.",
+    responses=responses(401, 403),
+)
+def run(caller: Writer, services: ServicesDep, response: Response) -> JobOut:
+    sched = services.scheduler
+    job = sched.jobs.start("api:run", caller.principal, {})
+    _background(services, job, lambda: dataclasses.asdict(sched.run(caller.principal)))
+    return _accepted(response, job)
+
+
+@router.get(
+    "/jobs", response_model=list[JobOut], summary="Recent scheduler jobs",
+    description="The caller's jobs, newest first (an admin sees everyone's).", responses=responses(401, 422),
+)
+def jobs(caller: Reader, services: ServicesDep, limit: Annotated[int, Query(ge=1, le=500)] = 20) -> list[JobOut]:
+    principal = None if caller.can(Capability.ADMIN) else caller.principal
+    return [_job_out(j) for j in services.ledger.recent(principal, limit)]
+
+
+@router.get("/jobs/{job_id}", response_model=JobOut, summary="A scheduler job", responses=responses(401, 404))
+def job(job_id: str, caller: Reader, services: ServicesDep) -> JobOut:
+    try:
+        found = services.ledger.get(job_id)
+    except LookupError:
+        found = None
+    if found is None or (found.principal != caller.principal and not caller.can(Capability.ADMIN)):
+        raise ApiError(404, f"no job {job_id!r}", "not-found")
+    return _job_out(found)

@@ -1,0 +1,95 @@
+"""Permission fuzzing: a hypothesis state machine against the real store, search and dashboard views.
+
+Random principals, groups (nested, cycles allowed), grants, revocations and spaces are
+interleaved with adds, updates, fact edits, lifecycle changes, purges and every read path
+(get, list, facts, entities, provenance, export, explorer views, hybrid search). Each answer is
+compared with the reference model of :mod:`bench.acl_model`:
+
+* **read leak** — something came back that the principal may not read;
+* **write leak** — a write succeeded without write (or owner) rights;
+* **mismatch** — any other disagreement (a refused legitimate write, a missing result, graph
+  state different from the model after a step).
+
+Usage (long variant; the CI variant is ``tests/test_reliability_permissions.py``)::
+
+    .venv/bin/python -m bench.fuzz_permissions [--operations 100000] [--steps 60]
+
+The run uses the Neo4j of the ``MEMCUBEDB_*`` settings (started here, and stopped again, when
+not running) and WIPES ITS DATABASE before every example: point it at a private data dir/port.
+It prints the operations run, the examples, and the leaks and mismatches found.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from hypothesis import HealthCheck, Phase
+from hypothesis import settings as hsettings
+from hypothesis.stateful import run_state_machine_as_test
+
+from bench.fuzz_machine import Tally, permission_machine, vocabulary_vectors
+from memcubedb.embeddings import default_embedder
+from memcubedb.graph import server
+from memcubedb.graph.store import GraphStore
+from memcubedb.settings import Settings
+
+
+def fuzz_settings(examples: int, steps: int, shrink: bool) -> hsettings:
+    """Hypothesis settings for a batch of ``examples`` runs of at most ``steps`` rules each."""
+    return hsettings(
+        max_examples=examples,
+        stateful_step_count=steps,
+        deadline=None,
+        database=None,
+        phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate],
+        suppress_health_check=list(HealthCheck),
+        report_multiple_bugs=False,
+    )
+
+
+def fuzz(store: GraphStore, operations: int, steps: int, tally: Tally, batch: int = 20) -> int:
+    """Run batches of examples until ``operations`` store/search calls were made; return the examples run."""
+    embedder = default_embedder()
+    machine = permission_machine(store, embedder, vocabulary_vectors(embedder), tally)
+    examples = 0
+    while tally.operations < operations:
+        run_state_machine_as_test(machine, settings=fuzz_settings(batch, steps, shrink=tally.strict))
+        examples += batch
+    return examples
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--operations", type=int, default=100_000, help="store/search calls to make (at least)")
+    parser.add_argument("--steps", type=int, default=60, help="rules per example (at most)")
+    args = parser.parse_args()
+
+    settings = Settings()
+    started = settings.embedded and not server.status(settings).running
+    if started:
+        server.start(settings)
+    store = GraphStore.connect(settings)
+    tally = Tally(strict=False)
+    t0 = time.perf_counter()
+    try:
+        examples = fuzz(store, args.operations, args.steps, tally)
+    finally:
+        store.close()
+        if started:
+            server.stop(settings)
+    elapsed = time.perf_counter() - t0
+    print(f"permission fuzzing on {settings.bolt_uri}: {elapsed:.1f} s")
+    print(f"  examples run          {examples}")
+    print(f"  operations run        {tally.operations}  ({tally.operations / elapsed:.0f} per s)")
+    print(f"  denied writes checked {tally.denied}")
+    print(f"  search hits checked   {tally.search_hits}")
+    print(f"  read leaks found      {len(tally.read_leaks)}")
+    print(f"  write leaks found     {len(tally.write_leaks)}")
+    print(f"  mismatches found      {len(tally.mismatches)}")
+    for line in (tally.read_leaks + tally.write_leaks + tally.mismatches)[:20]:
+        print("   -", line)
+
+
+if __name__ == "__main__":
+    main()

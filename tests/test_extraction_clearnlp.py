@@ -1,0 +1,128 @@
+"""The same rules on ClearNLP-labelled parses (the scheme of spaCy's ``en_core_web_*``).
+
+``en_core_web_sm`` cannot be downloaded here, so these Docs carry, token by token, the
+annotation that pipeline produces (ClearNLP dependencies, PTB tags, OntoNotes entities); the
+extractor runs on them exactly as it would on its output.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+import spacy
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from memcubedb.extraction.config import ExtractionConfig
+from memcubedb.extraction.labels import CLEARNLP, UD, UnknownLabelSchemeError, detect_scheme
+from memcubedb.extraction.spacy_extractor import SpacyExtractor
+from memcubedb.extraction.triples import TextUnit
+
+# word, POS, tag, dep, head index, lemma, IOB entity
+Row = tuple[str, str, str, str, int, str, str]
+
+
+@pytest.fixture(scope="module")
+def blank() -> Language:
+    return spacy.blank("en")
+
+
+@pytest.fixture(scope="module")
+def extractor(blank: Language) -> SpacyExtractor:
+    return SpacyExtractor(ExtractionConfig(), nlp=blank, scheme=CLEARNLP)
+
+
+def make_doc(blank: Language, rows: list[Row]) -> Doc:
+    words = [r[0] for r in rows]
+    spaces = [k + 1 < len(rows) and rows[k + 1][1] != "PUNCT" and rows[k + 1][0] != "'s" for k in range(len(rows))]
+    return Doc(
+        blank.vocab, words=words, spaces=spaces, pos=[r[1] for r in rows], tags=[r[2] for r in rows],
+        deps=[r[3] for r in rows], heads=[r[4] for r in rows], lemmas=[r[5] for r in rows], ents=[r[6] for r in rows],
+    )  # fmt: skip
+
+
+def triples(extractor: SpacyExtractor, doc: Doc, speaker: str | None = None) -> set[tuple[str, str, str, bool]]:
+    unit = TextUnit(text=doc.text, speaker=speaker, addressee="Bea" if speaker else None,
+                    timestamp=datetime(2023, 5, 8, tzinfo=UTC), context_id=doc.text, opens_context=True)  # fmt: skip
+    return {t.key() for t in extractor.extract_doc(doc, unit).triples}
+
+
+CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
+    ([("Bob", "PROPN", "NNP", "nsubj", 1, "Bob", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("the", "DET", "DT", "det", 3, "the", "O"), ("CTO", "NOUN", "NN", "attr", 1, "cto", "O"),
+      ("of", "ADP", "IN", "prep", 3, "of", "O"), ("Acme", "PROPN", "NNP", "pobj", 4, "Acme", "B-ORG"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("bob", "is cto of", "acme", False)}),
+    ([("Alice", "PROPN", "NNP", "nsubj", 1, "Alice", "B-PERSON"), ("works", "VERB", "VBZ", "ROOT", 1, "work", "O"),
+      ("at", "ADP", "IN", "prep", 1, "at", "O"), ("Acme", "PROPN", "NNP", "pobj", 2, "Acme", "B-ORG"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("alice", "work at", "acme", False)}),
+    ([("Carol", "PROPN", "NNP", "nsubj", 3, "Carol", "B-PERSON"), ("does", "AUX", "VBZ", "aux", 3, "do", "O"),
+      ("not", "PART", "RB", "neg", 3, "not", "O"), ("like", "VERB", "VB", "ROOT", 3, "like", "O"),
+      ("coffee", "NOUN", "NN", "dobj", 3, "coffee", "O"), (".", "PUNCT", ".", "punct", 3, ".", "O")],
+     None, {("carol", "like", "coffee", True)}),
+    ([("Alice", "PROPN", "NNP", "poss", 2, "Alice", "B-PERSON"), ("'s", "PART", "POS", "case", 0, "'s", "O"),
+      ("sister", "NOUN", "NN", "compound", 3, "sister", "O"),
+      ("Carol", "PROPN", "NNP", "nsubj", 4, "Carol", "B-PERSON"),
+      ("lives", "VERB", "VBZ", "ROOT", 4, "live", "O"), ("in", "ADP", "IN", "prep", 4, "in", "O"),
+      ("Paris", "PROPN", "NNP", "pobj", 5, "Paris", "B-GPE"), (".", "PUNCT", ".", "punct", 4, ".", "O")],
+     None, {("carol", "is sister of", "alice", False), ("carol", "live in", "paris", False)}),
+    ([("Acme", "PROPN", "NNP", "nsubjpass", 2, "Acme", "B-ORG"), ("was", "AUX", "VBD", "auxpass", 2, "be", "O"),
+      ("founded", "VERB", "VBN", "ROOT", 2, "found", "O"), ("by", "ADP", "IN", "agent", 2, "by", "O"),
+      ("Bob", "PROPN", "NNP", "pobj", 3, "Bob", "B-PERSON"), ("in", "ADP", "IN", "prep", 2, "in", "O"),
+      ("2019", "NUM", "CD", "pobj", 5, "2019", "B-DATE"), (".", "PUNCT", ".", "punct", 2, ".", "O")],
+     None, {("bob", "found", "acme", False)}),
+    ([("Maria", "PROPN", "NNP", "nsubj", 1, "Maria", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("from", "ADP", "IN", "prep", 1, "from", "O"), ("Brazil", "PROPN", "NNP", "pobj", 2, "Brazil", "B-GPE"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("maria", "is from", "brazil", False)}),
+    ([("Bob", "PROPN", "NNP", "nsubj", 7, "Bob", "B-PERSON"), (",", "PUNCT", ",", "punct", 0, ",", "O"),
+      ("the", "DET", "DT", "det", 3, "the", "O"), ("founder", "NOUN", "NN", "appos", 0, "founder", "O"),
+      ("of", "ADP", "IN", "prep", 3, "of", "O"), ("Acme", "PROPN", "NNP", "pobj", 4, "Acme", "B-ORG"),
+      (",", "PUNCT", ",", "punct", 0, ",", "O"), ("met", "VERB", "VBD", "ROOT", 7, "meet", "O"),
+      ("Dana", "PROPN", "NNP", "dobj", 7, "Dana", "B-PERSON"), (".", "PUNCT", ".", "punct", 7, ".", "O")],
+     None, {("bob", "is founder of", "acme", False), ("bob", "meet", "dana", False)}),
+    ([("I", "PRON", "PRP", "nsubj", 1, "I", "O"), ("gave", "VERB", "VBD", "ROOT", 1, "give", "O"),
+      ("Maria", "PROPN", "NNP", "dative", 1, "Maria", "B-PERSON"), ("a", "DET", "DT", "det", 4, "a", "O"),
+      ("book", "NOUN", "NN", "dobj", 1, "book", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     "Ann", {("ann", "give", "book", False), ("ann", "give to", "maria", False)}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rows", "speaker", "expected"), CASES, ids=[" ".join(r[0] for r in c[0]) for c in CASES])
+def test_clearnlp_parse_yields_the_same_triples(
+    blank: Language, extractor: SpacyExtractor, rows: list[Row], speaker: str | None, expected: set
+) -> None:
+    doc = make_doc(blank, rows)
+    assert detect_scheme(doc) is CLEARNLP
+    found = triples(extractor, doc, speaker)
+    assert expected <= found, f"missing {expected - found}; got {sorted(found)}"
+
+
+def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, CASES[0][0])
+    unit = TextUnit(text=doc.text, context_id="types", opens_context=True)
+    types = {m.name: m.type.value for m in extractor.extract_doc(doc, unit).mentions}
+    assert types["Bob"] == "PERSON"
+    assert types["Acme"] == "ORG"
+
+
+def test_passive_date_entity_sets_valid_from(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, CASES[4][0])
+    unit = TextUnit(text=doc.text, context_id="passive", opens_context=True)
+    (fact,) = [t for t in extractor.extract_doc(doc, unit).triples if t.predicate == "found"]
+    assert fact.valid_from == datetime(2019, 1, 1, tzinfo=UTC)
+
+
+def test_the_installed_pipeline_is_detected_as_ud() -> None:
+    extractor = SpacyExtractor(ExtractionConfig())
+    assert extractor.scheme is UD
+
+
+def test_unknown_scheme_is_refused(blank: Language) -> None:
+    doc = Doc(blank.vocab, words=["a", "b"], deps=["ROOT", "weird"], heads=[0, 0])
+    with pytest.raises(UnknownLabelSchemeError):
+        detect_scheme(doc)
+    with pytest.raises(UnknownLabelSchemeError):
+        detect_scheme(blank)

@@ -1,0 +1,193 @@
+"""MemReader's spaCy rules on sentences written for these tests, with the real pipeline.
+
+Each case states the triples that must come out, as ``(subject, predicate, object, negated)``
+with names case-folded. The pipeline is whatever ``ExtractionConfig().spacy_model`` resolves
+to (``en_ud_ewt_sm`` here: UD labels, weak NER — no case relies on an NER label).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from memcubedb.extraction.config import ExtractionConfig
+from memcubedb.extraction.spacy_extractor import SpacyExtractor
+from memcubedb.extraction.triples import EntityType, Extraction, TextUnit
+
+SAID_AT = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)
+
+Key = tuple[str, str, str, bool]
+
+
+@pytest.fixture(scope="module")
+def extractor() -> SpacyExtractor:
+    return SpacyExtractor(ExtractionConfig())
+
+
+def read(extractor: SpacyExtractor, text: str, speaker: str | None = None, addressee: str | None = None) -> Extraction:
+    unit = TextUnit(
+        text=text, timestamp=SAID_AT, speaker=speaker, addressee=addressee, context_id=text, opens_context=True
+    )
+    (extraction,) = list(extractor.extract([unit]))
+    return extraction
+
+
+def keys(extraction: Extraction) -> set[Key]:
+    return {t.key() for t in extraction.triples}
+
+
+# (text, speaker, addressee, triples that must be found)
+CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
+    # verb + subject + object
+    ("Nadia teaches chemistry at Brookfield High.", None, None,
+     {("nadia", "teach", "chemistry", False), ("nadia", "teach at", "brookfield high", False)}),
+    ("Victor wants to learn Japanese.", None, None, {("victor", "want to learn", "japanese", False)}),
+    ("Paolo gave Chiara a scarf.", None, None,
+     {("paolo", "give", "scarf", False), ("paolo", "give to", "chiara", False)}),
+    ("Mark and Lisa visited Rome in June.", None, None,
+     {("mark", "visit", "rome", False), ("lisa", "visit", "rome", False)}),
+    ("Dana bought a car and sold her bike.", None, None,
+     {("dana", "buy", "car", False), ("dana", "sell", "dana's bike", False)}),
+    # passive turned active
+    ("The bridge was designed by Lucia Ferrante in 1998.", None, None,
+     {("lucia ferrante", "design", "bridge", False)}),
+    # relative clauses
+    ("The company that Yusuf founded makes solar panels.", None, None,
+     {("yusuf", "found", "company", False), ("company", "make", "solar panel", False)}),
+    # prepositional attachments
+    ("Alice works at Acme.", None, None, {("alice", "work at", "acme", False)}),
+    ("Eve's brother Sam works for Initech.", None, None, {("sam", "work for", "initech", False)}),
+    ("Liam went to the concert with Maya.", None, None,
+     {("liam", "go to", "concert", False), ("liam", "go with", "maya", False)}),
+    # copula / attribute
+    ("Bob is the CTO of Acme.", None, None, {("bob", "is cto of", "acme", False)}),
+    ("Omar is the treasurer of the Riverside Rowing Club.", None, None,
+     {("omar", "is treasurer of", "riverside rowing club", False)}),
+    ("Maria is from Brazil.", None, None, {("maria", "is from", "brazil", False)}),
+    ("The sky is blue.", None, None, {("sky", "is", "blue", False)}),
+    # possessives
+    ("Alice's sister Carol lives in Paris.", None, None,
+     {("carol", "is sister of", "alice", False), ("carol", "live in", "paris", False)}),
+    ("Kenji's daughter Aiko lives in Osaka.", None, None,
+     {("aiko", "is daughter of", "kenji", False), ("aiko", "live in", "osaka", False)}),
+    # appositives (from the parse, and from the surface pattern where the parser missed them)
+    ("Bob Smith, the founder of Acme, lives in Boston.", None, None,
+     {("bob smith", "is founder of", "acme", False), ("bob smith", "live in", "boston", False)}),
+    ("Greta, the director of Nordlicht Films, visited Lisbon.", None, None,
+     {("greta", "is director of", "nordlicht films", False), ("greta", "visit", "lisbon", False)}),
+    ("Leila, a nurse, works nights.", None, None, {("leila", "is", "nurse", False)}),
+    # negation kept as a property
+    ("Carol does not like coffee.", None, None, {("carol", "like", "coffee", True)}),
+    ("Priya never drinks coffee.", None, None, {("priya", "drink", "coffee", True)}),
+    ("Liam didn't go to the concert.", None, None, {("liam", "go to", "concert", True)}),
+    ("Carol is not the CEO of Globex.", None, None, {("carol", "is ceo of", "globex", True)}),
+    ("Rosa isn't from Madrid.", None, None, {("rosa", "is from", "madrid", True)}),
+    ("Dmitri was not hired by Vostok Labs.", None, None, {("vostok labs", "hire", "dmitri", True)}),
+    # first/second person in chats
+    ("I moved to Seattle last year.", "Ann", "Bea", {("ann", "move to", "seattle", False)}),
+    ("My sister Carol lives in Paris.", "Ann", "Bea",
+     {("carol", "is sister of", "ann", False), ("carol", "live in", "paris", False)}),
+    ("My brother Luis plays the cello.", "Ann", "Bea",
+     {("luis", "is brother of", "ann", False), ("luis", "play", "cello", False)}),
+    ("You should meet my cousin Theo.", "Ann", "Bea",
+     {("theo", "is cousin of", "ann", False), ("bea", "meet", "theo", False)}),
+    ("Did you finish your thesis?", "Ann", "Bea", {("bea", "finish", "bea's thesis", False)}),
+    ("My dog loves the beach.", "Ann", "Bea",
+     {("ann", "has", "ann's dog", False), ("ann's dog", "love", "beach", False)}),
+    ("The town where I grew up has a castle.", "Ann", "Bea",
+     {("ann", "grow up in", "town", False), ("town", "have", "castle", False)}),
+    # third-person pronouns → last compatible entity
+    ("Dana bought a new car. She drives it every day.", None, None,
+     {("dana", "buy", "new car", False), ("dana", "drive", "new car", False)}),
+    ("Ahmed lives in Cairo. He owns a bakery.", None, None,
+     {("ahmed", "live in", "cairo", False), ("ahmed", "own", "bakery", False)}),
+    ("Paris is lovely. It has many bridges.", None, None, {("paris", "have", "bridge", False)}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "speaker", "addressee", "expected"), CASES, ids=[c[0][:40] for c in CASES])
+def test_sentence_yields_triples(
+    extractor: SpacyExtractor, text: str, speaker: str | None, addressee: str | None, expected: set[Key]
+) -> None:
+    found = keys(read(extractor, text, speaker, addressee))
+    assert expected <= found, f"missing {expected - found}; got {sorted(found)}"
+
+
+def test_there_are_at_least_25_sentences() -> None:
+    assert len(CASES) >= 25
+
+
+def test_negation_does_not_also_yield_the_affirmative(extractor: SpacyExtractor) -> None:
+    found = keys(read(extractor, "Carol does not like coffee."))
+    assert ("carol", "like", "coffee", False) not in found
+
+
+def test_affirmative_is_not_negated(extractor: SpacyExtractor) -> None:
+    found = keys(read(extractor, "Carol likes coffee."))
+    assert ("carol", "like", "coffee", False) in found
+    assert ("carol", "like", "coffee", True) not in found
+
+
+def test_first_person_without_a_speaker_yields_nothing_about_anyone(extractor: SpacyExtractor) -> None:
+    # a document has no speaker: "I" must not be guessed
+    assert read(extractor, "I moved to Seattle.").triples == []
+
+
+def test_pronoun_resolution_lowers_confidence(extractor: SpacyExtractor) -> None:
+    extraction = read(extractor, "Ahmed lives in Cairo. He owns a bakery.")
+    by_key = {t.key(): t for t in extraction.triples}
+    direct = by_key[("ahmed", "live in", "cairo", False)]
+    resolved = by_key[("ahmed", "own", "bakery", False)]
+    assert resolved.subject.via == "antecedent" and resolved.subject.text == "He"
+    assert resolved.confidence < direct.confidence
+
+
+def test_speaker_mention_is_a_person(extractor: SpacyExtractor) -> None:
+    extraction = read(extractor, "I adopted a puppy.", "Ann", "Bea")
+    (triple,) = [t for t in extraction.triples if t.predicate == "adopt"]
+    assert (triple.subject.name, triple.subject.type, triple.subject.via) == ("Ann", EntityType.PERSON, "speaker")
+    assert triple.object.name == "puppy"
+
+
+def test_relative_date_sets_valid_from_against_the_turn_time(extractor: SpacyExtractor) -> None:
+    extraction = read(extractor, "I started a pottery class yesterday.", "Ann", "Bea")
+    (triple,) = [t for t in extraction.triples if t.predicate == "start"]
+    assert triple.valid_from == datetime(2023, 5, 7, tzinfo=UTC)
+
+
+def test_absolute_date_in_a_passive(extractor: SpacyExtractor) -> None:
+    extraction = read(extractor, "The bridge was designed by Lucia Ferrante in 1998.")
+    (triple,) = [t for t in extraction.triples if t.predicate == "design"]
+    assert triple.valid_from == datetime(1998, 1, 1, tzinfo=UTC)
+
+
+def test_date_object_is_normalised(extractor: SpacyExtractor) -> None:
+    extraction = read(extractor, "The meeting is on Friday.")
+    assert ("meeting", "is on", "2023-05-05", False) in keys(extraction)
+    (triple,) = extraction.triples
+    assert triple.object.type == EntityType.DATE
+
+
+def test_evidence_offsets_point_at_the_sentence(extractor: SpacyExtractor) -> None:
+    text = "Ahmed lives in Cairo. He owns a bakery."
+    extraction = read(extractor, text)
+    by_key = {t.key(): t for t in extraction.triples}
+    owned = by_key[("ahmed", "own", "bakery", False)]
+    assert text[owned.start : owned.end] == "He owns a bakery."
+    assert text[owned.subject.start : owned.subject.end] == "He"
+
+
+def test_pronouns_carry_across_units_of_one_context(extractor: SpacyExtractor) -> None:
+    first = TextUnit(text="My friend Tom moved to Denver.", speaker="Ann", addressee="Bea", context_id="chat-1",
+                     opens_context=True)  # fmt: skip
+    second = TextUnit(text="He loves the mountains.", speaker="Bea", addressee="Ann", context_id="chat-1")
+    _, later = list(extractor.extract([first, second]))
+    assert ("tom", "love", "mountain", False) in keys(later)
+
+
+def test_a_new_context_forgets_antecedents(extractor: SpacyExtractor) -> None:
+    first = TextUnit(text="Tom moved to Denver.", context_id="doc-a", opens_context=True)
+    second = TextUnit(text="He loves the mountains.", context_id="doc-b", opens_context=True)
+    _, later = list(extractor.extract([first, second]))
+    assert later.triples == []
