@@ -8,10 +8,17 @@ STAMPS := .stamps
 SPACY_MODEL_WHEEL ?= $(wildcard ../shared/models/en_ud_ewt_sm-*.whl)
 # Tests get their own Neo4j (port and data directory) so they never touch the main job's data.
 TEST_ENV := MEMCUBEDB_DATA_DIR=$(CURDIR)/build/test-data MEMCUBEDB_NEO4J__BOLT_PORT=7688
+# The dashboard: built by Vite from dashboard/ into api/static/dist, which the API serves.
+NPM ?= npm
+DASHBOARD := api/static/dist/index.html
+DASHBOARD_SRC := dashboard/package.json dashboard/package-lock.json dashboard/vite.config.js \
+	dashboard/index.html $(wildcard dashboard/src/*)
+# Debian's Chromium and its WebDriver, for the dashboard's browser tests (never a downloaded browser).
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test lint neo4j
+.PHONY: setup run test lint neo4j dashboard chromium
 
-setup: $(STAMPS)/python $(STAMPS)/neo4j
+setup: $(STAMPS)/python $(STAMPS)/neo4j $(DASHBOARD) chromium
 
 $(STAMPS)/python: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,6 +29,15 @@ $(STAMPS)/python: pyproject.toml constraints.txt
 $(STAMPS)/neo4j: graph/neo4j_server/pom.xml $(STAMPS)/python
 	$(BIN)/memcubedb neo4j build
 	@mkdir -p $(STAMPS) && touch $@
+
+dashboard: $(DASHBOARD)
+
+$(DASHBOARD): $(DASHBOARD_SRC)
+	cd dashboard && $(NPM) ci --no-audit --no-fund && $(NPM) run build
+
+chromium:
+	@if [ -x /usr/bin/chromium ] && [ -x /usr/bin/chromedriver ]; then :; else \
+		$(SUDO) apt-get update && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y chromium chromium-driver; fi
 
 run: setup
 	$(BIN)/memcubedb run

@@ -22,6 +22,8 @@ from memcubedb.api.schemas_cubes import (
 )
 from memcubedb.api.services import Services
 from memcubedb.cube import LifecycleState, MemoryType
+from memcubedb.extraction.chats import Chat
+from memcubedb.extraction.documents import Document
 from memcubedb.graph.analyst import to_json
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import content_hash
@@ -30,14 +32,18 @@ from memcubedb.graph.views import access, cubes_by_ids, successor
 router = APIRouter(prefix="/v1/cubes", tags=["memcubes"])
 
 
-def _ingest(services: Services, principal: str, items: list[object], tags: list[str]) -> IngestResult:
-    reader = services.reader(principal)
-    writes = list(reader.read(items))  # type: ignore[arg-type]
+def _add(
+    services: Services, principal: str, items: list[Document | Chat], tags: list[str], response: Response
+) -> IngestResult:
+    """Read ``items`` with MemReader as ``principal``, add ``tags``, write all cubes in one transaction;
+    201 when cubes were written, 200 when every one already existed."""
+    writes = list(services.reader(principal).read(items))
     for w in writes:
         w.cube.descriptive.tags = list(dict.fromkeys([*w.cube.descriptive.tags, *tags]))
     written = services.store.write_cubes(writes)
     fresh = set(written)
     ids = list(dict.fromkeys(w.cube.id for w in writes))
+    response.status_code = 201 if written else 200
     return IngestResult(
         written=written,
         skipped=[i for i in ids if i not in fresh],
@@ -46,9 +52,8 @@ def _ingest(services: Services, principal: str, items: list[object], tags: list[
     )
 
 
-def _status(response: Response, result: IngestResult) -> IngestResult:
-    response.status_code = 201 if result.written else 200
-    return result
+def _document(body: AddText, uri: str) -> Document:
+    return Document(uri=uri, text=body.text, format=body.format, timestamp=body.timestamp)
 
 
 @router.post(
@@ -58,11 +63,8 @@ def _status(response: Response, result: IngestResult) -> IngestResult:
     responses=responses(401, 403, 413, 422),
 )
 def add_text(body: AddText, caller: Writer, services: ServicesDep, response: Response) -> IngestResult:
-    from memcubedb.extraction.documents import Document
-
     uri = body.uri or f"api://{caller.principal}/{content_hash(body.text)[:16]}"
-    doc = Document(uri=uri, text=body.text, format=body.format, timestamp=body.timestamp)
-    return _status(response, _ingest(services, caller.principal, [doc], body.tags))
+    return _add(services, caller.principal, [_document(body, uri)], body.tags, response)
 
 
 @router.post(
@@ -71,10 +73,7 @@ def add_text(body: AddText, caller: Writer, services: ServicesDep, response: Res
     responses=responses(401, 403, 413, 422),
 )
 def add_document(body: AddDocument, caller: Writer, services: ServicesDep, response: Response) -> IngestResult:
-    from memcubedb.extraction.documents import Document
-
-    doc = Document(uri=body.uri, text=body.text, format=body.format, timestamp=body.timestamp)
-    return _status(response, _ingest(services, caller.principal, [doc], body.tags))
+    return _add(services, caller.principal, [_document(body, body.uri)], body.tags, response)
 
 
 @router.post(
@@ -83,10 +82,8 @@ def add_document(body: AddDocument, caller: Writer, services: ServicesDep, respo
     responses=responses(401, 403, 413, 422),
 )
 def add_chat(body: AddChat, caller: Writer, services: ServicesDep, response: Response) -> IngestResult:
-    from memcubedb.extraction.chats import Chat
-
     chat = Chat.model_validate({"uri": body.uri, "turns": [t.model_dump() for t in body.turns]})
-    return _status(response, _ingest(services, caller.principal, [chat], body.tags))
+    return _add(services, caller.principal, [chat], body.tags, response)
 
 
 @router.get(

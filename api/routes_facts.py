@@ -7,10 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from memcubedb.api.auth import Reader, ServicesDep, Writer
-from memcubedb.api.errors import responses
+from memcubedb.api.errors import ApiError, responses
 from memcubedb.api.schemas_facts import EntityIn, EntityList, FactIn, FactPage, FactPatch
 from memcubedb.graph.facts import EntityRef
 from memcubedb.graph.records import Entity, EntityRecord, Fact
+from memcubedb.graph.store import WriteRejected
 
 router = APIRouter(tags=["facts and entities"])
 
@@ -56,7 +57,12 @@ def edit_fact(cube_id: str, fact_id: str, body: FactPatch, caller: Writer, servi
         "obj": _ref(body.object) if body.object else None,
         "predicate": body.predicate, "negated": body.negated, "confidence": body.confidence,
     }
-    return services.facts.replace_fact(caller.principal, cube_id, fact_id, **changes)
+    try:
+        return services.facts.replace_fact(caller.principal, cube_id, fact_id, **changes)
+    except WriteRejected:
+        raise
+    except ValueError as exc:
+        raise ApiError(422, f"body: {exc}", "validation") from None
 
 
 @router.delete(

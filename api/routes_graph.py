@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from memcubedb.api.auth import Reader, ServicesDep
 from memcubedb.api.errors import responses
+from memcubedb.api.services import Services
 from memcubedb.cube import LifecycleState, MemoryType
 from memcubedb.graph.explorer import SCHEDULER_KINDS, CubeDetail, GraphFilter, Hit, Subgraph, Timeline
 
@@ -57,7 +58,7 @@ def graph_filter(
 Filter = Annotated[GraphFilter, Depends(graph_filter)]
 
 
-def _cap(services: Any, limit: int) -> int:
+def _cap(services: Services, limit: int) -> int:
     return min(limit, services.config.graph_max_nodes)
 
 

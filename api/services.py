@@ -115,8 +115,9 @@ class Services:
         return self.jobs.submit(fn, *args)
 
     def close(self) -> None:
-        """Wait for running jobs, close search (flushes access metrics) and the driver."""
-        self.jobs.shutdown(wait=True)
+        """Wait for running jobs (queued ones are dropped: their durable job records are recovered by
+        the next scheduler run), close search (flushes access metrics) and the driver."""
+        self.jobs.shutdown(wait=True, cancel_futures=True)
         search = self._built.get("search")
         if search is not None:
             search.close()

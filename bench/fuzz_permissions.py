@@ -28,7 +28,9 @@ from hypothesis import HealthCheck, Phase
 from hypothesis import settings as hsettings
 from hypothesis.stateful import run_state_machine_as_test
 
-from bench.fuzz_machine import Tally, permission_machine, vocabulary_vectors
+from bench.fuzz_api import ApiServer
+from bench.fuzz_machine import permission_machine
+from bench.fuzz_world import Tally, vocabulary_vectors
 from memcubedb.embeddings import default_embedder
 from memcubedb.graph import server
 from memcubedb.graph.store import GraphStore
@@ -48,10 +50,13 @@ def fuzz_settings(examples: int, steps: int, shrink: bool) -> hsettings:
     )
 
 
-def fuzz(store: GraphStore, operations: int, steps: int, tally: Tally, batch: int = 20) -> int:
-    """Run batches of examples until ``operations`` store/search calls were made; return the examples run."""
+def fuzz(
+    store: GraphStore, operations: int, steps: int, tally: Tally, api: ApiServer | None = None, batch: int = 20
+) -> int:
+    """Run batches of examples until ``operations`` calls (store, search, HTTP) were made; return the
+    examples run. With ``api`` the HTTP rules take part too."""
     embedder = default_embedder()
-    machine = permission_machine(store, embedder, vocabulary_vectors(embedder), tally)
+    machine = permission_machine(store, embedder, vocabulary_vectors(embedder), tally, api)
     examples = 0
     while tally.operations < operations:
         run_state_machine_as_test(machine, settings=fuzz_settings(batch, steps, shrink=tally.strict))
@@ -63,6 +68,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--operations", type=int, default=100_000, help="store/search calls to make (at least)")
     parser.add_argument("--steps", type=int, default=60, help="rules per example (at most)")
+    parser.add_argument("--no-api", action="store_true", help="leave out the HTTP rules (no API server)")
     args = parser.parse_args()
 
     settings = Settings()
@@ -73,7 +79,11 @@ def main() -> None:
     tally = Tally(strict=False)
     t0 = time.perf_counter()
     try:
-        examples = fuzz(store, args.operations, args.steps, tally)
+        if args.no_api:
+            examples = fuzz(store, args.operations, args.steps, tally)
+        else:
+            with ApiServer(settings, store) as api:
+                examples = fuzz(store, args.operations, args.steps, tally, api)
     finally:
         store.close()
         if started:
@@ -82,6 +92,7 @@ def main() -> None:
     print(f"permission fuzzing on {settings.bolt_uri}: {elapsed:.1f} s")
     print(f"  examples run          {examples}")
     print(f"  operations run        {tally.operations}  ({tally.operations / elapsed:.0f} per s)")
+    print(f"  of which HTTP requests {tally.http}")
     print(f"  denied writes checked {tally.denied}")
     print(f"  search hits checked   {tally.search_hits}")
     print(f"  read leaks found      {len(tally.read_leaks)}")

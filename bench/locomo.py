@@ -95,7 +95,7 @@ def normalise_evidence(raw: Sequence[str], known: set[str], log: EvidenceLog) ->
                 log.dropped += 1
                 log.examples.append(f"dropped {item!r} (no such turn)")
                 continue
-            if canonical == item:
+            if canonical == item.strip():
                 log.clean += 1
             else:
                 log.repaired += 1

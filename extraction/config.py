@@ -58,11 +58,15 @@ class ResolutionConfig(_Config):
         fuzzy_threshold: RapidFuzz score (0..100) at or above which a name merges into a known one.
         embedding_threshold: cosine similarity (0..1) of MiniLM name embeddings for a merge.
         embedding_model: sentence-transformers model name or path (``None`` disables the stage).
+        embedding_threads: torch intra-op threads while embedding names (set for the call and
+            restored after): embedding runs beside spaCy and Neo4j, and on a busy machine more
+            threads make short batches many times slower.
     """
 
     fuzzy_threshold: float = Field(default=90.0, ge=0, le=100)
     embedding_threshold: float = Field(default=0.86, ge=0, le=1)
     embedding_model: str | None = "all-MiniLM-L6-v2"
+    embedding_threads: int = Field(default=1, ge=1, le=64)
 
 
 class ExtractionConfig(_Config):
@@ -74,6 +78,7 @@ class ExtractionConfig(_Config):
         spacy_model: a spaCy pipeline name or path, or ``"auto"`` (first installed of
             :data:`AUTO_MODELS`).
         spacy_batch_size: texts per ``nlp.pipe`` batch.
+        spacy_processes: ``nlp.pipe`` worker processes (``n_process``); 1 parses in-process.
         write_batch_size: CubeWrites per graph transaction.
         chunk_chars: target size of a document chunk, characters (split at paragraph, then
             sentence, then word boundaries).
@@ -83,6 +88,7 @@ class ExtractionConfig(_Config):
     extractor: Literal["spacy", "llm"] = "spacy"
     spacy_model: str = "auto"
     spacy_batch_size: int = Field(default=256, ge=1)
+    spacy_processes: int = Field(default=1, ge=1, le=64)
     write_batch_size: int = Field(default=500, ge=1)
     chunk_chars: int = Field(default=1200, ge=100)
     embed_cubes: bool = False

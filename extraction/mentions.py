@@ -38,6 +38,9 @@ GENDERED = {
                        "grandfather", "grandpa", "mr", "mr.", "sir"}),
 }  # fmt: skip
 THINGS = frozenset({EntityType.ORG, EntityType.PLACE, EntityType.PRODUCT, EntityType.EVENT, EntityType.CONCEPT})
+MAX_NAME_TOKENS = 8
+#: Longest word or name taken as an entity, characters (longer "words" are blobs: URLs, base64…).
+MAX_CHARS = 128
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
 
 
@@ -140,6 +143,7 @@ class MentionIndex:
         descriptors: dict[int, int],
     ) -> None:
         self.doc, self.unit, self.grammar = doc, unit, grammar
+        self._text = doc.text  # Doc.text rebuilds the string on every access
         self.discourse = discourse
         self.descriptors = descriptors
         self.participants = {p.casefold() for p in (unit.speaker, unit.addressee) if p}
@@ -193,6 +197,11 @@ class MentionIndex:
         out: dict[int, Mention] = {}
         for start, end, label in merged:
             if any(doc[k].i in self._by_token for k in range(start, end)) or not doc[start:end].text.strip():
+                continue
+            too_long = (
+                end - start > MAX_NAME_TOKENS or doc[end - 1].idx + len(doc[end - 1]) - doc[start].idx > MAX_CHARS
+            )
+            if too_long:  # a run of capitalised words (a title, shouting) or a blob is no name
                 continue
             mention = self._name_mention(doc[start:end], label)
             self._name_starts.add(start)
@@ -310,7 +319,7 @@ class MentionIndex:
     def concept_of(self, noun: Token, *, with_owner: bool) -> Mention | None:
         """A common-noun mention: modifiers + head lemma ("payments team"), prefixed by its
         possessor when ``with_owner`` ("Melanie's dog"); ``None`` for light nouns ("thing")."""
-        if noun.lower_ in LIGHT_NOUNS or not noun.text.strip():
+        if noun.lower_ in LIGHT_NOUNS or not noun.text.strip() or len(noun) > MAX_CHARS:
             return None
         words: list[Token] = []
         for child in noun.lefts:
@@ -328,8 +337,9 @@ class MentionIndex:
                 name = f"{owner.name}'s {name}"
                 start = min(start, owner_token.idx)
         end = noun.idx + len(noun)
-        text = self.doc.text[start:end]
-        return Mention(text=text, name=" ".join(name.split()), type=EntityType.CONCEPT, start=start, end=end)
+        text = self._text[start:end]
+        name = " ".join(name.split())[:512]
+        return Mention(text=text, name=name, type=EntityType.CONCEPT, start=start, end=end)
 
     # --- lookup ---------------------------------------------------------------------------
 
@@ -337,7 +347,7 @@ class MentionIndex:
         """The mention a token stands for (a name, thing, literal, date or resolved pronoun)."""
         if token.i in self.descriptors:
             return self.get(self.doc[self.descriptors[token.i]])
-        if token.is_space or token.is_punct:
+        if token.is_space or token.is_punct or len(token) > MAX_CHARS:
             return None
         if token.i in self._by_token:
             return self._by_token[token.i]

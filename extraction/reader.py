@@ -15,9 +15,9 @@ skips cubes it already holds.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import islice
 
 from memcubedb.cube import Descriptive, Governance, MemCube, MemoryType, PlaintextPayload
 from memcubedb.extraction.chats import Chat
@@ -157,20 +157,38 @@ class MemReader:
         yield from self.read_units(self.units(items))
 
     def read_units(self, units: Iterable[ReadUnit]) -> Iterator[CubeWrite]:
-        """One CubeWrite per unit, streamed in batches of ``spacy_batch_size``."""
-        stream = iter(units)
+        """One CubeWrite per unit. All units stream through one extractor call (one ``nlp.pipe``,
+        so worker processes start once); results are resolved in batches of ``spacy_batch_size``
+        (one embedding call per batch for the names the embedding stage may need)."""
         activities: dict[str, ActivityRecord] = {}
-        while batch := list(islice(stream, self.config.spacy_batch_size)):
-            extractions = list(self.extractor.extract(u.unit for u in batch))
-            self.resolver.prepare(m for e in extractions for m in _all_mentions(e))
-            writes = []
-            for read_unit, extraction in zip(batch, extractions, strict=True):
-                uri = read_unit.source.uri
-                activity = activities.setdefault(uri, self.activity(uri))
-                writes.append(self._write(read_unit, extraction, activity))
-            if self.config.embed_cubes:
-                self._embed(writes)
-            yield from writes
+        waiting: deque[ReadUnit] = deque()
+
+        def feed() -> Iterator[TextUnit]:
+            for read_unit in units:
+                waiting.append(read_unit)
+                yield read_unit.unit
+
+        batch: list[tuple[ReadUnit, Extraction]] = []
+        for extraction in self.extractor.extract(feed()):
+            batch.append((waiting.popleft(), extraction))
+            if len(batch) >= self.config.spacy_batch_size:
+                yield from self._records(batch, activities)
+                batch = []
+        if batch:
+            yield from self._records(batch, activities)
+
+    def _records(
+        self, batch: list[tuple[ReadUnit, Extraction]], activities: dict[str, ActivityRecord]
+    ) -> list[CubeWrite]:
+        self.resolver.prepare(m for _, e in batch for m in _all_mentions(e))
+        writes = []
+        for read_unit, extraction in batch:
+            uri = read_unit.source.uri
+            activity = activities.setdefault(uri, self.activity(uri))
+            writes.append(self._write(read_unit, extraction, activity))
+        if self.config.embed_cubes:
+            self._embed(writes)
+        return writes
 
     def _write(self, read_unit: ReadUnit, extraction: Extraction, activity: ActivityRecord) -> CubeWrite:
         entities: dict[str, EntityRecord] = {}

@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from spacy.matcher import Matcher
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
 from memcubedb.extraction.config import RuleConfidence
@@ -121,11 +121,15 @@ class RelationExtractor:
         """Every triple of ``doc`` (deduplicated, no self-loops), in text order of predicates."""
         out: dict[tuple[str, str, str, bool], Triple] = {}
         self._doc, self._m, self._out = doc, mentions, out
+        self._sentence = {}  # token index → (start_char, end_char) of its sentence; Token.sent rescans
+        for sent in doc.sents:
+            for k in range(sent.start, sent.end):
+                self._sentence[k] = (sent.start_char, sent.end_char)
         for noun_i, name_i in mentions.descriptors.items():
             self._descriptor(doc[noun_i], doc[name_i], noun_i in surface)
         for tok in doc:
-            if tok.i in mentions.descriptors:
-                continue
+            if tok.i in mentions.descriptors or not (tok.n_lefts or tok.n_rights):
+                continue  # a leaf heads no clause and no noun phrase with modifiers
             if self.g.copula(tok) is not None:
                 self._copular(tok, self.g.copula(tok), self._copula_subjects(tok))  # type: ignore[arg-type]
             elif tok.lemma_.lower() == "be" and self.g.attributes(tok):
@@ -154,10 +158,10 @@ class RelationExtractor:
                 base *= self.conf.pronoun_factor
             elif m.via == "antecedent":
                 base *= self.conf.third_person_factor
-        sent: Span = anchor.sent
+        start, end = self._sentence[anchor.i]
         triple = Triple(
-            subject=self._m.use(subj), predicate=" ".join(pred.split()), object=self._m.use(obj),
-            negated=negated, confidence=round(base, 4), start=sent.start_char, end=sent.end_char,
+            subject=self._m.use(subj), predicate=" ".join(pred.split())[:256], object=self._m.use(obj),
+            negated=negated, confidence=round(base, 4), start=start, end=end,
             valid_from=valid_from, rule=rule,
         )  # fmt: skip
         self._out.setdefault(triple.key(), triple)

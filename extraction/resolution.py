@@ -140,9 +140,19 @@ class EntityResolver:
         self._embed([n for n in wanted if n not in self._vectors])
 
     def _embed(self, norms: list[str]) -> None:
-        if norms:
-            for norm, vector in zip(norms, self._model().embed(norms), strict=True):
-                self._vectors[norm] = vector
+        if not norms:
+            return
+        model = self._model()
+        import torch
+
+        previous = torch.get_num_threads()
+        torch.set_num_threads(self.config.embedding_threads)
+        try:
+            vectors = model.embed(norms)
+        finally:
+            torch.set_num_threads(previous)
+        for norm, vector in zip(norms, vectors, strict=True):
+            self._vectors[norm] = vector
 
     # --- stages -------------------------------------------------------------------------------
 

@@ -91,7 +91,10 @@ class SpacyExtractor:
         Units of one ``context_id`` must come in reading order (pronouns look back).
         """
         pairs = ((unit.text, unit) for unit in units)
-        for doc, unit in self.nlp.pipe(pairs, as_tuples=True, batch_size=self.config.spacy_batch_size):
+        docs = self.nlp.pipe(
+            pairs, as_tuples=True, batch_size=self.config.spacy_batch_size, n_process=self.config.spacy_processes
+        )
+        for doc, unit in docs:
             yield self.extract_doc(doc, unit)
 
     def extract_doc(self, doc: Doc, unit: TextUnit) -> Extraction:

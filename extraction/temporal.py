@@ -30,7 +30,7 @@ PERIODS = [*UNITS, *WEEKDAYS, "morning", "afternoon", "evening", "night", "summe
            "fall", "autumn"]  # fmt: skip
 QUANTS = ["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "few",
           "couple", "several"]  # fmt: skip
-YEAR = {"TEXT": {"REGEX": r"^(1[89]|20)\d\d$"}}
+YEAR = {"SHAPE": "dddd"}  # range-checked in TimeTagger.find (a REGEX predicate runs on every token)
 
 _PATTERNS: dict[str, list[list[dict[str, object]]]] = {
     "deictic": [[{"LOWER": {"IN": DEICTIC}}]],
@@ -47,7 +47,7 @@ _PATTERNS: dict[str, list[list[dict[str, object]]]] = {
     ],
     "weekday": [[{"LOWER": {"IN": WEEKDAYS}}]],
     "year": [[YEAR]],
-    "iso": [[{"TEXT": {"REGEX": r"^\d{4}-\d{2}-\d{2}$"}}]],
+    "iso": [[{"SHAPE": "dddd-dd-dd"}]],
 }
 
 #: dateparser's period names → our precision labels (also the ISO-ish format of the value).
@@ -159,6 +159,8 @@ class TimeTagger:
         out: list[TimeExpression] = []
         for span in filter_spans(spans):
             if len(span) == 1 and span[0].text == "May" and not _dated_may(span):
+                continue
+            if any(t.shape_ == "dddd" and not 1800 <= int(t.text) <= 2099 for t in span):
                 continue
             found = normalise(span.text, base)
             if found is None:

@@ -13,7 +13,10 @@ checked first and these are refused before anything runs:
 * ``LOAD CSV`` (the ``LoadCSV`` operator): reads files on the database host or fetches URLs;
 * ``TERMINATE TRANSACTIONS`` (ends other users' work);
 * procedures whose mode is ``DBMS`` (``db.clearQueryCaches``, ``dbms.killConnections``,
-  ``dbms.listConfig``…), except :data:`ALLOWED_DBMS_PROCEDURES`.
+  ``dbms.listConfig``…), except :data:`ALLOWED_DBMS_PROCEDURES`;
+* ``SHOW TRANSACTIONS`` (other users' running queries *with their parameters*), administration
+  commands (``SHOW USERS``…) and the READ-mode procedures of :data:`REFUSED_PROCEDURES`
+  (``db.stats.*`` query collection, which records every user's queries; replanning; index resampling).
 
 Values come back JSON-ready (:func:`to_json`): nodes, relationships and paths as objects,
 temporal values as ISO 8601 strings, durations as ISO 8601 durations.
@@ -36,8 +39,17 @@ from neo4j.time import Date, DateTime, Duration, Time
 REFUSED_OPERATORS = {
     "LoadCSV": "LOAD CSV reads files or URLs outside the graph",
     "TerminateTransactions": "TERMINATE TRANSACTIONS ends other users' transactions",
+    "ShowTransactions": "SHOW TRANSACTIONS exposes other users' running queries and their parameters",
+    "AdministrationCommand": "administration commands (users, roles, databases) are not for analysts",
 }
 ALLOWED_DBMS_PROCEDURES = frozenset({"dbms.components"})
+REFUSED_PROCEDURES = {
+    name: "it collects, reads or resets server-wide query statistics or planning state"
+    for name in (
+        "db.stats.collect", "db.stats.retrieve", "db.stats.retrieveAllAnonymized", "db.stats.clear",
+        "db.stats.stop", "db.prepareForReplanning", "db.resampleIndex", "db.resampleOutdatedIndexes",
+    )
+}
 
 PROCEDURE_MODES = "SHOW PROCEDURES YIELD name, mode WHERE name IN $names RETURN name, mode"
 
@@ -118,6 +130,9 @@ def _check_plan(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> N
             raise CypherRefused(f"refused: {REFUSED_OPERATORS[kind]}")
         if kind == "ProcedureCall":
             procedures.add(_procedure_name(str(op.get("args", {}).get("Details", ""))))
+    refused = sorted(procedures & REFUSED_PROCEDURES.keys())
+    if refused:
+        raise CypherRefused(f"refused: procedure {refused[0]}: {REFUSED_PROCEDURES[refused[0]]}")
     if procedures:
         modes = {r["name"]: r["mode"] for r in tx.run(PROCEDURE_MODES, names=sorted(procedures))}
         for name in sorted(procedures):

@@ -18,15 +18,11 @@ from neo4j import ManagedTransaction
 
 from memcubedb.cube import new_id, utcnow
 from memcubedb.graph import queries as q
-from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE
+from memcubedb.graph.acl import CAN_READ_CUBE
 from memcubedb.graph.mapping import fact_from_row
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import Entity, EntityRecord, Fact, FactRecord, stable_id
 from memcubedb.graph.store import GraphStore, NotFound, WriteRejected
-
-CUBE_WRITABLE = (
-    "MATCH (c:MemCube {id: $id}) RETURN " + CAN_READ_CUBE + " AS can_read, " + CAN_WRITE_CUBE + " AS can_write"
-)
 
 ASSERTED_BY = "MATCH (:MemCube {id: $cube_id})-[a:ASSERTS]->(f:Fact {id: $fact_id}) RETURN f {.*} AS fact"
 
@@ -105,9 +101,10 @@ EntityRef = EntityRecord | str
 
 
 def fact_id(subject_id: str, predicate: str, object_id: str, negated: bool = False) -> str:
-    """The stable id of a triple: ``stable_id("fact", s, p, o)`` (+ ``"negated"`` for a negation)."""
-    parts = [subject_id, predicate, object_id] + (["negated"] if negated else [])
-    return stable_id("fact", *parts)
+    """The stable id of a triple without validity bounds — the scheme MemReader uses
+    (``stable_id("fact", s, p, o, "negated" | "affirmed", "")``), so a fact asserted through an
+    edit and the same fact extracted from text are one ``Fact`` node."""
+    return stable_id("fact", subject_id, predicate, object_id, "negated" if negated else "affirmed", "")
 
 
 class FactEditor:
@@ -236,7 +233,8 @@ class FactEditor:
             predicate = changes.get("predicate") or old["predicate"]
             negated = changes["negated"] if changes.get("negated") is not None else old["negated"]
             confidence = changes["confidence"] if changes.get("confidence") is not None else old["confidence"]
-            if fact_id(_id(subject), predicate, _id(obj), negated) == fid and confidence == old["confidence"]:
+            triple = (_id(subject), predicate, _id(obj), negated, confidence)
+            if triple == (old["subject_id"], old["predicate"], old["object_id"], old["negated"], old["confidence"]):
                 raise ValueError("the replacement is identical to the fact it replaces")
             activity = self._record(tx, principal, cube_id, "replace_fact", _triple_params(old))
             tx.run(RETRACT, cube_id=cube_id, fact_id=fid).consume()
@@ -253,7 +251,7 @@ class FactEditor:
 
     @staticmethod
     def _check_writable(tx: ManagedTransaction, principal: str, cube_id: str) -> None:
-        row = tx.run(CUBE_WRITABLE, id=cube_id, principal=principal).single()
+        row = tx.run(q.CUBE_ACCESS, id=cube_id, principal=principal).single()
         if row is None or not row["can_read"]:
             raise NotFound(f"no MemCube {cube_id!r}")
         if not row["can_write"]:

@@ -169,7 +169,8 @@ RETURN found[0..$limit] AS edges,
 """
 )
 """Edges among the given node ids that the principal may see (ids of hidden nodes are ignored),
-cut at ``$limit`` (facts first, mentions last); totals before the cut. ``ENCODES`` joins a parametric cube to the cubes asserting the facts it encodes."""
+cut at ``$limit`` (facts first, mentions last); totals before the cut. ``ENCODES`` joins a
+parametric cube to the cubes asserting the facts it encodes."""
 
 TEMPLATE_DEMOTION = """(a.kind = 'lifecycle' AND 'demotion' IN $kinds AND EXISTS {
   MATCH (x:MemCube {memory_type: 'activation'})-[:TRANSITIONED]->(a)

@@ -69,10 +69,10 @@ def neo4j_status() -> None:
 
 @app.command("run")
 def run_main_job() -> None:
-    """The main job: start the embedded Neo4j, load the shipped sample, print the graph."""
-    from memcubedb.mainjob import main_job
+    """The main job: start Neo4j, ingest the samples, run the scheduler once, print the graph."""
+    from memcubedb.mainjob import prepare
 
-    main_job(Settings(), console)
+    prepare(Settings(), console).close()
 
 
 if __name__ == "__main__":

@@ -1,4 +1,11 @@
-"""The README's main job: start the embedded-default Neo4j, load the shipped sample, show the graph."""
+"""The README's main job: the whole MemCubeDB loop on the embedded-default Neo4j.
+
+1. start Neo4j (unless ``NEO4J_URI`` points elsewhere) and migrate the schema;
+2. ingest the shipped sample documents and chat (``samples/``) through MemReader;
+3. run the MemScheduler once for the sample's owner (graph embeddings, scores, KV-template
+   promotion, LoRA encoding when enough stable facts exist, demotion);
+4. print what is in the graph.
+"""
 
 from __future__ import annotations
 
@@ -7,52 +14,58 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
-from memcubedb.cube import MemCube
+from memcubedb.extraction.ingest import ingest_paths
 from memcubedb.graph import server
-from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, SourceRecord, content_hash, stable_id
 from memcubedb.graph.store import GraphStore
+from memcubedb.scheduler.lm import load_lm
+from memcubedb.scheduler.memscheduler import MemScheduler, RunReport
+from memcubedb.scheduler.vault import MemVault
 from memcubedb.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
 OWNER = "demo"
 
 
-def _sample_writes(path: Path) -> list[CubeWrite]:
-    text = path.read_text(encoding="utf-8")
-    agent = AgentRecord(id="agent:memcubedb-sample-loader", kind="software", name="sample loader")
-    activity = ActivityRecord(id=stable_id("activity", "sample", content_hash(text)), kind="import", name=path.name)
-    writes, offset = [], 0
-    for para in text.split("\n\n"):
-        start = text.index(para, offset)
-        offset = start + len(para)
-        if not para.strip() or para.lstrip().startswith("#"):
-            continue
-        source = SourceRecord(
-            id=stable_id("source", path.name, str(start)), kind="document", uri=f"sample://{path.name}",
-            content_hash=content_hash(para), start=start, end=offset,
-        )
-        cube = MemCube.plaintext(para.strip(), owner=OWNER, id=stable_id("cube", source.id, source.content_hash),
-                                 semantic_type="document")
-        writes.append(CubeWrite(cube=cube, source=source, activity=activity, agent=agent))
-    return writes
+def _print_graph(store: GraphStore, console: Console) -> None:
+    counts = store.counts()
+    console.print("Graph: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
+    cubes = Table("MemCube", "type", "state", "text", title="MemCubes (first 12)")
+    for cube in store.list_cubes(OWNER, limit=12):
+        cubes.add_row(cube.id[:8], cube.descriptive.memory_type.value, cube.governance.state.value, cube.text[:60])
+    console.print(cubes)
+    facts = Table("subject", "predicate", "object", "negated", title="Facts (first 12)")
+    shown = 0
+    for cube in store.list_cubes(OWNER, limit=50):
+        for fact in store.facts_of(OWNER, cube.id):
+            if shown < 12:
+                facts.add_row(fact.subject, fact.predicate, fact.object, "yes" if fact.negated else "")
+                shown += 1
+    console.print(facts)
 
 
-def main_job(settings: Settings, console: Console) -> None:
-    """Start Neo4j (embedded default unless NEO4J_URI is set), load ``samples/``, print the graph."""
+def _print_run(report: RunReport, console: Console) -> None:
+    console.print(
+        f"MemScheduler: KGE trained={report.kge_trained} ({report.kge_training_ms or 0:.0f} ms), "
+        f"{len(report.scores)} cubes scored, promoted {len(report.promoted)} to KV templates, "
+        f"encoded {report.facts_encoded} facts into {len(report.encoded)} LoRA adapter(s) "
+        f"({report.facts_reproduced} reproduced), demoted {len(report.demoted)}, expired {len(report.expired)}"
+    )
+
+
+def prepare(settings: Settings, console: Console) -> GraphStore:
+    """Steps 1–4: start Neo4j, ingest the samples, run the scheduler once, print the graph."""
     if settings.embedded:
         st = server.start(settings)
         console.print(f"Neo4j running at {st.bolt_uri} (data in {st.home})")
     store = GraphStore.connect(settings)
-    try:
-        for path in sorted(SAMPLES.glob("*.md")):
-            written = store.write_cubes(_sample_writes(path))
-            console.print(f"{path.name}: {len(written)} new MemCubes")
-        counts = store.counts()
-        console.print("Graph: " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-        table = Table("id", "type", "state", "text")
-        for cube in store.list_cubes(OWNER, limit=20):
-            table.add_row(cube.id[:8], cube.descriptive.memory_type.value, cube.governance.state.value,
-                          cube.text[:70])
-        console.print(table)
-    finally:
-        store.close()
+    paths = sorted(p for p in SAMPLES.iterdir() if p.suffix in {".md", ".txt", ".json"})
+    report = ingest_paths(store, paths, config=settings.extraction, owner=OWNER)
+    console.print(
+        f"MemReader: {report.units} units, {report.cubes_written} new MemCubes "
+        f"({report.cubes_skipped} already present), {report.facts} facts"
+    )
+    scheduler = MemScheduler(store, MemVault(settings.vault_dir), settings.scheduler,
+                             lambda: load_lm(settings.scheduler.lm))
+    _print_run(scheduler.run(OWNER), console)
+    _print_graph(store, console)
+    return store

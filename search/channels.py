@@ -2,7 +2,8 @@
 
 Every channel runs one read transaction that asks its index for ``limit * overfetch``
 candidates and filters them by permission, lifecycle state, version and time inside the same
-query, then returns at most ``limit`` ``(cube_id, score)`` pairs, best first, ties by id.
+query, then returns at most ``limit`` :class:`Hit` records (id, score, text, memory type, sources),
+best first, ties by id — everything a result needs, so no second round trip follows.
 
 Raises (every channel): ``neo4j.exceptions.Neo4jError`` when the database rejects the query
 (e.g. the vector has the wrong dimension) and ``neo4j.exceptions.ServiceUnavailable`` when
@@ -12,6 +13,7 @@ the server is gone.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +23,24 @@ from memcubedb.search.config import GraphConfig, NeighbourConfig
 from memcubedb.search.models import LIVE_STATES, SearchFilters
 from memcubedb.search.text import lucene_query, ngrams
 
-Ranked = list[tuple[str, float]]
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    """One cube found by a channel: its id, the channel's score, text, memory type and its
+    sources (dicts with ``id``, ``turn_id``, ``uri``, ``timestamp``)."""
+
+    id: str
+    score: float
+    text: str
+    memory_type: str
+    sources: list[dict[str, Any]]
+
+
+Ranked = list[Hit]
+
+
+def _hits(rows: list[dict[str, Any]]) -> Ranked:
+    return [Hit(r["id"], float(r["score"]), r["text"] or "", r["memory_type"], r["sources"]) for r in rows]
 
 
 def scope_params(principal: str, filters: SearchFilters, now: datetime) -> dict[str, Any]:
@@ -46,10 +65,10 @@ def vector_channel(
         vector: the query embedding, ``settings.embedding_dim`` floats, L2-normalised.
 
     Returns:
-        ``(cube_id, cosine score in [0, 1])`` pairs (Neo4j maps cosine to ``(1 + cos) / 2``).
+        hits scored by cosine mapped to ``[0, 1]`` (Neo4j reports ``(1 + cos) / 2``).
     """
     rows = store.read(q.VECTOR_CHANNEL, vector=list(map(float, vector)), fetch=limit * overfetch, limit=limit, **scope)
-    return [(r["id"], float(r["score"])) for r in rows]
+    return _hits(rows)
 
 
 def fulltext_channel(store: GraphStore, scope: dict[str, Any], text: str, limit: int, overfetch: int) -> Ranked:
@@ -62,7 +81,7 @@ def fulltext_channel(store: GraphStore, scope: dict[str, Any], text: str, limit:
     if not lucene:
         return []
     rows = store.read(q.FULLTEXT_CHANNEL, lucene=lucene, fetch=limit * overfetch, limit=limit, **scope)
-    return [(r["id"], float(r["score"])) for r in rows]
+    return _hits(rows)
 
 
 def graph_channel(
@@ -88,7 +107,7 @@ def graph_channel(
         limit=limit,
         **scope,
     )
-    return [(r["id"], float(r["score"])) for r in rows]
+    return _hits(rows)
 
 
 def neighbour_channel(
@@ -101,21 +120,18 @@ def neighbour_channel(
     have no neighbours. Seeds themselves are excluded.
 
     Returns:
-        ``(cube_id, 1 / (seed position + distance))`` pairs, ranked by the position of the seed
-        that reached them (0-based), then by distance in turns, then by id.
+        hits scored ``1 / (seed position + distance)``, ranked by the position of the seed that
+        reached them (0-based), then by distance in turns, then by id.
     """
     if not seeds:
         return []
-    rows = store.read(q.NEIGHBOUR_CHANNEL, seeds=list(seeds), window=cfg.window, limit=limit, **scope)
-    return [(r["id"], 1.0 / (r["seed_rank"] + r["dist"])) for r in rows]
+    return _hits(store.read(q.NEIGHBOUR_CHANNEL, seeds=list(seeds), window=cfg.window, limit=limit, **scope))
 
 
-def hydrate(
-    store: GraphStore, scope: dict[str, Any], ids: Sequence[str], with_embedding: bool = False
-) -> dict[str, dict[str, Any]]:
-    """Text, memory type, sources (ids, turn ids, uris, timestamps) and optionally the embedding
-    of the given cubes — those still visible to the principal — keyed by cube id."""
+def embeddings_of(store: GraphStore, scope: dict[str, Any], ids: Sequence[str]) -> dict[str, list[float]]:
+    """The stored embeddings (``embedding_dim`` floats) of those ``ids`` still visible to the
+    principal and embedded, keyed by cube id (used by MMR)."""
     if not ids:
         return {}
-    rows = store.read(q.HYDRATE, ids=list(ids), with_embedding=with_embedding, **scope)
-    return {r["id"]: r for r in rows}
+    rows = store.read(q.EMBEDDINGS_OF, ids=list(ids), **scope)
+    return {r["id"]: r["embedding"] for r in rows if r["embedding"] is not None}

@@ -112,12 +112,14 @@ class SearchConfig(_Config):
 _OFF = ChannelConfig(weight=0.0)
 
 #: Named presets. ``hybrid`` is the default; ``conversation`` adds neighbouring turns (chat
-#: memories, where an answer often sits in the reply next to the turn the question matches);
+#: memories, where an answer often sits in the reply next to the turn the question matches)
+#: and a smaller RRF constant (sharper preference for top ranks; both chosen on LoCoMo, see
+#: ``bench/locomo.py``);
 #: the single-channel recipes exist for evaluation and debugging.
 RECIPES: dict[str, SearchConfig] = {
     "hybrid": SearchConfig(),
     "hybrid_mmr": SearchConfig(mmr_lambda=0.7),
-    "conversation": SearchConfig(neighbours=ChannelConfig(weight=0.5, limit=50)),
+    "conversation": SearchConfig(neighbours=ChannelConfig(weight=0.5, limit=50), rrf_k=20.0),
     "vector": SearchConfig(fulltext=_OFF, graph=_OFF),
     "fulltext": SearchConfig(vector=_OFF, graph=_OFF),
     "graph": SearchConfig(vector=_OFF, fulltext=_OFF, graph=ChannelConfig(weight=1.0)),

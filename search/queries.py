@@ -34,22 +34,26 @@ VISIBLE = (
 
 # --- retrieval channels ----------------------------------------------------------------------
 
+#: What every channel returns per cube: id, score, text, memory type and its sources, so the
+#: fused top k need no second round trip.
+_HIT_RETURN = """
+WITH c, score ORDER BY score DESC, c.id LIMIT $limit
+RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
+       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp}] AS sources
+"""
+
 VECTOR_CHANNEL = (
     """CALL db.index.vector.queryNodes('memcube_embedding', $fetch, $vector) YIELD node AS c, score
 WITH c, score WHERE """
     + VISIBLE
-    + """
-RETURN c.id AS id, score ORDER BY score DESC, id LIMIT $limit
-"""
+    + _HIT_RETURN
 )
 
 FULLTEXT_CHANNEL = (
     """CALL db.index.fulltext.queryNodes('memcube_text', $lucene, {limit: $fetch}) YIELD node AS c, score
 WITH c, score WHERE """
     + VISIBLE
-    + """
-RETURN c.id AS id, score ORDER BY score DESC, id LIMIT $limit
-"""
+    + _HIT_RETURN
 )
 
 #: Entities whose case-folded name is one of the query's n-grams (``$names``), weighted by an
@@ -74,9 +78,7 @@ WITH c, sum(w) AS score
 ORDER BY score DESC, c.id LIMIT $fetch
 WITH c, score WHERE """
     + VISIBLE
-    + """
-RETURN c.id AS id, score ORDER BY score DESC, id LIMIT $limit
-"""
+    + _HIT_RETURN
 )
 
 #: For each seed cube (``$seeds``, best first) the cubes read from the ``$window`` sources just
@@ -104,22 +106,19 @@ WHERE NOT c.id IN $seeds AND """
     + VISIBLE
     + """
 WITH c, min(seed_rank) AS seed_rank, min(dist) AS dist
-RETURN c.id AS id, seed_rank, dist ORDER BY seed_rank, dist, id LIMIT $limit
+WITH c, 1.0 / (seed_rank + dist) AS score, seed_rank, dist ORDER BY seed_rank, dist, c.id LIMIT $limit
+RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
+       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp}] AS sources
 """
 )
 
-#: Text, provenance ids and (when ``$with_embedding``) the embedding of the final results.
-HYDRATE = (
+#: The embeddings of the given cubes still visible to the principal (for MMR).
+EMBEDDINGS_OF = (
     """UNWIND $ids AS cube_id
 MATCH (c:MemCube {id: cube_id}) WHERE """
     + VISIBLE
     + """
-OPTIONAL MATCH (c)-[:EXTRACTED_FROM]->(s:Source)
-WITH c, s ORDER BY s.id
-RETURN c.id AS id, c.text AS text, c.memory_type AS memory_type,
-       collect(s.id) AS source_ids, collect(s.turn_id) AS turn_ids, collect(DISTINCT s.uri) AS uris,
-       collect(s.timestamp) AS timestamps,
-       CASE WHEN $with_embedding THEN c.embedding ELSE null END AS embedding
+RETURN c.id AS id, c.embedding AS embedding
 """
 )
 

@@ -1,10 +1,10 @@
 """MemorySearch: hybrid, permission-filtered retrieval over the memory graph.
 
 One search embeds the query, runs the configured channels concurrently (vector, full-text,
-graph; each filters by permission inside its query), fuses their rankings by weighted
-reciprocal rank fusion, optionally adds the neighbouring turns of the best hits (a second
-fusion round), optionally re-ranks by MMR, reads text and provenance of the final ``k`` and
-hands their ids to the :class:`~memcubedb.search.metrics.AccessRecorder`.
+graph; each filters by permission inside its query and returns text and provenance with its
+hits), fuses their rankings by weighted reciprocal rank fusion, optionally adds the
+neighbouring turns of the best hits (a second fusion round), optionally re-ranks by MMR, and
+hands the returned ids to the :class:`~memcubedb.search.metrics.AccessRecorder`.
 """
 
 from __future__ import annotations
@@ -36,9 +36,10 @@ class MemorySearch:
         store: the graph store.
         embedder: turns the query into a vector (must match ``settings.embedding_dim``).
         config: a :class:`SearchConfig` or the name of a recipe (see ``RECIPES``).
-        recorder: where access metrics go; by default one is created (and closed by
-            :meth:`close`). Pass ``None`` explicitly via ``record_access=False`` to skip metrics.
-        record_access: bump ``access_count``/``last_access`` of returned cubes.
+        recorder: where access metrics go (shared between searchers); ``None`` creates one,
+            closed by :meth:`close`.
+        record_access: bump ``access_count``/``last_access`` of returned cubes (``False``: no
+            recorder at all).
 
     Use as a context manager, or call :meth:`close` (flushes pending metrics).
     """
@@ -106,23 +107,25 @@ class MemorySearch:
         if not query.strip() and vector is None:
             return []
         scope = ch.scope_params(principal, filters or SearchFilters(), utcnow())
-        rankings = self._first_stage(cfg, scope, query, k, vector)
+        hits = self._first_stage(cfg, scope, query, k, vector)
+        rankings = {name: [h.id for h in found] for name, found in hits.items()}
         weights = {c.value: cfg.channel(c).weight for c in Channel}
         fused = reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
         nb_cfg = cfg.channel(Channel.NEIGHBOURS)
         if nb_cfg.weight > 0 and fused:
             seeds = [doc for doc, _ in fused[: cfg.neighbour_expansion.seeds]]
-            hits = ch.neighbour_channel(self.store, scope, seeds, max(nb_cfg.limit, k), cfg.neighbour_expansion)
-            rankings[Channel.NEIGHBOURS.value] = [doc for doc, _ in hits]
+            found = ch.neighbour_channel(self.store, scope, seeds, max(nb_cfg.limit, k), cfg.neighbour_expansion)
+            hits[Channel.NEIGHBOURS.value] = found
+            rankings[Channel.NEIGHBOURS.value] = [h.id for h in found]
             fused = reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
-        results = self._finish(cfg, scope, fused, rankings, k)
+        results = self._finish(cfg, scope, fused, rankings, hits, k)
         if self.recorder is not None and results:
             self.recorder.record([r.cube_id for r in results])
         return results
 
     def _first_stage(
         self, cfg: SearchConfig, scope: dict[str, Any], query: str, k: int, vector: Sequence[float] | None
-    ) -> dict[str, list[str]]:
+    ) -> dict[str, ch.Ranked]:
         jobs: dict[str, Callable[[], ch.Ranked]] = {}
         over = cfg.overfetch
         if cfg.vector.weight > 0:
@@ -138,7 +141,7 @@ class MemorySearch:
                 self.store, scope, query, limit_g, over, cfg.graph_expansion
             )
         futures = {name: self._pool.submit(job) for name, job in jobs.items()}
-        return {name: [doc for doc, _ in f.result()] for name, f in futures.items()}
+        return {name: f.result() for name, f in futures.items()}
 
     def _finish(
         self,
@@ -146,40 +149,38 @@ class MemorySearch:
         scope: dict[str, Any],
         fused: list[tuple[str, float]],
         rankings: dict[str, list[str]],
+        hits: dict[str, ch.Ranked],
         k: int,
     ) -> list[SearchResult]:
         score = dict(fused)
         if cfg.mmr_lambda is not None:
             pool = [doc for doc, _ in fused[: k * MMR_POOL]]
-            rows = ch.hydrate(self.store, scope, pool, with_embedding=True)
-            pool = [doc for doc in pool if doc in rows and rows[doc]["embedding"] is not None]
-            if pool:
-                vectors = np.asarray([rows[doc]["embedding"] for doc in pool], dtype=np.float32)
-                chosen = maximal_marginal_relevance(pool, [score[d] for d in pool], vectors, cfg.mmr_lambda, k)
-            else:
-                chosen = []
+            vectors = ch.embeddings_of(self.store, scope, pool)
+            pool = [doc for doc in pool if doc in vectors]
+            matrix = np.asarray([vectors[doc] for doc in pool], dtype=np.float32)
+            relevance = [score[d] for d in pool]
+            chosen = maximal_marginal_relevance(pool, relevance, matrix, cfg.mmr_lambda, k) if pool else []
         else:
             chosen = [doc for doc, _ in fused[:k]]
-            rows = ch.hydrate(self.store, scope, chosen)
+        found = {h.id: h for name in reversed(list(hits)) for h in hits[name]}
         ranks = ranks_by_channel(rankings)
         order = [c.value for c in Channel]
         out = []
         for doc in chosen:
-            row = rows.get(doc)
-            if row is None:  # became invisible between the channel query and now
-                continue
-            times = [native(t) for t in row["timestamps"] if t is not None]
+            hit = found[doc]
+            times = [native(s["timestamp"]) for s in hit.sources if s.get("timestamp") is not None]
+            sources = sorted(hit.sources, key=lambda s: s["id"])
             out.append(
                 SearchResult(
                     cube_id=doc,
-                    text=row["text"] or "",
+                    text=hit.text,
                     score=score[doc],
                     channels=[c for c in order if c in ranks.get(doc, {})],
                     ranks=ranks.get(doc, {}),
-                    memory_type=row["memory_type"],
-                    source_ids=row["source_ids"],
-                    turn_ids=[t for t in row["turn_ids"] if t is not None],
-                    uris=row["uris"],
+                    memory_type=hit.memory_type,
+                    source_ids=[s["id"] for s in sources],
+                    turn_ids=[s["turn_id"] for s in sources if s.get("turn_id") is not None],
+                    uris=sorted({s["uri"] for s in sources if s.get("uri") is not None}),
                     occurred_at=min(times) if times else None,
                 )
             )

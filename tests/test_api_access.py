@@ -11,9 +11,11 @@ from tests.factories import cube_write
 
 pytest_plugins = ["tests.api_fixtures"]
 
+KEY_OF = "MATCH (:Principal {id: $principal})-[:HAS_KEY]->(k:ApiKey) RETURN k {.*} AS k"
+
 
 def test_keys_are_stored_hashed(client: TestClient, keys: Keys, store: GraphStore) -> None:
-    stored = store.read("MATCH (:Principal {id: 'alice'})-[:HAS_KEY]->(k:ApiKey) RETURN k {.*} AS k")[0]["k"]
+    stored = store.read(KEY_OF, principal="alice")[0]["k"]
     assert keys.keys["alice"] not in str(stored)
     assert stored["key_hash"] == hash_key(keys.keys["alice"]) and len(stored["key_hash"]) == 64
 

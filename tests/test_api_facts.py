@@ -86,6 +86,9 @@ def test_fact_edit_errors(client: TestClient, keys: Keys, store: GraphStore) -> 
     assert_problem(client.post(f"/v1/cubes/{cube.id}/facts", json=both, headers=keys["alice"]), 422,
                    field="body.subject")
     assert_problem(client.patch(f"/v1/cubes/{cube.id}/facts/{fact_id}", json={}, headers=keys["alice"]), 422)
+    same = assert_problem(client.patch(f"/v1/cubes/{cube.id}/facts/{fact_id}", json={"predicate": "works_at"},
+                                       headers=keys["alice"]), 422)
+    assert "identical" in str(same["detail"])
     assert_problem(client.patch(f"/v1/cubes/{cube.id}/facts/{fact_id}", json={"confidence": 2},
                                 headers=keys["alice"]), 422, field="body.confidence")
     assert store.counts() == before

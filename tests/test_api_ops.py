@@ -17,6 +17,8 @@ from tests.factories import cube_write, entity
 
 pytest_plugins = ["tests.api_fixtures"]
 
+SET_SCORE = "MATCH (c:MemCube {id: $id}) SET c.score = $score, c.scored_at = datetime()"
+
 
 def test_health_needs_no_key(client: TestClient) -> None:
     body = client.get("/v1/health").json()
@@ -153,8 +155,7 @@ def test_natural_language_requests(client: TestClient, keys: Keys, store: GraphS
 
 def test_scheduler_routes_without_the_lm(client: TestClient, keys: Keys, store: GraphStore) -> None:
     cube = store.create_cube("alice", cube_write("Alice likes tea.", readers=["bob"]))
-    store.driver.execute_query("MATCH (c:MemCube {id: $id}) SET c.score = 0.7, c.scored_at = datetime()",
-                               id=cube.id, database_=store.db)
+    store.driver.execute_query(SET_SCORE, id=cube.id, score=0.7, database_=store.db)
     scores = client.get("/v1/scheduler/scores", headers=keys["alice"]).json()
     assert [(s["cube_id"], s["score"]) for s in scores] == [(cube.id, 0.7)]
     assert client.get("/v1/scheduler/scores", headers=keys["carol"]).json() == []

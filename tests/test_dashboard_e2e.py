@@ -81,7 +81,7 @@ def alice(page: Dashboard, api_keys: dict[str, str]) -> Dashboard:
 
 
 def _cube_entry(page: Dashboard, cube_id: str) -> str:
-    return page.el(f"#node-list button[data-node-id='{cube_id}']").get_attribute("textContent") or ""
+    return page.node_entries().get(cube_id, "")
 
 
 def _omitted_cubes(text: str) -> int:
@@ -115,8 +115,7 @@ def test_overview_shows_graph_counts_and_legend(alice: Dashboard, seeded: data.S
     assert _cube_entry(alice, seeded.founding).startswith("MemCube, Plaintext, Activated: Mira Okafor founded")
     assert _cube_entry(alice, seeded.template).startswith("MemCube, Activation (KV template), Activated:")
     assert "Entity (LOC): Tullow" in nodes
-    assert sorted(alice.graph_node_ids()) == sorted(
-        b.get_attribute("data-node-id") for b in alice.all("#node-list button"))
+    assert sorted(alice.graph_node_ids()) == sorted(alice.node_list_ids())
 
     summary = alice.text("#graph-summary")
     assert summary.startswith(f"Showing {len(nodes)} nodes (")
@@ -158,7 +157,8 @@ def test_search_then_click_a_node_shows_its_provenance(alice: Dashboard, seeded:
     assert "alice" in alice.text("#group-governance")
     # the click expanded the node's neighbourhood and selected it in the node list
     alice.wait_nodes(lambda nodes: "Entity (PER): Tomas Reyes" in nodes)
-    assert alice.el(f"#node-list button[data-node-id='{seeded.grower}']").get_attribute("aria-current") == "true"
+    alice.wait(lambda _d: alice.attributes("#node-list button[aria-current='true']", "data-node-id") == [seeded.grower])
+    alice.scroll_into_view("#provenance")
     alice.screenshot("search-click-provenance")
 
 
@@ -169,40 +169,54 @@ def test_promoted_cube_provenance_reaches_the_source_text(alice: Dashboard, seed
     assert "KV template" in payload and "tiny-llama-test" in payload and "31" in payload
     provenance = alice.wait_text("#provenance", "promoted from")
     steps = alice.all("#provenance .chain-step")
-    assert [s.get_attribute("data-depth") for s in steps] == ["0", "1"]
+    assert alice.attributes("#provenance .chain-step", "data-depth") == ["0", "1"]
     assert "Plaintext · Activated" in steps[1].text
     assert "characters 0–" in provenance and data.DOC_URI in provenance
     # the evidence of "founded" and "located_in" overlaps, so they are marked as one span
     assert [m.text for m in alice.all("#provenance mark")] == [
         "Mira Okafor founded the Larkspur Orchard Cooperative in Tullow", "She is the chair of the cooperative"]
     assert "promotion kv-template" in steps[0].text and "score 0.87" in steps[0].text
+    alice.scroll_into_view("#provenance")
+    alice.screenshot("promoted-provenance")
 
     steps[1].find_element(By.CSS_SELECTOR, "button.link").click()  # follow the chain to the plaintext cube
     alice.wait_text("#detail-heading", "MemCube — Plaintext, Activated")
     assert "founded" in alice.text("#facts")
-    alice.screenshot("promoted-provenance")
 
 
 def test_filter_by_memory_type_and_state(alice: Dashboard, seeded: data.Seeded) -> None:
     alice.toggle_filter("memory_type", "plaintext")
     alice.toggle_filter("memory_type", "activation")
     nodes = alice.wait_nodes(lambda ns: ns and all(n.startswith("MemCube, Parametric") for n in ns))
-    assert sorted(b.get_attribute("data-node-id") for b in alice.all("#node-list button")) == sorted(
-        [seeded.adapter, seeded.demoted_adapter])
+    assert sorted(alice.node_list_ids()) == sorted([seeded.adapter, seeded.demoted_adapter])
     assert len(nodes) == 2
     alice.wait_text("#graph-summary", "Showing 2 nodes (2 MemCubes, 0 entities)")
-    alice.wait(lambda _d: [li.get_attribute("data-kind") for li in alice.all("#timeline-list li")]
-               == ["encoding", "encoding"])
+    alice.wait(lambda _d: alice.attributes("#timeline-list li", "data-kind") == ["encoding", "encoding"])
     alice.screenshot("filter-parametric")
 
     alice.toggle_filter("state", "archived")
     alice.wait_nodes(lambda ns: len(ns) == 1)
-    assert alice.all("#node-list button")[0].get_attribute("data-node-id") == seeded.adapter
+    assert alice.node_list_ids() == [seeded.adapter]
+
+
+def test_filter_by_source_and_creation_date(alice: Dashboard, seeded: data.Seeded) -> None:
+    alice.el("#filter-source").send_keys("session-7")
+    alice.el("#filters button[type='submit']").click()
+    alice.wait_nodes(lambda ns: [n for n in ns if n.startswith("MemCube")] == [_cube_entry(alice, seeded.chat)])
+    assert "Entity (PER): Eoin Okafor" in alice.node_list()
+
+    alice.el("#filters button[type='reset']").click()
+    alice.wait_nodes(lambda ns: len([n for n in ns if n.startswith("MemCube")]) > 1)
+    for field in ("#filter-from", "#filter-to"):
+        alice.el(field).send_keys("03012025")  # the date picker, typed as mm dd yyyy
+    alice.el("#filters button[type='submit']").click()
+    alice.wait_nodes(lambda ns: [n for n in ns if n.startswith("MemCube")] == [_cube_entry(alice, seeded.founding)])
+    assert alice.text("#graph-summary").startswith("Showing ")
 
 
 def test_timeline_shows_scheduler_moves_with_scores(alice: Dashboard, seeded: data.Seeded) -> None:
+    kinds = alice.attributes("#timeline-list li", "data-kind")
     items = alice.all("#timeline-list li")
-    kinds = [li.get_attribute("data-kind") for li in items]
     assert kinds == ["demotion", "demotion", "encoding", "promotion", "promotion", "encoding"]
     template_demotion, adapter_demotion, encoding, promotion = (items[i].text for i in range(4))
     assert "activation → plaintext" in template_demotion and "score 0.15" in template_demotion

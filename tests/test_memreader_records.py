@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from memcubedb.extraction.chats import load_chat
+from memcubedb.extraction.chats import chat_from_json, load_chat
 from memcubedb.extraction.config import ExtractionConfig, ResolutionConfig
-from memcubedb.extraction.documents import load_document
+from memcubedb.extraction.documents import Document, load_document
 from memcubedb.extraction.reader import MEMREADER_VERSION, MemReader
 from memcubedb.extraction.resolution import entity_id
 from memcubedb.graph.records import CubeWrite, content_hash, stable_id
@@ -108,3 +108,30 @@ def test_document_chunks_keep_offsets() -> None:
     merges = [m for w in writes for m in w.merges]
     assert [(m.alias, m.method) for m in merges] == [("Eoin", "fuzzy")]
     assert merges[0].entity_id == entity_id("Eoin Okafor")
+
+
+ODD_TEXTS = [
+    "😀😀 🎉",
+    "https://example.org/a?b=c&d=e",
+    "```python\nprint('x')\n```",
+    "A" * 5000,
+    " ".join(["Word"] * 3000),
+    "THE QUICK BROWN FOX JUMPS OVER THE LAZY DOG " * 20,
+    "I I I you you me my mine",
+    "...",
+    "\u200b zero-width",
+    "it it it he she they",
+    "Bob's Bob's Bob's",
+    "Jan 5, 2021, 3 Jan, Feb 30, 19999",
+]
+
+
+@pytest.mark.parametrize("text", ODD_TEXTS, ids=[t[:12] for t in ODD_TEXTS])
+def test_odd_text_reads_into_valid_records(text: str) -> None:
+    chat = chat_from_json([{"speaker": "Ann", "text": text}, {"speaker": "Bea", "text": text}], "chat:odd")
+    writes = list(MemReader(CONFIG).read([chat, Document(uri="doc:odd", text=text)]))
+    assert len(writes) >= 3
+    for write in writes:
+        ids = {e.id for e in write.entities}
+        assert all(f.subject_id in ids and f.object_id in ids for f in write.facts)
+        assert write.source is not None and write.source.content_hash == content_hash(write.cube.text)

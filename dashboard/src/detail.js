@@ -121,9 +121,9 @@ export function renderCube(heading, body, detail, { onOpen, omitted, onMore }) {
   fill(body,
     moreButton(omitted, onMore),
     section("Payload", "payload", ...payloadSummary(c, detail.evidence)),
-    ...groups(c),
     section("Provenance", "provenance", ...chain(detail, onOpen)),
     section("Facts", "facts", ...facts(detail.evidence)),
+    ...groups(c),
     section("Versions", "versions", ...versions(detail, onOpen)),
   );
 }

@@ -146,10 +146,15 @@ export class GraphView {
 
   layout(incremental) {
     this.cy.resize();
+    // Lay out in a box of the canvas's aspect ratio, so the graph uses the width it is given.
+    const w = Math.max(300, this.cy.width());
+    const h = Math.max(200, this.cy.height());
+    const scale = Math.max(1, Math.sqrt(this.cy.nodes().length / 12));
     const layout = this.cy.layout({
       name: "cose",
       animate: false,
       randomize: !incremental,
+      boundingBox: { x1: 0, y1: 0, w: w * scale, h: h * scale },
       fit: true,
       padding: 24,
       nodeRepulsion: () => 400000,

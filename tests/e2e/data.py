@@ -213,6 +213,7 @@ def seed(store: GraphStore) -> Seeded:
     _link(store, graph_ops.LINK_DEMOTION, old_id=chat_template.cube.id, new_id=chat.cube.id,
           now=T0 + timedelta(days=16), reason="score 0.15 below 0.20", old_state="archived",
           activity_id=stable_id("activity", "archived", chat_template.cube.id), from_state="activated")
+    store.set_state(OWNER, chat.cube.id, LifecycleState.GENERATED)  # as MemScheduler.demote_template does
     ids.chat_template = chat_template.cube.id
     return ids
 

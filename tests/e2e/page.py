@@ -45,8 +45,25 @@ class Dashboard:
         return self.text(css)
 
     def node_list(self) -> list[str]:
-        """The node list's entries (every node in view, as read out to the user)."""
-        return [b.get_attribute("textContent") or "" for b in self.all("#node-list button")]
+        """The node list's entries (every node in view, as read out to the user), read at once."""
+        return list(self.driver.execute_script(
+            "return [...document.querySelectorAll('#node-list button')].map((b) => b.textContent)"))
+
+    def node_list_ids(self) -> list[str]:
+        """The node ids of the node list's entries, read at once."""
+        return list(self.driver.execute_script(
+            "return [...document.querySelectorAll('#node-list button')].map((b) => b.dataset.nodeId)"))
+
+    def node_entries(self) -> dict[str, str]:
+        """Node id → node list entry, read at once."""
+        return dict(self.driver.execute_script(
+            "return [...document.querySelectorAll('#node-list button')].map((b) => [b.dataset.nodeId, b.textContent])"))
+
+    def attributes(self, css: str, name: str) -> list[str | None]:
+        """Attribute ``name`` of every element matching ``css``, read at once (no stale elements)."""
+        return list(self.driver.execute_script(
+            "return [...document.querySelectorAll(arguments[0])].map((e) => e.getAttribute(arguments[1]))",
+            css, name))
 
     def wait_nodes(self, predicate: object, timeout_s: float = TIMEOUT_S) -> list[str]:
         """Wait until ``predicate(node_list)`` is true; return the node list."""
@@ -93,6 +110,10 @@ class Dashboard:
     def toggle_filter(self, name: str, value: str) -> None:
         """Tick or untick one filter checkbox (by clicking its label, as a user would)."""
         self.el(f"label[for='filter-{name}-{value}']").click()
+
+    def scroll_into_view(self, css: str) -> None:
+        """Scroll the element matching ``css`` to the top of its scrolling panel."""
+        self.driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", self.el(css))
 
     def screenshot(self, name: str) -> Path:
         """Save a PNG of the page under test-artifacts/dashboard/."""
