@@ -66,7 +66,11 @@ def build(server_dir: Path = SERVER_DIR) -> Path:
         Neo4jServerError: when Java 17+ or Maven is missing, or the Maven build fails.
     """
     target = server_dir / "target"
-    if (target / "classes" / "memcubedb" / "EmbeddedNeo4j.class").exists() and (target / "lib").is_dir():
+    built = target / "classes" / "memcubedb" / "EmbeddedNeo4j.class"
+    sources = [server_dir / "pom.xml", *(server_dir / "src").rglob("*.java")]
+    if built.exists() and (target / "lib").is_dir() and all(
+        s.stat().st_mtime <= built.stat().st_mtime for s in sources
+    ):
         return target
     _require("java", "install a Java 17 runtime (e.g. `apt-get install openjdk-17-jdk-headless`)")
     mvn = _require("mvn", "install Apache Maven (e.g. `apt-get install maven`)")

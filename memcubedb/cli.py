@@ -68,11 +68,18 @@ def neo4j_status() -> None:
 
 
 @app.command("run")
-def run_main_job() -> None:
-    """The main job: start Neo4j, ingest the samples, run the scheduler once, print the graph."""
-    from memcubedb.mainjob import prepare
+def run_main_job(
+    serve_api: bool = typer.Option(True, "--serve/--no-serve", help="serve the API and dashboard at the end"),
+) -> None:
+    """The main job: start Neo4j, ingest the samples, run the scheduler once, serve the API."""
+    from memcubedb.mainjob import prepare, serve
 
-    prepare(Settings(), console).close()
+    settings = Settings()
+    store = prepare(settings, console)
+    if serve_api:
+        serve(settings, store, console)
+    else:
+        store.close()
 
 
 if __name__ == "__main__":

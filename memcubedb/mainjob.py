@@ -4,7 +4,9 @@
 2. ingest the shipped sample documents and chat (``samples/``) through MemReader;
 3. run the MemScheduler once for the sample's owner (graph embeddings, scores, KV-template
    promotion, LoRA encoding when enough stable facts exist, demotion);
-4. print what is in the graph.
+4. print what is in the graph;
+5. serve the knowledge-base API and the dashboard on ``settings.api`` (127.0.0.1:8000), with a
+   fresh admin API key for the sample's owner, printing how to query it.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from rich.table import Table
 
 from memcubedb.extraction.ingest import ingest_paths
 from memcubedb.graph import server
+from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import load_lm
 from memcubedb.scheduler.memscheduler import MemScheduler, RunReport
@@ -69,3 +72,26 @@ def prepare(settings: Settings, console: Console) -> GraphStore:
     _print_run(scheduler.run(OWNER), console)
     _print_graph(store, console)
     return store
+
+
+def serve(settings: Settings, store: GraphStore, console: Console) -> None:
+    """Step 5: mint an admin key for the sample's owner, print how to use it, serve until Ctrl-C."""
+    import uvicorn
+
+    from memcubedb.api.app import create_app
+
+    key, _ = ApiKeys(store.driver, store.db).create(OWNER, Role.ADMIN, name="main job")
+    store.close()
+    base = f"http://{settings.api.host}:{settings.api.port}"
+    console.print(
+        f"\nMemCubeDB is serving at {base}\n"
+        f"  dashboard:  {base}/dashboard   (API key below)\n"
+        f"  OpenAPI:    {base}/docs\n"
+        f"  API key for principal {OWNER!r} (admin): {key}\n"
+        f"  search:     curl -s -H 'X-API-Key: {key}' -H 'Content-Type: application/json' "
+        f"-d '{{\"query\": \"who teaches grafting?\"}}' {base}/v1/search\n"
+        f"  Cypher:     curl -s -H 'X-API-Key: {key}' -H 'Content-Type: application/json' "
+        f"-d '{{\"query\": \"MATCH (e:Entity) RETURN e.name LIMIT 5\"}}' {base}/v1/cypher\n"
+        f"  Neo4j:      {settings.bolt_uri} (Neo4j Browser or cypher-shell)\n"
+    )
+    uvicorn.run(create_app(settings), host=settings.api.host, port=settings.api.port)

@@ -37,6 +37,8 @@ public final class EmbeddedNeo4j {
                 .setConfig(BoltConnector.listen_address, new SocketAddress(host, port))
                 .setConfig(GraphDatabaseSettings.pagecache_memory, ByteUnit.mebiBytes(pageCacheMb))
                 .setConfig(GraphDatabaseSettings.transaction_timeout, Duration.ofSeconds(txTimeoutS))
+                // LOAD CSV may not read local files: analysts' read-only Cypher must not reach the disk.
+                .setConfig(GraphDatabaseSettings.allow_file_urls, false)
                 .build();
         dbms.database(GraphDatabaseSettings.DEFAULT_DATABASE_NAME);
 
