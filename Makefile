@@ -18,7 +18,7 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
 .PHONY: setup run test lint neo4j dashboard chromium
 
-setup: $(STAMPS)/python $(STAMPS)/neo4j $(DASHBOARD) chromium
+setup: $(STAMPS)/python $(STAMPS)/neo4j $(DASHBOARD)
 
 $(STAMPS)/python: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -42,7 +42,7 @@ chromium:
 run: setup
 	$(BIN)/memcubedb run
 
-test: setup
+test: setup chromium
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/memcubedb neo4j start
 	$(TEST_ENV) $(BIN)/pytest; rc=$$?; $(TEST_ENV) $(BIN)/memcubedb neo4j stop; exit $$rc

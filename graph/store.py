@@ -127,8 +127,9 @@ class GraphStore:
     def write_cubes(self, writes: list[CubeWrite]) -> list[str]:
         """Write MemCubes with their sources, provenance, entities and facts in ONE transaction.
 
-        Cubes whose id already exists are skipped (idempotent re-ingestion: readers derive cube
-        ids from the source id and content hash). Returns the ids actually written.
+        Cubes whose id already exists, or repeats within the batch, are skipped (idempotent
+        re-ingestion: readers derive cube ids from the source id and content hash). Returns the
+        ids actually written.
 
         Raises:
             WriteRejected: a fact names an entity that is neither in the batch nor in the
@@ -149,8 +150,9 @@ class GraphStore:
         """
         if not writes:
             return []
-        existing = {r["id"] for r in tx.run(q.EXISTING_CUBES, ids=[w.cube.id for w in writes])}
-        fresh = [w for w in writes if w.cube.id not in existing]
+        unique = list({w.cube.id: w for w in reversed(writes)}.values())[::-1]  # first write of each id
+        existing = {r["id"] for r in tx.run(q.EXISTING_CUBES, ids=[w.cube.id for w in unique])}
+        fresh = [w for w in unique if w.cube.id not in existing]
         if not fresh:
             return []
         rows = _rows_for(fresh)

@@ -114,3 +114,9 @@ def test_list_pagination(store: GraphStore) -> None:
     page2 = store.list_cubes("alice", limit=4, after=page1[-1])
     assert len(page1) == 4 and len(page2) == 3
     assert not {c.id for c in page1} & {c.id for c in page2}
+
+
+def test_same_cube_twice_in_one_batch_written_once(store: GraphStore) -> None:
+    w = cube_write("Repeated memo.", facts=[("Memo", "repeats", "Twice")])
+    assert store.write_cubes([w, w]) == [w.cube.id]
+    assert store.counts()["cubes"] == 1
