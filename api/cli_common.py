@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 console = Console()
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 Url = Annotated[str, typer.Option("--url", envvar="MEMCUBEDB_API_URL", help="base URL of the API")]
 Key = Annotated[str | None, typer.Option("--key", envvar="MEMCUBEDB_API_KEY", help="API key", show_default=False)]
 AsJson = Annotated[bool, typer.Option("--json", help="print JSON instead of a table")]

@@ -68,10 +68,10 @@ class Services:
         """The hybrid :class:`~memcubedb.search.MemorySearch` (built on first use)."""
 
         def build() -> MemorySearch:
-            from memcubedb.embeddings import default_embedder
+            from memcubedb.embeddings import make_embedder
             from memcubedb.search import MemorySearch
 
-            return MemorySearch(self.store, default_embedder(), self.config.search_recipe)
+            return MemorySearch(self.store, make_embedder(self.settings.embedding), self.config.search_recipe)
 
         return self._once("search", build)
 

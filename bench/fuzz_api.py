@@ -62,7 +62,7 @@ def free_port() -> int:
 class ApiServer:
     """The API under uvicorn on loopback, with keys for the fuzzed users. Use as a context manager."""
 
-    def __init__(self, settings: Settings, store: GraphStore) -> None:
+    def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
         self.settings = settings
         self.store = store
         self.server: uvicorn.Server | None = None
@@ -87,6 +87,7 @@ class ApiServer:
 
     def create_keys(self) -> None:
         """One key per fuzzed user (by :data:`ROLES`) and one analyst key (after the database was emptied)."""
+        assert self.store is not None, "create_keys needs the store"
         api_keys = ApiKeys(self.store.driver, self.store.db)
         self.keys = {who: api_keys.create(who, role, name="fuzz")[0] for who, role in ROLES.items()}
         self.keys[ANALYST] = api_keys.create(ANALYST, Role.ANALYST, name="fuzz")[0]

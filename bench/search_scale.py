@@ -95,7 +95,7 @@ def generated_write(n: int, rng: random.Random, words: list[str], names: list[st
     uri = f"scale://session/{n // 20}"
     source = SourceRecord(
         id=f"scale-source-{n}", kind="chat_turn", uri=uri, turn_id=f"T{n}", speaker="bench",
-        timestamp=T0 + timedelta(minutes=n), content_hash=content_hash(text), start=0, end=len(text),
+        timestamp=T0 + timedelta(minutes=n), content_hash=content_hash(text), start=0, end=len(text), seq=n % 20,
     )  # fmt: skip
     cube = MemCube.plaintext(text, owner=READER if n % 10 else OTHER, id=f"scale-{n}", semantic_type="chat_turn")
     entities = [EntityRecord(id=stable_id("entity", p), name=p.title(), type="OTHER") for p in picked]

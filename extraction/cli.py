@@ -37,7 +37,7 @@ def ingest(
     from memcubedb.graph.store import GraphStore
     from memcubedb.settings import Settings
 
-    console = Console(stderr=True)
+    console = Console(stderr=True, soft_wrap=True)
     settings = Settings()
     try:
         items = load_paths(paths, fmt.value)  # type: ignore[arg-type]

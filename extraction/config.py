@@ -83,6 +83,9 @@ class ExtractionConfig(_Config):
         chunk_chars: target size of a document chunk, characters (split at paragraph, then
             sentence, then word boundaries).
         embed_cubes: compute a MiniLM embedding for every cube written (for vector search).
+        speaker_prefix: a chat turn's memory text is ``"<speaker>: <text>"`` (who said it
+            travels with what was said, for search and for the LLM reading it; fact offsets
+            point into that text); ``False`` keeps the bare turn text.
     """
 
     extractor: Literal["spacy", "llm"] = "spacy"
@@ -92,6 +95,7 @@ class ExtractionConfig(_Config):
     write_batch_size: int = Field(default=500, ge=1)
     chunk_chars: int = Field(default=1200, ge=100)
     embed_cubes: bool = False
+    speaker_prefix: bool = True
     default_owner: str = Field(default="local", min_length=1, max_length=128)
     confidence: RuleConfidence = Field(default_factory=RuleConfidence)
     resolution: ResolutionConfig = Field(default_factory=ResolutionConfig)

@@ -50,6 +50,9 @@ class ReadUnit:
     source: SourceRecord
     semantic_type: str
     tags: tuple[str, ...]
+    #: where ``unit.text`` (what the extractor reads) starts inside ``text`` (the memory text);
+    #: fact offsets move by it
+    offset: int = 0
 
 
 def make_extractor(config: ExtractionConfig) -> Extractor:
@@ -90,20 +93,34 @@ def document_units(document: Document, chunk_chars: int) -> list[ReadUnit]:
     return units
 
 
-def chat_units(chat: Chat) -> list[ReadUnit]:
-    """A chat's turns as units (speaker and addressee attached for pronoun resolution)."""
+def speaker_text(speaker: str, text: str) -> str:
+    """The memory text of a chat turn with its speaker: ``"<speaker>: <text>"``."""
+    return f"{speaker}: {text}"
+
+
+def chat_units(chat: Chat, speaker_prefix: bool = True) -> list[ReadUnit]:
+    """A chat's turns as units (speaker and addressee attached for pronoun resolution).
+
+    Each source carries ``seq`` = the turn's 0-based position in the chat (turn order for the
+    neighbouring-turn search channel). With ``speaker_prefix`` the memory text is
+    :func:`speaker_text`; the extractor still reads the bare turn text and fact offsets are
+    moved into the prefixed text. The source's hash and offsets are those of the turn text.
+    """
     units = []
     for k, (turn, addressee) in enumerate(zip(chat.turns, chat.addressees(), strict=True)):
         stamp = as_utc(turn.timestamp) if turn.timestamp else None
         source = SourceRecord(
             id=stable_id("source", chat.uri, turn.turn_id), kind="chat_turn", uri=chat.uri, turn_id=turn.turn_id,
             speaker=turn.speaker, timestamp=stamp, content_hash=content_hash(turn.text), start=0, end=len(turn.text),
+            seq=k,
         )  # fmt: skip
         unit = TextUnit(
             text=turn.text, timestamp=stamp, speaker=turn.speaker, addressee=addressee, context_id=chat.uri,
             opens_context=k == 0,
         )  # fmt: skip
-        units.append(ReadUnit(unit, turn.text, source, "chat_turn", ("chat", f"speaker:{turn.speaker}")))
+        text = speaker_text(turn.speaker, turn.text) if speaker_prefix else turn.text
+        tags = ("chat", f"speaker:{turn.speaker}")
+        units.append(ReadUnit(unit, text, source, "chat_turn", tags, offset=len(text) - len(turn.text)))
     return units
 
 
@@ -139,7 +156,7 @@ class MemReader:
         """
         for item in items:
             if isinstance(item, Chat):
-                yield from chat_units(item)
+                yield from chat_units(item, self.config.speaker_prefix)
             else:
                 yield from document_units(item, self.config.chunk_chars)
 
@@ -217,7 +234,8 @@ class MemReader:
             fid = stable_id("fact", s_id, t.predicate, o_id, "negated" if t.negated else "affirmed", when)
             fact = FactRecord(
                 id=fid, subject_id=s_id, predicate=t.predicate, object_id=o_id, confidence=t.confidence,
-                negated=t.negated, valid_from=t.valid_from, start=t.start, end=t.end,
+                negated=t.negated, valid_from=t.valid_from, start=t.start + read_unit.offset,
+                end=t.end + read_unit.offset,
             )  # fmt: skip
             if fid not in facts or facts[fid].confidence < fact.confidence:
                 facts[fid] = fact

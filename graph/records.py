@@ -35,7 +35,9 @@ class SourceRecord(_Record):
     """Where a memory was read from: a document chunk or a chat turn (``prov:Entity``).
 
     ``start``/``end`` are character offsets of the memory text within the source document
-    (for chat turns: within the turn text, usually ``0..len``).
+    (for chat turns: within the turn text, usually ``0..len``). ``seq`` orders the sources of
+    one ``uri``: a chat turn's 0-based position in its chat (``None`` when there is no order,
+    e.g. document chunks, which have their offsets).
     """
 
     id: str
@@ -47,6 +49,7 @@ class SourceRecord(_Record):
     content_hash: str
     start: int = Field(default=0, ge=0)
     end: int = Field(default=0, ge=0)
+    seq: int | None = Field(default=None, ge=0)
 
 
 class AgentRecord(_Record):

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from memcubedb.api.config import ApiConfig
+from memcubedb.embeddings import EmbeddingConfig
 from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.scheduler.config import SchedulerConfig
 
@@ -39,6 +40,8 @@ class Settings(BaseSettings):
         neo4j_uri / neo4j_user / neo4j_password: an external Neo4j; ``None`` means the
             embedded default started by ``memcubedb neo4j start``.
         embedding_dim: dimension of the MemCube embedding vectors (vector index size).
+        embedding: which embedder the API's search uses (``MEMCUBEDB_EMBEDDING__PROVIDER=openai``,
+            ``…__BASE_URL``, ``…__MODEL``, ``…__API_KEY`` for an OpenAI-compatible endpoint).
         extraction: MemReader settings (``MEMCUBEDB_EXTRACTION__…``).
         scheduler: MemScheduler settings (``MEMCUBEDB_SCHEDULER__…``).
         api: knowledge-base API settings (``MEMCUBEDB_API__…``).
@@ -56,6 +59,7 @@ class Settings(BaseSettings):
         default="", validation_alias=AliasChoices("MEMCUBEDB_NEO4J_PASSWORD", "NEO4J_PASSWORD")
     )
     embedding_dim: int = Field(default=384, ge=2, le=4096)
+    embedding: EmbeddingConfig = Field(default_factory=EmbeddingConfig)
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)

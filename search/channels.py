@@ -115,9 +115,9 @@ def neighbour_channel(
 ) -> Ranked:
     """Cubes from the turns around the seed cubes in the same session (provenance expansion).
 
-    A seed's neighbours are the cubes read from the ``cfg.window`` sources before and after
-    the seed's source with the same ``uri``, by ``timestamp``; sources without a timestamp
-    have no neighbours. Seeds themselves are excluded.
+    A seed's neighbours are the cubes read from the sources at most ``cfg.window`` turns
+    before or after the seed's source with the same ``uri``, by turn position ``seq``; sources
+    without a ``seq`` have no neighbours. Seeds themselves are excluded.
 
     Returns:
         hits scored ``1 / (seed position + distance)``, ranked by the position of the seed that

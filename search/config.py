@@ -22,7 +22,7 @@ class Channel(StrEnum):
     * ``graph`` — entities named in the query, expanded through facts and ``RELATES`` edges to
       the MemCubes that assert or mention them;
     * ``neighbours`` — turns next to the best hits in the same session, along provenance
-      (``EXTRACTED_FROM`` sources sharing a ``uri``, ordered by timestamp).
+      (``EXTRACTED_FROM`` sources sharing a ``uri``, ordered by turn position ``seq``).
     """
 
     VECTOR = "vector"
@@ -111,15 +111,23 @@ class SearchConfig(_Config):
 
 _OFF = ChannelConfig(weight=0.0)
 
-#: Named presets. ``hybrid`` is the default; ``conversation`` adds neighbouring turns (chat
-#: memories, where an answer often sits in the reply next to the turn the question matches)
-#: and a smaller RRF constant (sharper preference for top ranks; both chosen on LoCoMo, see
-#: ``bench/locomo.py``);
+#: Named presets. ``hybrid`` is the default; ``conversation`` adds the turns up to two
+#: positions around the 5 best hits (chat memories, where an answer often sits in the reply
+#: next to the turn the question matches), weighs full-text over vector and uses a small RRF
+#: constant (sharp preference for top ranks). Its values were chosen by a grid sweep of
+#: weights, ``rrf_k``, seeds and window on the 6-conversation LoCoMo dev set that
+#: ``bench/locomo.py`` also reports on (no held-out split: treat its figures as tuned);
 #: the single-channel recipes exist for evaluation and debugging.
 RECIPES: dict[str, SearchConfig] = {
     "hybrid": SearchConfig(),
     "hybrid_mmr": SearchConfig(mmr_lambda=0.7),
-    "conversation": SearchConfig(neighbours=ChannelConfig(weight=0.5, limit=50), rrf_k=20.0),
+    "conversation": SearchConfig(
+        fulltext=ChannelConfig(weight=1.5),
+        graph=ChannelConfig(weight=0.75),
+        neighbours=ChannelConfig(weight=1.0, limit=50),
+        rrf_k=5.0,
+        neighbour_expansion=NeighbourConfig(seeds=5, window=2),
+    ),
     "vector": SearchConfig(fulltext=_OFF, graph=_OFF),
     "fulltext": SearchConfig(vector=_OFF, graph=_OFF),
     "graph": SearchConfig(vector=_OFF, fulltext=_OFF, graph=ChannelConfig(weight=1.0)),

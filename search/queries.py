@@ -81,26 +81,17 @@ WITH c, score WHERE """
     + _HIT_RETURN
 )
 
-#: For each seed cube (``$seeds``, best first) the cubes read from the ``$window`` sources just
-#: before and after the seed's source in the same session (same ``uri``, ordered by
-#: ``timestamp``). Ranked by the seed's position, then by distance in turns.
+#: For each seed cube (``$seeds``, best first) the cubes read from the sources at most
+#: ``$window`` turns before or after the seed's source in the same chat (same ``uri``, by turn
+#: position ``seq``; range index ``source_uri_seq``). Ranked by the seed's position, then by
+#: distance in turns.
 NEIGHBOUR_CHANNEL = (
     """UNWIND range(0, size($seeds) - 1) AS seed_rank
 MATCH (:MemCube {id: $seeds[seed_rank]})-[:EXTRACTED_FROM]->(s:Source)
-WHERE s.timestamp IS NOT NULL
-CALL (s) {
-  MATCH (p:Source {uri: s.uri}) WHERE p.timestamp < s.timestamp
-  WITH p ORDER BY p.timestamp DESC, p.id DESC LIMIT $window
-  RETURN collect(p) AS before
-}
-CALL (s) {
-  MATCH (p:Source {uri: s.uri}) WHERE p.timestamp > s.timestamp
-  WITH p ORDER BY p.timestamp, p.id LIMIT $window
-  RETURN collect(p) AS after
-}
-UNWIND [j IN range(0, size(before) - 1) | {src: before[j], dist: j + 1}]
-     + [j IN range(0, size(after) - 1) | {src: after[j], dist: j + 1}] AS nb
-WITH seed_rank, nb.dist AS dist, nb.src AS src
+WHERE s.seq IS NOT NULL
+MATCH (src:Source {uri: s.uri})
+WHERE src.seq >= s.seq - $window AND src.seq <= s.seq + $window AND src.seq <> s.seq
+WITH seed_rank, abs(src.seq - s.seq) AS dist, src
 MATCH (c:MemCube)-[:EXTRACTED_FROM]->(src)
 WHERE NOT c.id IN $seeds AND """
     + VISIBLE

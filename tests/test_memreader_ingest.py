@@ -51,7 +51,7 @@ def test_locomo_conversation_ingests_once(store: GraphStore) -> None:
     assert len(rows) == len(chat.turns)
     by_turn = {r["turn_id"]: r for r in rows}
     for turn in chat.turns:
-        assert by_turn[turn.turn_id]["text"] == turn.text
+        assert by_turn[turn.turn_id]["text"] == f"{turn.speaker}: {turn.text}"
         assert by_turn[turn.turn_id]["speaker"] == turn.speaker
         assert by_turn[turn.turn_id]["owner"] == "eval"
     (prov,) = store.read(PROVENANCE, uri="locomo:conv-26", turn_id="D1:3")

@@ -34,7 +34,8 @@ def test_one_cube_per_turn_with_its_source(chat_writes: list[CubeWrite]) -> None
         assert source.content_hash == content_hash(turn.text) == write.cube.descriptive.source_signature
         assert (source.start, source.end) == (0, len(turn.text))
         assert source.timestamp == turn.timestamp
-        assert write.cube.text == turn.text
+        assert source.seq == chat.turns.index(turn)
+        assert write.cube.text == f"{turn.speaker}: {turn.text}"
         assert write.cube.id == stable_id("cube", source.id, source.content_hash)
         assert write.cube.governance.owner == "alice"
         assert write.cube.descriptive.semantic_type == "chat_turn"
@@ -57,7 +58,7 @@ def test_facts_connect_entities_of_the_same_write(chat_writes: list[CubeWrite]) 
             facts += 1
             assert fact.subject_id in ids and fact.object_id in ids
             assert 0 < fact.confidence <= 1
-            assert 0 <= fact.start < fact.end <= len(write.cube.text)
+            assert len(write.source.speaker) + 2 <= fact.start < fact.end <= len(write.cube.text)
         for merge in write.merges:
             assert merge.entity_id in ids
     assert facts >= 8

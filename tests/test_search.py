@@ -29,13 +29,13 @@ CORPUS = [
 
 
 def chat_turn(text: str, session: str, turn: int, owner: str = "alice", facts=None) -> CubeWrite:
-    """A chat-turn cube: source uri = session, turn id ``D<session>:<turn>``, one second per turn."""
+    """A chat-turn cube: source uri = session, turn id ``D<session>:<turn>``, position ``seq`` = turn."""
     uri = f"chat://{session}"
     turn_id = f"D{session}:{turn}"
     source = SourceRecord(
         id=stable_id("source", uri, turn_id), kind="chat_turn", uri=uri, turn_id=turn_id, speaker=owner,
-        timestamp=T0 + timedelta(days=int(session), seconds=turn), content_hash=content_hash(text),
-        start=0, end=len(text),
+        timestamp=T0 + timedelta(days=int(session)), content_hash=content_hash(text),
+        start=0, end=len(text), seq=turn,
     )
     cube = MemCube.plaintext(text, owner=owner, id=stable_id("cube", source.id, owner), semantic_type="chat_turn")
     ents, recs = {}, []

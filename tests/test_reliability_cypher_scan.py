@@ -1,0 +1,188 @@
+"""No Cypher is ever built from values: an AST scan of every Python file of the repository.
+
+1. No f-string, ``%`` or ``.format`` whose literal text looks like Cypher interpolates anything.
+2. No ``+`` joins Cypher text with anything but named constants (``UPPER_CASE``), literals, or
+   builder calls whose arguments are all literals (:data:`BUILDER_PARAMETERS` lists the few
+   builder functions allowed to concatenate their own parameters, all called with literals).
+3. In the package, every ``.run`` / ``.execute_query`` / ``.read`` call passes a query that is a
+   literal or a named constant — or the enclosing function's own parameter, in the pass-through
+   helpers of :data:`PASS_THROUGH` (which the same rule then checks at their call sites).
+
+Each rule is also run on a snippet that breaks it, so the scanner itself is shown to catch it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SKIP_DIRS = {".venv", "node_modules", ".git", "build", ".hypothesis", "__pycache__", ".stamps"}
+PACKAGE_DIRS = {"api", "graph", "search", "scheduler", "extraction", "memcubedb", "cypher"}
+CYPHER = re.compile(r"\b(MATCH|MERGE|CREATE|SET|WHERE|DELETE|DETACH|REMOVE|RETURN|UNWIND|FOREACH|LOAD CSV)\b")
+QUERY_METHODS = {"run", "execute_query", "read"}
+NEO4J_RECEIVER = re.compile(r"(^|[._])(tx|session|s|driver|_driver|store|_store)$")
+"""Receivers of Neo4j query calls: transactions, sessions, drivers and the GraphStore."""
+
+BUILDER_PARAMETERS = {("graph/acl.py", "_granted")}
+"""Functions that concatenate a parameter into Cypher; every call passes a literal (checked below)."""
+
+PASS_THROUGH = {
+    ("graph/store.py", "read"): ({"query"}, "runs the caller's query constant"),
+    ("graph/permissions.py", "_owner_only"): ({"query"}, "runs one of the module's grant constants"),
+    ("graph/migrations.py", "apply_migrations"): ({"statement"}, "the shipped cypher/migrations files"),
+    ("graph/analyst.py", "_check_plan"): ({"query"}, "analysts' read-only Cypher: READ transaction, plan checked"),
+    ("graph/analyst.py", "work"): ({"query"}, "analysts' read-only Cypher: READ transaction, plan checked"),
+    ("search/vectors.py", "_write"): ({"query"}, "runs the caller's query constant"),
+}
+"""Helpers that run a query handed to them: the names the query may be made of, and why that is
+never user text (their callers pass constants, which this rule checks at the call sites)."""
+
+NOT_QUERIES = {("memcubedb/mainjob.py", "serve"): "prints a curl example for the console; never sent to Neo4j"}
+"""Functions whose formatted text mentions Cypher without being a query."""
+
+
+def python_files(dirs: set[str] | None = None) -> list[Path]:
+    """Every .py file of the repository (or of the given top-level folders)."""
+    out = []
+    for path in ROOT.rglob("*.py"):
+        rel = path.relative_to(ROOT)
+        if SKIP_DIRS & set(rel.parts) or (dirs is not None and rel.parts[0] not in dirs):
+            continue
+        out.append(path)
+    return sorted(out)
+
+
+def _literal(node: ast.AST) -> str:
+    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else ""
+
+
+def _constant_like(node: ast.AST) -> bool:
+    if isinstance(node, ast.Constant):
+        return True
+    if isinstance(node, ast.Name | ast.Attribute):
+        name = node.id if isinstance(node, ast.Name) else node.attr
+        return name.isupper()
+    if isinstance(node, ast.Call):
+        return all(isinstance(a, ast.Constant) for a in node.args) and not node.keywords
+    return False
+
+
+def _parts(node: ast.AST) -> list[ast.AST]:
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        return _parts(node.left) + _parts(node.right)
+    return [node]
+
+
+def _functions(tree: ast.AST) -> dict[ast.AST, ast.FunctionDef | ast.AsyncFunctionDef]:
+    """Each node → the innermost function around it."""
+    owner: dict[ast.AST, ast.FunctionDef | ast.AsyncFunctionDef] = {}
+
+    def visit(node: ast.AST, fn: ast.FunctionDef | ast.AsyncFunctionDef | None) -> None:
+        for child in ast.iter_child_nodes(node):
+            inner = child if isinstance(child, ast.FunctionDef | ast.AsyncFunctionDef) else fn
+            if inner is not None:
+                owner[child] = inner
+            visit(child, inner)
+
+    visit(tree, None)
+    return owner
+
+
+def formatted_cypher(source: str, name: str) -> list[str]:
+    """Rules 1 and 2 on one file's source: ``file:line kind: text`` for each offence."""
+    tree = ast.parse(source, name)
+    functions = _functions(tree)
+    found, seen = [], set()
+    for node in ast.walk(tree):
+        fn = functions.get(node)
+        if fn is not None and (name, fn.name) in NOT_QUERIES:
+            continue
+        if isinstance(node, ast.JoinedStr):
+            text = "".join(_literal(v) for v in node.values)
+            if CYPHER.search(text) and any(isinstance(v, ast.FormattedValue) for v in node.values):
+                found.append(f"{name}:{node.lineno} f-string: {text[:60]!r}")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod) and CYPHER.search(_literal(node.left)):
+            found.append(f"{name}:{node.lineno} %-format: {_literal(node.left)[:60]!r}")
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+              and CYPHER.search(_literal(node.func.value))):
+            found.append(f"{name}:{node.lineno} .format: {_literal(node.func.value)[:60]!r}")
+        elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add) and id(node) not in seen:
+            parts = _parts(node)
+            seen.update(id(sub) for sub in ast.walk(node))
+            params = {a.arg for a in fn.args.args} if fn and (name, fn.name) in BUILDER_PARAMETERS else set()
+            values = [p for p in parts if not _constant_like(p) and not (isinstance(p, ast.Name) and p.id in params)]
+            if values and CYPHER.search("".join(_literal(p) for p in parts)):
+                found.append(f"{name}:{node.lineno} concatenation of {[ast.unparse(v) for v in values]}")
+    return found
+
+
+def unnamed_queries(source: str, name: str) -> list[str]:
+    """Rule 3 on one file's source: Neo4j query calls whose query is neither a literal nor a named
+    constant, outside the pass-through helpers (only their own parameter may pass there)."""
+    tree = ast.parse(source, name)
+    functions = _functions(tree)
+    found = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.args):
+            continue
+        if node.func.attr not in QUERY_METHODS or not NEO4J_RECEIVER.search(ast.unparse(node.func.value)):
+            continue
+        query = node.args[0]
+        if _constant_like(query) and not isinstance(query, ast.Call):
+            continue
+        fn = functions.get(node)
+        allowed = PASS_THROUGH.get((name, fn.name), (set(), ""))[0] if fn is not None else set()
+        used = {n.id for n in ast.walk(query) if isinstance(n, ast.Name)}
+        if used and used <= allowed and not any(isinstance(n, ast.JoinedStr) for n in ast.walk(query)):
+            continue
+        found.append(f"{name}:{node.lineno} {ast.unparse(node)[:90]}")
+    return found
+
+
+def _rel(path: Path) -> str:
+    return path.relative_to(ROOT).as_posix()
+
+
+def test_no_formatted_cypher_anywhere() -> None:
+    files = python_files()
+    assert len(files) > 100
+    offences = [o for path in files for o in formatted_cypher(path.read_text(encoding="utf-8"), _rel(path))]
+    assert offences == [], "Cypher built from values:\n" + "\n".join(offences)
+
+
+def test_builders_are_called_with_literals_only() -> None:
+    for file, function in BUILDER_PARAMETERS:
+        tree = ast.parse((ROOT / file).read_text(encoding="utf-8"))
+        calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call) and getattr(n.func, "id", None) == function]
+        assert calls, f"{file}: {function} is never called"
+        assert all(isinstance(a, ast.Constant) for c in calls for a in c.args), f"{file}: {function}(non-literal)"
+
+
+def test_package_queries_are_named_constants() -> None:
+    files = python_files(PACKAGE_DIRS)
+    offences = [o for path in files for o in unnamed_queries(path.read_text(encoding="utf-8"), _rel(path))]
+    assert offences == [], "queries that are not named constants:\n" + "\n".join(offences)
+    for file, function in [*PASS_THROUGH, *NOT_QUERIES]:
+        tree = ast.parse((ROOT / file).read_text(encoding="utf-8"))
+        names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef | ast.AsyncFunctionDef)}
+        assert function in names, f"stale PASS_THROUGH entry {file}:{function}"
+
+
+BAD = '''
+def find(session, name, principal):
+    session.run(f"MATCH (c:MemCube) WHERE c.owner = '{principal}' RETURN c")
+    session.run("MATCH (e:Entity {name: '%s'}) RETURN e" % name)
+    session.run("MATCH (e:Entity) WHERE e.name = '{}' RETURN e".format(name))
+    session.run("MATCH (e:Entity) WHERE e.name = '" + name + "' RETURN e")
+    query = "MATCH (n) RETURN n"
+    session.run(query)
+'''
+
+
+def test_the_scanner_catches_each_form() -> None:
+    offences = formatted_cypher(BAD, "bad.py")
+    assert [o.split()[1] for o in offences] == ["f-string:", "%-format:", ".format:", "concatenation"]
+    assert len(unnamed_queries(BAD, "bad.py")) == 5
+    assert formatted_cypher('Q = "MATCH (n) WHERE n.id = $id RETURN n"\nR = Q + " LIMIT 1"', "ok.py") == []
