@@ -401,9 +401,7 @@ class MemScheduler:
 
     def _rollback(self, job: Job) -> None:
         keep = self.jobs.referenced_digests()
-        for digest in (
-            self.jobs.store.read("MATCH (j:Job {id: $id}) RETURN j.vault_digests AS d", id=job.id)[0]["d"] or []
-        ):
+        for digest in self.jobs.digests_of(job):
             if digest not in keep:
                 self.vault.delete(digest)
 
@@ -463,30 +461,28 @@ class MemScheduler:
             report.facts_encoded += len(stable)
             report.facts_reproduced += reproduced
 
+    def _demotion(
+        self, row: dict[str, Any], now: datetime, contradicted: int, encoded: int
+    ) -> scoring.DemotionDecision:
+        """Demotion decision for a template/adapter row: behaviour-only score, idleness, contradictions."""
+        signals = scoring.PromotionSignals(
+            plausibility=None,
+            centrality=None,
+            access_count=row["access_count"] or 0,
+            age_s=_age_s(now, row["last_access"], row["created_at"]),
+        )
+        score = scoring.promotion_score(signals, self.config.scoring).score
+        return scoring.demotion_decision(score, signals.age_s, contradicted, encoded, self.config.demotion)
+
     def _demote_due(self, principal: str, now: datetime, report: RunReport) -> None:
-        policy = self.config.demotion
         for adapter in self.store.read(g.ADAPTERS, principal=principal):
             contradicted = sum(r["contradicted"] for r in self.store.read(g.CONTRADICTED, facts=adapter["facts"]))
-            signals = scoring.PromotionSignals(
-                plausibility=None,
-                centrality=None,
-                access_count=adapter["access_count"] or 0,
-                age_s=_age_s(now, adapter["last_access"], adapter["created_at"]),
-            )
-            score = scoring.promotion_score(signals, self.config.scoring).score
-            decision = scoring.demotion_decision(score, signals.age_s, contradicted, len(adapter["facts"]), policy)
+            decision = self._demotion(adapter, now, contradicted, len(adapter["facts"]))
             if decision.demote:
                 self.demote_adapter(principal, adapter["id"], "; ".join(decision.reasons))
                 report.demoted.append(adapter["id"])
         for template in self.store.read(g.TEMPLATES, principal=principal):
-            signals = scoring.PromotionSignals(
-                plausibility=None,
-                centrality=None,
-                access_count=template["access_count"] or 0,
-                age_s=_age_s(now, template["last_access"], template["created_at"]),
-            )
-            score = scoring.promotion_score(signals, self.config.scoring).score
-            decision = scoring.demotion_decision(score, signals.age_s, 0, 0, policy)
+            decision = self._demotion(template, now, 0, 0)
             if decision.demote:
                 self.demote_template(principal, template["id"], "; ".join(decision.reasons))
                 report.demoted.append(template["id"])
