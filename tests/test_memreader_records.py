@@ -135,4 +135,7 @@ def test_odd_text_reads_into_valid_records(text: str) -> None:
     for write in writes:
         ids = {e.id for e in write.entities}
         assert all(f.subject_id in ids and f.object_id in ids for f in write.facts)
-        assert write.source is not None and write.source.content_hash == content_hash(write.cube.text)
+        assert write.source is not None
+        # a chat turn's source is the bare turn; its memory text carries the speaker prefix
+        said = write.cube.text.removeprefix(f"{write.source.speaker}: ") if write.source.speaker else write.cube.text
+        assert write.source.content_hash == content_hash(said)

@@ -19,25 +19,26 @@ from memcubedb.settings import Settings
 
 @pytest.fixture
 def private_neo4j(tmp_path: Path) -> Iterator[Settings]:
-    """Our own Neo4j (its own port and data directory), stopped at the end whatever happens."""
+    """Our own Neo4j (its own port and data directory), stopped at the end whatever happens (its data
+    is thrown away, so it gets 2 s to shut down before SIGKILL)."""
     settings = private_settings(tmp_path / "crash", free_port())
     server.start(settings)
     try:
         yield settings
     finally:
-        server.stop(settings)
+        server.stop(settings, timeout_s=2.0)
 
 
 def test_kill_9_mid_ingest_loses_nothing_acknowledged(private_neo4j: Settings) -> None:
     key = make_api_key(private_neo4j)
     with ApiServer(private_neo4j) as api:
         assert api.client is not None
-        report = crash_run(private_neo4j, batches=80, size=25, kill_after=10, api_base=str(api.client.base_url),
+        report = crash_run(private_neo4j, batches=40, size=25, kill_after=8, api_base=str(api.client.base_url),
                            api_key=key)
     print(f"crash run: {report.acked} batches acknowledged, errors {report.errored}, {report.unsent} unsent, "
           f"{report.in_doubt_committed} in doubt committed, API {report.api_acked} acknowledged / "
           f"{report.api_errors} errors, restart {report.restart_s:.1f} s, re-send wrote {report.resend_new}")
-    assert report.acked >= 10 and report.api_acked >= 1
+    assert report.acked >= 8 and report.api_acked >= 1
     assert report.errored or report.unsent == 0  # the batch in flight failed loudly (or everything was acked)
     assert report.problems == []
     assert report.resend_new == (report.batches - report.acked - report.in_doubt_committed) * report.size
