@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any, ClassVar
 
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, rule
+from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
 from bench.acl_model import CubeModel
 from bench.fuzz_api import ApiRules, ApiServer
@@ -57,6 +57,14 @@ class StoreRules(FuzzBase):
     facts_api: ClassVar[FactEditor]
     dumper: ClassVar[MemDumper]
     explorer: ClassVar[GraphExplorer]
+
+    @initialize(texts=st.lists(st.sampled_from(TEXTS), min_size=len(USERS), max_size=len(USERS)))
+    def wipe(self, texts: list[str]) -> None:
+        """Empty the fuzzed part of the graph, then give each user one memory of its own, so that
+        every example's searches and views have something readable to return (and to leak)."""
+        super().wipe()
+        for user, text in zip(USERS, texts, strict=True):
+            self.create(user, 1, text, set(), set(), [], set(), 1, -1, 1)
 
     # --- principals, groups, grants -----------------------------------------------------
 
