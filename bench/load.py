@@ -1,0 +1,211 @@
+"""Load benchmark: concurrent clients mixing "add a memory" and "search" against the API on loopback.
+
+The API runs as its own process (``memcubedb serve`` on 127.0.0.1, a free port, the Neo4j of the
+``MEMCUBEDB_*`` settings), stopped at the end. Clients are asyncio tasks of one ``httpx.AsyncClient``;
+each loops for a fixed time, picking ``POST /v1/cubes`` (a new sentence, its own URI) with
+probability ``--add-share`` and ``POST /v1/search`` otherwise. Before the measurement, ``--seed``
+memories are added (which also loads MemReader and the embedding model).
+
+Baseline, same run, same server: the same mix from **one** client (no concurrency), so the figures
+show what 50 concurrent clients add to throughput and latency.
+
+Usage::
+
+    .venv/bin/python bench/load.py [--clients 50] [--seconds 60] [--add-share 0.2] [--seed 200]
+
+Prints requests, throughput (requests/s), p50/p95/p99 latency (ms) and errors, per operation.
+The API writes into the configured Neo4j: point ``MEMCUBEDB_NEO4J__BOLT_PORT`` and
+``MEMCUBEDB_DATA_DIR`` at a private one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import random
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+if __package__ in (None, ""):  # run as a file: make the `bench` package importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.fuzz_api import free_port
+from memcubedb.graph import server
+from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.store import GraphStore
+from memcubedb.settings import Settings
+
+PEOPLE = ["Ana", "Bo", "Chen", "Dara", "Emeka", "Farah", "Goran", "Hana", "Ines", "Jonas"]
+PLACES = ["Lisbon", "Kyoto", "Tallinn", "Dakar", "Hobart", "Quito", "Oslo", "Pune"]
+THINGS = ["the budget", "the roof repair", "a new bicycle", "the orchid show", "tax forms", "a hiking trip"]
+QUERIES = ["who went to Kyoto?", "budget", "what did Ana buy?", "orchid show in Oslo", "roof repair", "Hana"]
+
+
+def sentence(rng: random.Random) -> str:
+    """A new memory: who did what where."""
+    return f"{rng.choice(PEOPLE)} talked with {rng.choice(PEOPLE)} in {rng.choice(PLACES)} about {rng.choice(THINGS)}."
+
+
+@dataclass
+class OpStats:
+    """Latencies (ms) and errors of one kind of request."""
+
+    latencies: list[float] = field(default_factory=list)
+    errors: int = 0
+
+    def quantile(self, q: float) -> float:
+        if len(self.latencies) < 2:
+            return self.latencies[0] if self.latencies else float("nan")
+        return statistics.quantiles(self.latencies, n=100, method="inclusive")[round(q * 100) - 1]
+
+
+@dataclass
+class LoadResult:
+    """What one measurement did: per-operation stats over ``seconds`` with ``clients`` clients."""
+
+    clients: int
+    seconds: float
+    ops: dict[str, OpStats] = field(default_factory=lambda: {"add": OpStats(), "search": OpStats()})
+    error_samples: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> OpStats:
+        out = OpStats()
+        for s in self.ops.values():
+            out.latencies += s.latencies
+            out.errors += s.errors
+        return out
+
+    def rows(self) -> Iterator[tuple[str, OpStats]]:
+        yield "all", self.total
+        yield from self.ops.items()
+
+
+async def _client(http: httpx.AsyncClient, result: LoadResult, deadline: float, add_share: float, seed: int) -> None:
+    rng = random.Random(seed)
+    while time.monotonic() < deadline:
+        op = "add" if rng.random() < add_share else "search"
+        if op == "add":
+            request = http.post("/v1/cubes", json={"text": sentence(rng), "uri": f"load://{uuid.uuid4()}"})
+        else:
+            request = http.post("/v1/search", json={"query": rng.choice(QUERIES), "k": 10})
+        start = time.perf_counter()
+        try:
+            response = await request
+            ok = response.status_code in (200, 201)
+            detail = f"{response.status_code} {response.text[:120]}"
+        except httpx.HTTPError as exc:
+            ok, detail = False, type(exc).__name__
+        elapsed = (time.perf_counter() - start) * 1000
+        stats = result.ops[op]
+        if ok:
+            stats.latencies.append(elapsed)
+        else:
+            stats.errors += 1
+            if len(result.error_samples) < 5:
+                result.error_samples.append(f"{op}: {detail}")
+
+
+async def run_load(base: str, key: str, clients: int, seconds: float, add_share: float = 0.2) -> LoadResult:
+    """``clients`` concurrent clients for ``seconds`` seconds (a bounded loop: no request starts after)."""
+    result = LoadResult(clients=clients, seconds=seconds)
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    headers = {"Authorization": f"Bearer {key}"}
+    async with httpx.AsyncClient(base_url=base, headers=headers, timeout=120, limits=limits) as http:
+        deadline = time.monotonic() + seconds
+        await asyncio.gather(*(_client(http, result, deadline, add_share, i) for i in range(clients)))
+    return result
+
+
+async def seed_memories(base: str, key: str, count: int) -> None:
+    """Add ``count`` memories (and one search) before measuring: loads the models, gives search data."""
+    rng = random.Random(12345)
+    async with httpx.AsyncClient(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=300) as http:
+        for i in range(count):
+            r = await http.post("/v1/cubes", json={"text": sentence(rng), "uri": f"load-seed://{i}"})
+            r.raise_for_status()
+        (await http.post("/v1/search", json={"query": "Kyoto", "k": 10})).raise_for_status()
+
+
+@contextmanager
+def api_process(settings: Settings) -> Iterator[str]:
+    """``memcubedb serve`` on 127.0.0.1 in its own process; yields the base URL; stops it afterwards."""
+    port = free_port()
+    cmd = [sys.executable, "-m", "memcubedb.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(cmd, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 180
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"the API exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
+            try:
+                if httpx.get(base + "/v1/health", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError("the API did not answer within 180 s")
+            time.sleep(0.5)
+        yield base
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def report(result: LoadResult, label: str) -> None:
+    """Print one measurement."""
+    for name, s in result.rows():
+        n = len(s.latencies)
+        print(f"{label:<12} {name:<7} {n:>9} {n / result.seconds:>8.1f} {s.quantile(0.5):>8.1f} "
+              f"{s.quantile(0.95):>8.1f} {s.quantile(0.99):>8.1f} {s.errors:>7}")
+    for sample in result.error_samples:
+        print(f"{'':<12} error: {sample}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--clients", type=int, default=50)
+    parser.add_argument("--seconds", type=float, default=60.0, help="duration of each measurement, s")
+    parser.add_argument("--add-share", type=float, default=0.2, help="share of requests that add a memory")
+    parser.add_argument("--seed", type=int, default=200, help="memories added before measuring")
+    args = parser.parse_args()
+
+    settings = Settings()
+    started = settings.embedded and not server.status(settings).running
+    if started:
+        server.start(settings)
+    try:
+        store = GraphStore.connect(settings)
+        key = ApiKeys(store.driver, store.db).create(f"load-{uuid.uuid4().hex[:8]}", Role.WRITER, name="load")[0]
+        store.close()
+        with api_process(settings) as base:
+            asyncio.run(seed_memories(base, key, args.seed))
+            baseline = asyncio.run(run_load(base, key, 1, args.seconds, args.add_share))
+            loaded = asyncio.run(run_load(base, key, args.clients, args.seconds, args.add_share))
+    finally:
+        if started:
+            server.stop(settings)
+    print(f"load on the API at 127.0.0.1 (Neo4j {settings.bolt_uri}), {args.seconds:g} s per measurement, "
+          f"{args.add_share:.0%} adds / {1 - args.add_share:.0%} searches, {os.cpu_count()} CPUs")
+    print(f"{'':<12} {'op':<7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")
+    report(baseline, "1 client")
+    report(loaded, f"{args.clients} clients")
+
+
+if __name__ == "__main__":
+    main()
