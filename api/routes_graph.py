@@ -6,7 +6,6 @@ Every answer is bounded (``limit`` nodes, ``edge_limit`` edges, both capped by
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
@@ -15,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from memcubedb.api.auth import Reader, ServicesDep
 from memcubedb.api.errors import responses
 from memcubedb.api.services import Services
-from memcubedb.cube import LifecycleState, MemoryType
+from memcubedb.cube import LifecycleState, MemoryType, Timestamp
 from memcubedb.graph.explorer import SCHEDULER_KINDS, CubeDetail, GraphFilter, Hit, Subgraph, Timeline
 
 router = APIRouter(prefix="/v1/graph", tags=["graph"])
@@ -46,8 +45,8 @@ class NeighbourhoodIn(BaseModel):
 def graph_filter(
     memory_type: Annotated[list[MemoryType] | None, Query()] = None,
     state: Annotated[list[LifecycleState] | None, Query(description="default: every state but deleted")] = None,
-    created_from: datetime | None = None,
-    created_to: datetime | None = None,
+    created_from: Timestamp | None = None,
+    created_to: Timestamp | None = None,
     source: Annotated[str | None, Query(max_length=2048, description="substring of the source URI")] = None,
 ) -> GraphFilter:
     """The dashboard filter from query parameters."""

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from memcubedb.cube import Behaviour, Descriptive, Governance, MemCube, Payload
+from memcubedb.cube import Behaviour, Descriptive, Governance, MemCube, Payload, Timestamp
 
 
 class _In(BaseModel):
@@ -47,7 +46,7 @@ class AddText(_In):
                     "so adding the same text twice changes nothing",
     )
     format: Literal["text", "markdown"] = "text"
-    timestamp: datetime | None = Field(default=None, description="when it was written (resolves relative dates)")
+    timestamp: Timestamp | None = Field(default=None, description="when it was written (resolves relative dates)")
     tags: list[str] = Field(default_factory=list, max_length=64, description="added to every cube")
 
     model_config = ConfigDict(
@@ -61,7 +60,7 @@ class TurnIn(_In):
 
     speaker: str = Field(min_length=1, max_length=256)
     text: str = Field(min_length=1, max_length=100_000)
-    timestamp: datetime | None = None
+    timestamp: Timestamp | None = None
     turn_id: str = Field(min_length=1, max_length=256, description="unique within the chat")
 
 

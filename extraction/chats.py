@@ -23,6 +23,7 @@ from typing import Any
 from dateparser import parse as parse_date
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from memcubedb.cube import Timestamp
 from memcubedb.extraction.errors import InputError
 
 
@@ -33,7 +34,7 @@ class ChatTurn(BaseModel):
 
     speaker: str = Field(min_length=1, max_length=256)
     text: str = Field(min_length=1, max_length=100_000)
-    timestamp: datetime | None = None
+    timestamp: Timestamp | None = None
     turn_id: str = Field(min_length=1, max_length=256)
 
 

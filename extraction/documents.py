@@ -17,6 +17,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from memcubedb.cube import Timestamp
 from memcubedb.extraction.errors import InputError
 
 DocumentFormat = Literal["text", "markdown"]
@@ -50,7 +51,7 @@ class Document(BaseModel):
     uri: str = Field(min_length=1, max_length=2048)
     text: str = Field(min_length=1)
     format: DocumentFormat = "text"
-    timestamp: datetime | None = None
+    timestamp: Timestamp | None = None
 
 
 class Chunk(BaseModel):

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, Field
 
-from memcubedb.cube import LifecycleState, MemoryType
+from memcubedb.cube import LifecycleState, MemoryType, Timestamp
 from memcubedb.graph import subgraph as q
 from memcubedb.graph.store import LIVE_STATES, GraphStore, NotFound
 
@@ -30,8 +29,8 @@ class GraphFilter(BaseModel):
 
     memory_types: list[MemoryType] | None = Field(default=None, description="None: every type")
     states: list[LifecycleState] | None = Field(default=None, description="None: every state but deleted")
-    created_from: datetime | None = None
-    created_to: datetime | None = None
+    created_from: Timestamp | None = None
+    created_to: Timestamp | None = None
     source: str | None = Field(default=None, max_length=2048, description="substring of the source URI")
 
     def params(self) -> dict[str, Any]:

@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from datetime import datetime
 from typing import Any, Literal
 
 from neo4j import ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field
 
-from memcubedb.cube import new_id, utcnow
+from memcubedb.cube import Timestamp, new_id, utcnow
 from memcubedb.graph.acl import CAN_READ_CUBE
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.permissions import PermissionDenied
@@ -107,7 +106,7 @@ class InterchangeDocument(BaseModel):
 
     format: Literal["memcubedb/interchange"] = FORMAT
     version: Literal[1] = 1
-    exported_at: datetime = Field(default_factory=utcnow)
+    exported_at: Timestamp = Field(default_factory=utcnow)
     exported_by: str | None = Field(default=None, description="principal id of the exporter")
     cubes: list[InterchangeCube] = Field(default_factory=list, max_length=MAX_CUBES)
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from memcubedb.cube import MemCube, new_id, utcnow
+from memcubedb.cube import MemCube, Timestamp, new_id, utcnow
 
 
 def stable_id(*parts: str) -> str:
@@ -45,7 +45,7 @@ class SourceRecord(_Record):
     uri: str = Field(max_length=2048)
     turn_id: str | None = None
     speaker: str | None = None
-    timestamp: datetime | None = None
+    timestamp: Timestamp | None = None
     content_hash: str
     start: int = Field(default=0, ge=0)
     end: int = Field(default=0, ge=0)
@@ -102,8 +102,8 @@ class FactRecord(_Record):
     object_id: str
     confidence: float = Field(default=1.0, ge=0.0, le=1.0)
     negated: bool = False
-    valid_from: datetime | None = None
-    valid_to: datetime | None = None
+    valid_from: Timestamp | None = None
+    valid_to: Timestamp | None = None
     start: int = Field(default=0, ge=0, description="character offset of the evidence in the cube text")
     end: int = Field(default=0, ge=0)
 
@@ -141,6 +141,6 @@ class Fact(_Record):
     object: str
     confidence: float
     negated: bool
-    valid_from: datetime | None = None
-    valid_to: datetime | None = None
+    valid_from: Timestamp | None = None
+    valid_to: Timestamp | None = None
     cube_ids: list[str] = Field(default_factory=list)

@@ -16,16 +16,37 @@ Schema is published at ``memcubedb/schema/memcube.schema.json``.
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+MAX_UTC_OFFSET = timedelta(hours=18)
+"""The widest UTC offset Neo4j stores (``java.time.ZoneOffset``: -18:00 to +18:00)."""
 
 
 def utcnow() -> datetime:
     """Current time, timezone-aware UTC."""
     return datetime.now(UTC)
+
+
+def storable_instant(moment: datetime) -> datetime:
+    """Check that Neo4j can store a datetime: its UTC offset must lie within ±18:00 (Neo4j's range,
+    from ``java.time.ZoneOffset``; ISO 8601 and Python allow up to ±24:00). Naive datetimes pass
+    unchanged (Neo4j stores them as ``LocalDateTime``).
+
+    Raises:
+        ValueError: the offset is outside ±18:00 (pydantic reports it as a validation error).
+    """
+    offset = moment.utcoffset()
+    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+        raise ValueError(f"UTC offset {offset} is outside the range -18:00 to +18:00")
+    return moment
+
+
+Timestamp = Annotated[datetime, AfterValidator(storable_instant)]
+"""A datetime field of anything written to or compared in the graph (see :func:`storable_instant`)."""
 
 
 def new_id() -> str:
@@ -64,8 +85,8 @@ class Descriptive(_Strict):
 
     id: str = Field(default_factory=new_id, min_length=1, max_length=128)
     memory_type: MemoryType = MemoryType.PLAINTEXT
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: Timestamp = Field(default_factory=utcnow)
+    updated_at: Timestamp = Field(default_factory=utcnow)
     source_signature: str | None = Field(
         default=None, description="sha256 (hex) of the source content this memory was read from"
     )
@@ -88,7 +109,7 @@ class Governance(_Strict):
 class ScorePoint(_Strict):
     """One entry of a cube's score history."""
 
-    at: datetime
+    at: Timestamp
     score: float
     reason: str = ""
 
@@ -97,7 +118,7 @@ class Behaviour(_Strict):
     """How the memory has been used."""
 
     access_count: int = Field(default=0, ge=0)
-    last_access: datetime | None = None
+    last_access: Timestamp | None = None
     relevance: float | None = None
     score_history: list[ScorePoint] = Field(default_factory=list)
     lineage: list[str] = Field(default_factory=list, description="ids of cubes this one derives from")

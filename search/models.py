@@ -6,7 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from memcubedb.cube import LifecycleState
+from memcubedb.cube import LifecycleState, Timestamp
 
 #: Lifecycle states search returns: everything but ``deleted`` and ``expired``.
 LIVE_STATES: tuple[str, ...] = tuple(
@@ -29,9 +29,9 @@ class SearchFilters(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    occurred_from: datetime | None = None
-    occurred_to: datetime | None = None
-    valid_at: datetime | None = None
+    occurred_from: Timestamp | None = None
+    occurred_to: Timestamp | None = None
+    valid_at: Timestamp | None = None
     memory_types: list[str] | None = None
 
     @model_validator(mode="after")

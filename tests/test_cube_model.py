@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -36,3 +37,13 @@ def test_payload_must_match_type() -> None:
 def test_published_schema_is_current() -> None:
     published = json.loads(Path(SCHEMA_PATH).read_text())
     assert published == memcube_json_schema()
+
+
+def test_timestamps_must_have_an_offset_neo4j_can_store() -> None:
+    cube = MemCube.plaintext("Dana prefers green tea.", owner="dana")
+    data = json.loads(cube.model_dump_json())
+    data["descriptive"]["created_at"] = "2024-05-01T10:00:00+18:00"
+    assert MemCube.model_validate(data).descriptive.created_at.utcoffset() == timedelta(hours=18)
+    data["descriptive"]["created_at"] = "2024-05-01T10:00:00+20:07"
+    with pytest.raises(ValidationError, match="outside the range -18:00 to \\+18:00"):
+        MemCube.model_validate(data)

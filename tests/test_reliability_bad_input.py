@@ -136,6 +136,7 @@ def _wrong_values(spec: Spec, schema: dict[str, Any]) -> list[tuple[str, Any]]:
             out.append((f"{key} {s[key]} broken", make(s[key])))
     if s.get("format") == "date-time":
         out.append(("not a date-time", "next tuesday-ish"))
+        out.append(("not within Neo4j's ±18:00 UTC offsets", "2024-05-01T10:00:00+20:07"))
     return out
 
 
