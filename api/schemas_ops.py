@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from memcubedb.cube import MemoryType
 from memcubedb.search import SearchFilters, SearchResult
@@ -97,11 +97,43 @@ class ExportIn(_In):
 
 # --- analysts' Cypher ------------------------------------------------------------------------
 
+BOLT_INT_RANGE = (-(2**63), 2**63 - 1)
+"""Integers Bolt carries (Cypher's INTEGER is a signed 64-bit integer)."""
+
+
+def _bolt_value(value: Any, where: str) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, float | str):
+        return
+    if isinstance(value, int):
+        low, high = BOLT_INT_RANGE
+        if not low <= value <= high:
+            raise ValueError(f"{where}: integer outside Cypher's 64-bit INTEGER range")
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            _bolt_value(item, f"{where}[{i}]")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _bolt_value(item, f"{where}.{key}")
+
+
+def bolt_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
+    """Check that Neo4j can take every query parameter (JSON values; integers within 64 bits).
+
+    Raises:
+        ValueError: naming the first parameter (dotted path) whose integer is out of range.
+    """
+    for name, value in parameters.items():
+        _bolt_value(value, name)
+    return parameters
+
+
+CypherParameters = Annotated[dict[str, Any], AfterValidator(bolt_parameters)]
+
 class CypherIn(_In):
     """A parameterised, read-only Cypher query. Values go in ``parameters``, never into the text."""
 
     query: str = Field(min_length=1, max_length=20_000)
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: CypherParameters = Field(default_factory=dict)
     limit: int | None = Field(default=None, ge=1, description="row limit (at most the server's)")
     timeout_s: float | None = Field(default=None, gt=0, description="transaction timeout, s (at most the server's)")
 
@@ -117,7 +149,7 @@ class CypherIn(_In):
 class SavedRun(_In):
     """Parameters of a saved query; declared parameters left out are passed as null."""
 
-    parameters: dict[str, Any] = Field(default_factory=dict)
+    parameters: CypherParameters = Field(default_factory=dict)
     limit: int | None = Field(default=None, ge=1)
     timeout_s: float | None = Field(default=None, gt=0)
 

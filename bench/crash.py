@@ -27,7 +27,8 @@ if __package__ in (None, ""):  # run as a file: make the `bench` package importa
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.crash_harness import CrashReport, crash_run, make_api_key, private_settings
-from bench.fuzz_api import ApiServer, free_port
+from bench.fuzz_api import ApiServer
+from bench.loopback import free_port
 from memcubedb.graph import server
 
 

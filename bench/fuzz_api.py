@@ -9,14 +9,11 @@ store rules, sent as HTTP requests, with the answer's status mapped to the model
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
-import uvicorn
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
@@ -34,6 +31,7 @@ from bench.fuzz_world import (
     USERS,
     entity_record,
 )
+from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.facts import fact_id
@@ -52,37 +50,20 @@ RETURN c.id AS id, c.text AS text, c.owner AS owner,
 """
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 class ApiServer:
     """The API under uvicorn on loopback, with keys for the fuzzed users. Use as a context manager."""
 
     def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.server: uvicorn.Server | None = None
-        self.thread: threading.Thread | None = None
+        self.serving: AbstractContextManager[str] | None = None
         self.keys: dict[str, str] = {}
         self.client: httpx.Client | None = None
         self.calls = 0
 
     def __enter__(self) -> ApiServer:
-        port = free_port()
-        config = uvicorn.Config(create_app(self.settings), host="127.0.0.1", port=port, log_level="warning")
-        self.server = uvicorn.Server(config)
-        self.thread = threading.Thread(target=self.server.run, name="fuzz-api", daemon=True)
-        self.thread.start()
-        deadline = time.monotonic() + 120
-        while not self.server.started:
-            if time.monotonic() > deadline or not self.thread.is_alive():
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        self.client = httpx.Client(base_url=f"http://127.0.0.1:{port}", timeout=120)
+        self.serving = serve(create_app(self.settings))
+        self.client = httpx.Client(base_url=self.serving.__enter__(), timeout=120)
         return self
 
     def create_keys(self) -> None:
@@ -95,9 +76,8 @@ class ApiServer:
     def __exit__(self, *exc: object) -> None:
         if self.client is not None:
             self.client.close()
-        if self.server is not None and self.thread is not None:
-            self.server.should_exit = True
-            self.thread.join(timeout=60)
+        if self.serving is not None:
+            self.serving.__exit__(None, None, None)
 
     def call(self, who: str, method: str, path: str, **kwargs: Any) -> tuple[str, Any]:
         """Send a request as ``who``; return ``(outcome, JSON body or None)``."""

@@ -39,7 +39,7 @@ import httpx
 if __package__ in (None, ""):  # run as a file: make the `bench` package importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.fuzz_api import free_port
+from bench.loopback import free_port
 from memcubedb.graph import server
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore

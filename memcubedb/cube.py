@@ -33,15 +33,23 @@ def utcnow() -> datetime:
 
 def storable_instant(moment: datetime) -> datetime:
     """Check that Neo4j can store a datetime: its UTC offset must lie within ±18:00 (Neo4j's range,
-    from ``java.time.ZoneOffset``; ISO 8601 and Python allow up to ±24:00). Naive datetimes pass
+    from ``java.time.ZoneOffset``; ISO 8601 and Python allow up to ±24:00), and the instant in UTC
+    must lie within Python's years 1 to 9999 (the driver sends it as UTC). Naive datetimes pass
     unchanged (Neo4j stores them as ``LocalDateTime``).
 
     Raises:
-        ValueError: the offset is outside ±18:00 (pydantic reports it as a validation error).
+        ValueError: the offset is outside ±18:00, or the instant in UTC outside years 1 to 9999
+            (pydantic reports either as a validation error).
     """
     offset = moment.utcoffset()
-    if offset is not None and abs(offset) > MAX_UTC_OFFSET:
+    if offset is None:
+        return moment
+    if abs(offset) > MAX_UTC_OFFSET:
         raise ValueError(f"UTC offset {offset} is outside the range -18:00 to +18:00")
+    try:
+        moment.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("the instant in UTC is outside the years 1 to 9999") from None
     return moment
 
 

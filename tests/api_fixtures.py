@@ -7,20 +7,18 @@ for :func:`live_server`, a real uvicorn server on 127.0.0.1.
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
+from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.api.config import ApiConfig
 from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
-from tests.api_helpers import PRINCIPALS, Keys, free_port
+from tests.api_helpers import PRINCIPALS, Keys
 
 API_CONFIG = ApiConfig(max_body_bytes=256 * 1024, cypher_timeout_s=5.0, cypher_max_rows=500, graph_max_nodes=100)
 
@@ -48,15 +46,5 @@ def client(store: GraphStore, api_settings: Settings, keys: Keys) -> Iterator[Te
 @pytest.fixture
 def live_server(store: GraphStore, api_settings: Settings, keys: Keys) -> Iterator[str]:
     """A real uvicorn server running ``create_app(settings)`` on 127.0.0.1; yields its base URL."""
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(api_settings), host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=30)
+    with serve(create_app(api_settings)) as url:
+        yield url

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 from dataclasses import dataclass
 
 from memcubedb.graph.apikeys import Role
@@ -33,10 +32,3 @@ def assert_problem(response: object, status: int, *, field: str | None = None) -
         assert field in [e["field"] for e in body["errors"]], body
         assert field in body["detail"]
     return body
-
-
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 nothing listens on right now."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])

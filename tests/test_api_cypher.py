@@ -114,6 +114,12 @@ def test_errors_and_roles(client: TestClient, keys: Keys, graph: GraphStore) -> 
     assert_problem(client.post("/v1/cypher", json={"query": ""}, headers=keys["ana"]), 422, field="body.query")
     assert_problem(client.post("/v1/cypher", json={"query": "RETURN 1", "limit": 0}, headers=keys["ana"]), 422,
                    field="body.limit")
+    big = {"query": "RETURN $n", "parameters": {"n": {"deep": [1, 2**63]}}}  # past Cypher's 64-bit INTEGER
+    problem = assert_problem(client.post("/v1/cypher", json=big, headers=keys["ana"]), 422, field="body.parameters")
+    assert "n.deep[1]" in str(problem["detail"])
+    fits = client.post("/v1/cypher", json={"query": "RETURN $n AS n", "parameters": {"n": 2**63 - 1}},
+                       headers=keys["ana"])
+    assert fits.status_code == 200 and fits.json()["rows"] == [{"n": 2**63 - 1}]
 
 
 def test_saved_queries_listed_described_and_run(client: TestClient, keys: Keys, graph: GraphStore) -> None:

@@ -47,3 +47,6 @@ def test_timestamps_must_have_an_offset_neo4j_can_store() -> None:
     data["descriptive"]["created_at"] = "2024-05-01T10:00:00+20:07"
     with pytest.raises(ValidationError, match="outside the range -18:00 to \\+18:00"):
         MemCube.model_validate(data)
+    data["descriptive"]["created_at"] = "0001-01-01T00:00:00+05:00"  # year 0 in UTC
+    with pytest.raises(ValidationError, match="outside the years 1 to 9999"):
+        MemCube.model_validate(data)

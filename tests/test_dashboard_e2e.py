@@ -14,6 +14,8 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
+from bench.loopback import serve
+from memcubedb.api.app import create_app
 from memcubedb.api.dashboard import DIST
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore
@@ -21,7 +23,6 @@ from memcubedb.settings import Settings
 from tests.conftest import WIPE
 from tests.e2e import browser, data
 from tests.e2e.page import Dashboard
-from tests.e2e.server import serve
 
 pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
 
@@ -50,7 +51,7 @@ def api_keys(_session_store: GraphStore, seeded: data.Seeded) -> dict[str, str]:
 def base_url(settings: Settings, seeded: data.Seeded) -> Iterator[str]:
     """The API with the dashboard, served by uvicorn on a free loopback port."""
     assert (DIST / "index.html").is_file(), "the dashboard is not built: run `make dashboard`"
-    with serve(settings) as url:
+    with serve(create_app(settings)) as url:
         yield url
 
 

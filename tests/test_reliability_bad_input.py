@@ -137,6 +137,7 @@ def _wrong_values(spec: Spec, schema: dict[str, Any]) -> list[tuple[str, Any]]:
     if s.get("format") == "date-time":
         out.append(("not a date-time", "next tuesday-ish"))
         out.append(("not within Neo4j's ±18:00 UTC offsets", "2024-05-01T10:00:00+20:07"))
+        out.append(("not within years 1 to 9999 in UTC", "0001-01-01T00:00:00+05:00"))
     return out
 
 

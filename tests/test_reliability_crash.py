@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from bench.crash_harness import crash_run, make_api_key, private_settings
-from bench.fuzz_api import ApiServer, free_port
+from bench.fuzz_api import ApiServer
+from bench.loopback import free_port
 from memcubedb.graph import server
 from memcubedb.settings import Settings
 

@@ -5,31 +5,35 @@ RFC 9457 problem+json.
 
 from __future__ import annotations
 
-import threading
-import time
+import os
+from collections import Counter
 from collections.abc import Iterator
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
+from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 from tests.api_fixtures import API_CONFIG
-from tests.api_helpers import free_port
 from tests.conftest import WIPE
 from tests.factories import cube_write
 
 SCHEMA = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
 """The app's OpenAPI document (building the app connects to nothing)."""
 OPERATIONS = {op.label: op for op in (result.ok() for result in SCHEMA.get_all_operations())}
+EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", "10"))
+"""Cases per operation and mode mix: 10 in CI; the long variant sets ``SCHEMATHESIS_MAX_EXAMPLES``."""
 MODES = [schemathesis.GenerationMode.POSITIVE, schemathesis.GenerationMode.NEGATIVE]
 """Valid data, and data that breaks the schema (which must be answered 4xx, never 5xx)."""
+STATUSES: Counter[int] = Counter()
+"""Responses by HTTP status over the module, printed when the server stops."""
+
 
 @pytest.fixture(scope="module")
 def api_server(_session_store: GraphStore, settings: Settings) -> Iterator[tuple[str, str]]:
@@ -41,17 +45,10 @@ def api_server(_session_store: GraphStore, settings: Settings) -> Iterator[tuple
     _session_store.write_cubes([cube_write(f"Memo {i}: Ana met Bo in Kyoto.", owner="root", uri=f"st://{i}",
                                            facts=[("Ana", "met", "Bo")]) for i in range(5)])
     key = ApiKeys(_session_store.driver, _session_store.db).create("root", Role.ADMIN, name="schemathesis")[0]
-    app = create_app(settings.model_copy(update={"api": API_CONFIG}))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=free_port(), log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 60
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{server.config.port}", key
-    server.should_exit = True
-    thread.join(timeout=60)
+    with serve(create_app(settings.model_copy(update={"api": API_CONFIG}))) as url:
+        yield url, key
+    print(f"schemathesis: {sum(STATUSES.values())} requests over {len(OPERATIONS)} operations, "
+          f"statuses {dict(sorted(STATUSES.items()))}")
 
 
 @pytest.mark.parametrize("label", sorted(OPERATIONS))
@@ -61,10 +58,11 @@ def test_no_server_errors(label: str, api_server: tuple[str, str]) -> None:
     base, key = api_server
     operation = OPERATIONS[label]
 
-    @settings(max_examples=10, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @settings(max_examples=EXAMPLES, deadline=None, database=None, suppress_health_check=list(HealthCheck))
     @given(case=st.one_of([operation.as_strategy(generation_mode=mode) for mode in MODES]))
     def check(case: schemathesis.Case) -> None:
         response = case.call(base_url=base, headers={"Authorization": f"Bearer {key}"}, timeout=120)
+        STATUSES[response.status_code] += 1
         case.validate_response(response, checks=[not_a_server_error])
         if 400 <= response.status_code < 500:
             content_type = response.headers.get("content-type", [""])[0]  # schemathesis: header -> list of values

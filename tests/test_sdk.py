@@ -14,11 +14,12 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
+from bench.loopback import free_port
 from memcubedb.api.client import AsyncMemCubeClient, MemCubeClient, MemCubeError
 from memcubedb.api.schemas_cubes import CubeOut
 from memcubedb.cli import app
 from memcubedb.graph.store import GraphStore
-from tests.api_helpers import Keys, free_port
+from tests.api_helpers import Keys
 from tests.factories import cube_write
 
 pytest_plugins = ["tests.api_fixtures"]

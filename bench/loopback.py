@@ -1,4 +1,4 @@
-"""The API (with the dashboard) served for real by uvicorn on 127.0.0.1, on a free port."""
+"""Servers on loopback for tests and benchmarks: a free port, and an ASGI app under uvicorn in a thread."""
 
 from __future__ import annotations
 
@@ -9,29 +9,26 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import uvicorn
-
-from memcubedb.api.app import create_app
-from memcubedb.settings import Settings
+from fastapi import FastAPI
 
 
 def free_port() -> int:
-    """A TCP port on 127.0.0.1 nothing listens on right now."""
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
 @contextmanager
-def serve(settings: Settings, start_timeout_s: float = 60.0) -> Iterator[str]:
-    """Run ``create_app(settings)`` under uvicorn in a thread; yield its base URL; stop it after.
+def serve(app: FastAPI, start_timeout_s: float = 120.0, stop_timeout_s: float = 60.0) -> Iterator[str]:
+    """Run ``app`` under uvicorn on 127.0.0.1 (a free port) in a daemon thread, lifespan on; yield
+    its base URL (``http://127.0.0.1:PORT``); ask it to stop on exit and wait up to ``stop_timeout_s`` s.
 
     Raises:
         RuntimeError: the server did not start within ``start_timeout_s`` seconds.
     """
     port = free_port()
-    server = uvicorn.Server(
-        uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    )
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
     deadline = time.monotonic() + start_timeout_s
@@ -44,4 +41,4 @@ def serve(settings: Settings, start_timeout_s: float = 60.0) -> Iterator[str]:
         yield f"http://127.0.0.1:{port}"
     finally:
         server.should_exit = True
-        thread.join(timeout=30)
+        thread.join(timeout=stop_timeout_s)
