@@ -71,10 +71,16 @@ class KVTemplate:
         return sum(t.numel() * t.element_size() for t in (*self.keys, *self.values))
 
     def new_cache(self, lm: LoadedLM) -> DynamicCache:
-        """A fresh ``DynamicCache`` holding copies of the template's tensors (each use gets its own)."""
+        """A fresh ``DynamicCache`` holding copies of the template's tensors (each use gets its own).
+
+        ``DynamicCache.update`` concatenates into new storage (``torch.cat`` onto an empty layer),
+        which is the copy: cloning first would copy every tensor twice (93 MB per use at 2,000
+        tokens on SmolLM2-135M). ``tests/test_kv_templates.py`` checks that uses never alias or
+        mutate the stored tensors.
+        """
         cache = DynamicCache(config=lm.model.config)
         for layer, (key, value) in enumerate(zip(self.keys, self.values, strict=True)):
-            cache.update(key.clone(), value.clone(), layer)
+            cache.update(key, value, layer)
         return cache
 
 

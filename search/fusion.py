@@ -50,6 +50,35 @@ def reciprocal_rank_fusion(
     return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
 
 
+def speaker_prior(
+    fused: Sequence[tuple[str, float]],
+    speakers: Mapping[str, set[str]],
+    named: set[str],
+    boost: float,
+) -> list[tuple[str, float]]:
+    """Raise the fused score of memories said by a speaker the query names.
+
+    ``score'(d) = score(d) · (1 + boost)`` when one of ``speakers[d]`` (the speakers of the chat
+    turns ``d`` was read from) is in ``named``, else ``score(d)``; re-sorted, ties by ascending id.
+    A question about a person is mostly answered by what that person said: in the LoCoMo dev set
+    (Maharana et al., ACL 2024) 96 % of the evidence turns of questions naming one speaker are
+    that speaker's.
+
+    Args:
+        fused: ``(id, score)`` pairs from :func:`reciprocal_rank_fusion`.
+        speakers: id → speakers of its sources (ids without chat sources may be missing).
+        named: the speakers the query names.
+        boost: ``≥ 0``; 0 or no named speaker returns ``fused`` re-sorted, unchanged in score.
+
+    Raises:
+        ValueError: a negative ``boost``.
+    """
+    if boost < 0:
+        raise ValueError("the speaker boost must not be negative")
+    scored = [(doc, s * (1.0 + boost) if named & speakers.get(doc, set()) else s) for doc, s in fused]
+    return sorted(scored, key=lambda item: (-item[1], item[0]))
+
+
 def ranks_by_channel(rankings: Mapping[str, Sequence[str]]) -> dict[str, dict[str, int]]:
     """Invert channel rankings: id → {channel: 1-based rank} (the best rank when repeated)."""
     out: dict[str, dict[str, int]] = {}

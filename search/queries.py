@@ -39,7 +39,7 @@ VISIBLE = (
 _HIT_RETURN = """
 WITH c, score ORDER BY score DESC, c.id LIMIT $limit
 RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
-       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp}] AS sources
+       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp, .speaker}] AS sources
 """
 
 VECTOR_CHANNEL = (
@@ -99,7 +99,7 @@ WHERE NOT c.id IN $seeds AND """
 WITH c, min(seed_rank) AS seed_rank, min(dist) AS dist
 WITH c, 1.0 / (seed_rank + dist) AS score, seed_rank, dist ORDER BY seed_rank, dist, c.id LIMIT $limit
 RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
-       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp}] AS sources
+       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp, .speaker}] AS sources
 """
 )
 

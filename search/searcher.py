@@ -21,9 +21,15 @@ from memcubedb.graph.mapping import native
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import channels as ch
 from memcubedb.search.config import Channel, SearchConfig, recipe
-from memcubedb.search.fusion import maximal_marginal_relevance, ranks_by_channel, reciprocal_rank_fusion
+from memcubedb.search.fusion import (
+    maximal_marginal_relevance,
+    ranks_by_channel,
+    reciprocal_rank_fusion,
+    speaker_prior,
+)
 from memcubedb.search.metrics import AccessRecorder
 from memcubedb.search.models import SearchFilters, SearchResult
+from memcubedb.search.text import named_speakers
 
 #: How many fused candidates MMR chooses from, as a multiple of ``k``.
 MMR_POOL = 3
@@ -109,15 +115,14 @@ class MemorySearch:
         scope = ch.scope_params(principal, filters or SearchFilters(), utcnow())
         hits = self._first_stage(cfg, scope, query, k, vector)
         rankings = {name: [h.id for h in found] for name, found in hits.items()}
-        weights = {c.value: cfg.channel(c).weight for c in Channel}
-        fused = reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
+        fused = _fuse(cfg, query, rankings, hits)
         nb_cfg = cfg.channel(Channel.NEIGHBOURS)
         if nb_cfg.weight > 0 and fused:
             seeds = [doc for doc, _ in fused[: cfg.neighbour_expansion.seeds]]
             found = ch.neighbour_channel(self.store, scope, seeds, max(nb_cfg.limit, k), cfg.neighbour_expansion)
             hits[Channel.NEIGHBOURS.value] = found
             rankings[Channel.NEIGHBOURS.value] = [h.id for h in found]
-            fused = reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
+            fused = _fuse(cfg, query, rankings, hits)
         results = self._finish(cfg, scope, fused, rankings, hits, k)
         if self.recorder is not None and results:
             self.recorder.record([r.cube_id for r in results])
@@ -185,3 +190,16 @@ class MemorySearch:
                 )
             )
         return out
+
+
+def _fuse(
+    cfg: SearchConfig, query: str, rankings: dict[str, list[str]], hits: dict[str, ch.Ranked]
+) -> list[tuple[str, float]]:
+    """Weighted RRF of the channel rankings, then the speaker prior when the config asks for it."""
+    weights = {c.value: cfg.channel(c).weight for c in Channel}
+    fused = reciprocal_rank_fusion(rankings, weights, cfg.rrf_k)
+    if cfg.speaker_boost <= 0:
+        return fused
+    speakers = {h.id: {s["speaker"] for s in h.sources if s.get("speaker")} for found in hits.values() for h in found}
+    named = named_speakers(query, set().union(*speakers.values()))
+    return speaker_prior(fused, speakers, named, cfg.speaker_boost)

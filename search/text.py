@@ -35,6 +35,20 @@ def words(text: str) -> list[str]:
     return [_POSSESSIVE.sub("", w.casefold()) for w in _WORD.findall(text)]
 
 
+def named_speakers(query: str, speakers: set[str]) -> set[str]:
+    """The speakers among ``speakers`` that ``query`` names: by their whole name, or by its first
+    word ("Caroline" names "Caroline Ortiz"), compared as case-folded words (possessive dropped).
+    """
+    asked = words(query)
+    text = f" {' '.join(asked)} "
+    named = set()
+    for speaker in speakers:
+        parts = words(speaker)
+        if parts and (f" {' '.join(parts)} " in text or parts[0] in asked):
+            named.add(speaker)
+    return named
+
+
 def ngrams(text: str, max_n: int) -> list[str]:
     """Every distinct word n-gram of ``text`` for ``n = 1..max_n``, case-folded, in first-seen order.
 

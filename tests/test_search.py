@@ -28,12 +28,15 @@ CORPUS = [
 ]
 
 
-def chat_turn(text: str, session: str, turn: int, owner: str = "alice", facts=None) -> CubeWrite:
-    """A chat-turn cube: source uri = session, turn id ``D<session>:<turn>``, position ``seq`` = turn."""
+def chat_turn(
+    text: str, session: str, turn: int, owner: str = "alice", facts=None, speaker: str | None = None
+) -> CubeWrite:
+    """A chat-turn cube: source uri = session, turn id ``D<session>:<turn>``, position ``seq`` = turn,
+    said by ``speaker`` (default: the owner)."""
     uri = f"chat://{session}"
     turn_id = f"D{session}:{turn}"
     source = SourceRecord(
-        id=stable_id("source", uri, turn_id), kind="chat_turn", uri=uri, turn_id=turn_id, speaker=owner,
+        id=stable_id("source", uri, turn_id), kind="chat_turn", uri=uri, turn_id=turn_id, speaker=speaker or owner,
         timestamp=T0 + timedelta(days=int(session)), content_hash=content_hash(text),
         start=0, end=len(text), seq=turn,
     )
@@ -180,6 +183,18 @@ def test_neighbours_respect_permissions(store: GraphStore, embedder) -> None:
         results = searcher.search("alice", "offsite in October", k=5)
     assert ids[0] in ids_of(results)
     assert ids[1] not in ids_of(results)
+
+
+def test_speaker_prior_prefers_what_the_named_speaker_said(store: GraphStore, embedder) -> None:
+    turns = [("Dana", "I finally finished the pottery class at the studio."),
+             ("Eli", "I finished a pottery class at the studio too."),
+             ("Dana", "The weather was lovely on the coast.")]
+    ids = ingest(store, embedder, [chat_turn(t, "7", i, speaker=who) for i, (who, t) in enumerate(turns)])
+    with MemorySearch(store, embedder, SearchConfig(speaker_boost=2.0), record_access=False) as s:
+        assert ids_of(s.search("alice", "Which pottery class did Dana finish?", k=2))[0] == ids[0]
+        assert ids_of(s.search("alice", "Which pottery class did Eli finish?", k=2))[0] == ids[1]
+        assert ids_of(s.search("alice", "Which pottery class did Eli finish?", k=2, config=SearchConfig()))[:2] \
+            == ids_of(s.search("alice", "Which pottery class did Dana finish?", k=2, config=SearchConfig()))[:2]
 
 
 def test_source_time_filter(store: GraphStore, embedder, searcher: MemorySearch) -> None:

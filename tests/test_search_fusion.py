@@ -10,8 +10,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from memcubedb.search.config import RECIPES, Channel, recipe
-from memcubedb.search.fusion import maximal_marginal_relevance, ranks_by_channel, reciprocal_rank_fusion
-from memcubedb.search.text import LUCENE_SPECIAL, escape_lucene, lucene_query, ngrams
+from memcubedb.search.fusion import (
+    maximal_marginal_relevance,
+    ranks_by_channel,
+    reciprocal_rank_fusion,
+    speaker_prior,
+)
+from memcubedb.search.text import LUCENE_SPECIAL, escape_lucene, lucene_query, named_speakers, ngrams
 
 
 def test_rrf_formula_and_weights() -> None:
@@ -76,3 +81,22 @@ def test_recipes_are_valid_and_named() -> None:
     assert Channel.NEIGHBOURS in RECIPES["conversation"].active()
     with pytest.raises(KeyError, match="known"):
         recipe("nope")
+
+
+def test_named_speakers_by_full_name_or_first_name() -> None:
+    speakers = {"Caroline Ortiz", "Melanie", "Mel Brooks"}
+    assert named_speakers("What did Caroline's sister say?", speakers) == {"Caroline Ortiz"}
+    assert named_speakers("how does MELANIE relax", speakers) == {"Melanie"}
+    assert named_speakers("Did Mel Brooks and Melanie meet?", speakers) == {"Mel Brooks", "Melanie"}
+    assert named_speakers("What is a carol?", speakers) == set()  # whole words only
+
+
+def test_speaker_prior_lifts_the_named_speakers_turns() -> None:
+    fused = [("a", 0.30), ("b", 0.25), ("c", 0.18)]
+    speakers = {"a": {"Bo"}, "b": {"Ann"}, "c": {"Ann"}}
+    assert speaker_prior(fused, speakers, {"Ann"}, 0.5) == [("b", pytest.approx(0.375)), ("a", 0.30),
+                                                             ("c", pytest.approx(0.27))]
+    assert speaker_prior(fused, speakers, set(), 0.5) == fused
+    assert speaker_prior(fused, {}, {"Ann"}, 0.5) == fused  # memories without chat sources keep their score
+    with pytest.raises(ValueError, match="negative"):
+        speaker_prior(fused, speakers, {"Ann"}, -0.1)
