@@ -36,17 +36,12 @@ def words(text: str) -> list[str]:
 
 
 def named_speakers(query: str, speakers: set[str]) -> set[str]:
-    """The speakers among ``speakers`` that ``query`` names: by their whole name, or by its first
-    word ("Caroline" names "Caroline Ortiz"), compared as case-folded words (possessive dropped).
+    """The speakers among ``speakers`` that ``query`` names: the first word of the speaker's name
+    ("Caroline" of "Caroline Ortiz") is a word of the query, compared case-folded with the
+    possessive dropped (so "Caroline's" names her too).
     """
-    asked = words(query)
-    text = f" {' '.join(asked)} "
-    named = set()
-    for speaker in speakers:
-        parts = words(speaker)
-        if parts and (f" {' '.join(parts)} " in text or parts[0] in asked):
-            named.add(speaker)
-    return named
+    asked = set(words(query))
+    return {speaker for speaker in speakers if (parts := words(speaker)) and parts[0] in asked}
 
 
 def ngrams(text: str, max_n: int) -> list[str]:
