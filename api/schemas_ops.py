@@ -129,6 +129,7 @@ def bolt_parameters(parameters: dict[str, Any]) -> dict[str, Any]:
 
 CypherParameters = Annotated[dict[str, Any], AfterValidator(bolt_parameters)]
 
+
 class CypherIn(_In):
     """A parameterised, read-only Cypher query. Values go in ``parameters``, never into the text."""
 

@@ -9,7 +9,7 @@ store rules, sent as HTTP requests, with the answer's status mapped to the model
 
 from __future__ import annotations
 
-from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from typing import Any, ClassVar
 from urllib.parse import quote
 
@@ -56,14 +56,13 @@ class ApiServer:
     def __init__(self, settings: Settings, store: GraphStore | None = None) -> None:
         self.settings = settings
         self.store = store
-        self.serving: AbstractContextManager[str] | None = None
+        self.serving = ExitStack()
         self.keys: dict[str, str] = {}
         self.client: httpx.Client | None = None
         self.calls = 0
 
     def __enter__(self) -> ApiServer:
-        self.serving = serve(create_app(self.settings))
-        self.client = httpx.Client(base_url=self.serving.__enter__(), timeout=120)
+        self.client = httpx.Client(base_url=self.serving.enter_context(serve(create_app(self.settings))), timeout=120)
         return self
 
     def create_keys(self) -> None:
@@ -76,8 +75,7 @@ class ApiServer:
     def __exit__(self, *exc: object) -> None:
         if self.client is not None:
             self.client.close()
-        if self.serving is not None:
-            self.serving.__exit__(None, None, None)
+        self.serving.close()
 
     def call(self, who: str, method: str, path: str, **kwargs: Any) -> tuple[str, Any]:
         """Send a request as ``who``; return ``(outcome, JSON body or None)``."""

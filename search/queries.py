@@ -36,11 +36,10 @@ VISIBLE = (
 
 #: What every channel returns per cube: id, score, text, memory type and its sources, so the
 #: fused top k need no second round trip.
-_HIT_RETURN = """
-WITH c, score ORDER BY score DESC, c.id LIMIT $limit
-RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
+_HIT_COLUMNS = """RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
        [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp, .speaker}] AS sources
 """
+_HIT_RETURN = "\nWITH c, score ORDER BY score DESC, c.id LIMIT $limit\n" + _HIT_COLUMNS
 
 VECTOR_CHANNEL = (
     """CALL db.index.vector.queryNodes('memcube_embedding', $fetch, $vector) YIELD node AS c, score
@@ -98,9 +97,8 @@ WHERE NOT c.id IN $seeds AND """
     + """
 WITH c, min(seed_rank) AS seed_rank, min(dist) AS dist
 WITH c, 1.0 / (seed_rank + dist) AS score, seed_rank, dist ORDER BY seed_rank, dist, c.id LIMIT $limit
-RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
-       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp, .speaker}] AS sources
 """
+    + _HIT_COLUMNS
 )
 
 #: The embeddings of the given cubes still visible to the principal (for MMR).
