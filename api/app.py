@@ -88,6 +88,7 @@ def create_app(settings: Settings) -> FastAPI:
 
     app = FastAPI(
         title="MemCubeDB", version=API_VERSION, description=DESCRIPTION, lifespan=lifespan,
+        redirect_slashes=False,  # "/v1/cubes/x%2F" is an unknown id (404), not a redirect to "/v1/cubes/x"
         openapi_tags=[{"name": "memcubes", "description": "Memory units (MemOS MemCubes)"}],
     )
     install_error_handlers(app)

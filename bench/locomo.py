@@ -18,7 +18,9 @@ What it does:
   the session time as the turn's timestamp and the turn's position in the conversation as
   ``Source.seq`` (MemReader sets both). The memory text is MemReader's ``"<speaker>: <text>"``;
   the baselines index exactly the same strings;
-* embeds the cubes (MiniLM, written to the Neo4j vector index);
+* embeds the cubes (MiniLM, written to the Neo4j vector index), and each sentence of a
+  multi-sentence turn with the speaker in front (``:Sentence`` nodes, index
+  ``sentence_embedding``, matched by the ``conversation`` recipe);
 * asks every question of categories 1–4 (1 multi-hop, 2 temporal, 3 open-domain,
   4 single-hop) and scores evidence recall@k (share of a question's evidence turns in the
   top k) and hit@k (at least one in the top k) for k = 5, 10, 25;

@@ -256,10 +256,17 @@ class MemReader:
 
     def _embed(self, writes: list[CubeWrite]) -> None:
         from memcubedb.embeddings import default_embedder
+        from memcubedb.sentences import embed_with_sentences
 
-        vectors = default_embedder().embed([w.cube.text for w in writes])
-        for write, vector in zip(writes, vectors, strict=True):
+        vectors, sentences = embed_with_sentences(
+            default_embedder(),
+            [w.cube.id for w in writes],
+            [w.cube.text for w in writes],
+            [w.source.speaker if w.source else None for w in writes],
+        )
+        for write, vector, parts in zip(writes, vectors, sentences, strict=True):
             write.cube.embedding = [float(x) for x in vector]
+            write.sentences = parts
 
 
 def _all_mentions(extraction: Extraction) -> Iterator[Mention]:

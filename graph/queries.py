@@ -192,12 +192,35 @@ RETURN c.id AS id
 """
 )
 
+#: The sentence vectors of freshly embedded cubes (rows ``{cube_id, sentences: [{id, start,
+#: end, embedding}]}``); ``c.sentence_count`` records that the cube's sentences were embedded
+#: (0 for a one-sentence text), so the embedding sweep skips it.
+WRITE_SENTENCES = """
+UNWIND $rows AS row
+MATCH (c:MemCube {id: row.cube_id})
+SET c.sentence_count = size(row.sentences)
+WITH c, row
+CALL (c, row) {
+  UNWIND row.sentences AS sent
+  MERGE (s:Sentence {id: sent.id})
+  SET s.start = sent.start, s.end = sent.end
+  MERGE (s)-[:PART_OF]->(c)
+  WITH s, sent
+  CALL db.create.setNodeVectorProperty(s, 'embedding', sent.embedding)
+}
+RETURN count(c) AS written
+"""
+
 PURGE_CUBE = (
     "MATCH (c:MemCube {id: $id}) WHERE c.state = 'deleted' AND "
     + CAN_WRITE_CUBE
     + """
 OPTIONAL MATCH (c)-[:ASSERTS]->(f:Fact)
 WITH c, collect(f) AS facts
+CALL (c) {
+  MATCH (sentence:Sentence)-[:PART_OF]->(c)
+  DETACH DELETE sentence
+}
 DETACH DELETE c
 WITH facts
 UNWIND facts AS f

@@ -108,8 +108,26 @@ class FactRecord(_Record):
     end: int = Field(default=0, ge=0)
 
 
+class SentenceRecord(_Record):
+    """One sentence of a multi-sentence MemCube with its own embedding (a ``:Sentence`` node,
+    ``PART_OF`` the cube; vector index ``sentence_embedding``).
+
+    ``start``/``end`` are character offsets into the cube text (the text itself is not copied);
+    ``embedding`` has ``settings.embedding_dim`` floats, L2-normalised.
+    """
+
+    id: str
+    start: int = Field(ge=0)
+    end: int = Field(ge=0)
+    embedding: list[float]
+
+
 class CubeWrite(_Record):
-    """Everything one memory unit brings into the graph, written in one transaction."""
+    """Everything one memory unit brings into the graph, written in one transaction.
+
+    ``sentences`` is ``None`` when the cube's sentences were not embedded (the embedding sweep
+    does it later), ``[]`` when its text is one sentence, else one record per sentence.
+    """
 
     cube: MemCube
     source: SourceRecord | None = None
@@ -119,6 +137,7 @@ class CubeWrite(_Record):
     facts: list[FactRecord] = Field(default_factory=list)
     merges: list[MergeRecord] = Field(default_factory=list)
     derived_from: list[str] = Field(default_factory=list, description="ids of cubes this one derives from")
+    sentences: list[SentenceRecord] | None = None
 
 
 class Entity(_Record):

@@ -37,7 +37,7 @@ class WriteRejected(ValueError):
 def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
     activities: dict[str, dict[str, Any]] = {}
     sources: dict[str, dict[str, Any]] = {}
-    cubes, entities, mentions, facts, merges = [], {}, [], [], []
+    cubes, entities, mentions, facts, merges, sentences = [], {}, [], [], [], []
     for w in writes:
         act = w.activity.model_dump()
         act["params"] = json.dumps(act["params"], sort_keys=True)
@@ -58,6 +58,8 @@ def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
                 "derived_from": w.derived_from,
             }
         )
+        if w.sentences is not None and w.cube.embedding is not None:
+            sentences.append({"cube_id": w.cube.id, "sentences": [x.model_dump() for x in w.sentences]})
         for e in w.entities:
             row = e.model_dump()
             row["norm_name"] = e.name.casefold()
@@ -72,6 +74,7 @@ def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
         "activities": list(activities.values()),
         "sources": list(sources.values()),
         "cubes": cubes,
+        "sentences": sentences,
         "entities": list(entities.values()),
         "mentions": mentions,
         "facts": facts,
@@ -159,6 +162,7 @@ class GraphStore:
         tx.run(q.MERGE_ACTIVITIES, rows=rows["activities"]).consume()
         tx.run(q.MERGE_SOURCES, rows=rows["sources"]).consume()
         tx.run(q.CREATE_CUBES, rows=rows["cubes"]).consume()
+        tx.run(q.WRITE_SENTENCES, rows=rows["sentences"]).consume()
         tx.run(q.MERGE_ENTITIES, rows=rows["entities"]).consume()
         tx.run(q.LINK_MENTIONS, rows=rows["mentions"]).consume()
         written = tx.run(q.MERGE_FACTS, rows=rows["facts"]).single(strict=True)["written"]

@@ -1,9 +1,12 @@
 """The retrieval channels: one function per named query of :mod:`memcubedb.search.queries`.
 
-Every channel runs one read transaction that asks its index for ``limit * overfetch``
-candidates and filters them by permission, lifecycle state, version and time inside the same
-query, then returns at most ``limit`` :class:`Hit` records (id, score, text, memory type, sources),
-best first, ties by id — everything a result needs, so no second round trip follows.
+The vector and full-text channels ask their index for ``limit * overfetch`` candidates and
+filter them by permission, lifecycle state, version and time inside the same query; when the
+filters leave fewer than ``limit`` and the index had more, the call is repeated with
+:data:`GROWTH` times as many candidates, up to ``max_fetch`` (:func:`_fetch_visible`). The graph
+channel filters during its walk. Every channel returns at most ``limit`` :class:`Hit` records
+(id, score, text, memory type, sources), best first, ties by id — everything a result needs,
+so no second round trip follows.
 
 Raises (every channel): ``neo4j.exceptions.Neo4jError`` when the database rejects the query
 (e.g. the vector has the wrong dimension) and ``neo4j.exceptions.ServiceUnavailable`` when
@@ -38,9 +41,32 @@ class Hit:
 
 Ranked = list[Hit]
 
+#: Factor by which an index call's candidate count grows when the filters left too few.
+GROWTH = 4
+
 
 def _hits(rows: list[dict[str, Any]]) -> Ranked:
     return [Hit(r["id"], float(r["score"]), r["text"] or "", r["memory_type"], r["sources"]) for r in rows]
+
+
+def _fetch_visible(
+    store: GraphStore, query: str, limit: int, overfetch: int, max_fetch: int, **params: Any
+) -> list[dict[str, Any]]:
+    """Run an index channel ``query``, deepening the index call until ``limit`` visible hits remain.
+
+    The first call fetches ``limit * overfetch`` candidates; while fewer than ``limit`` pass the
+    filters, the index returned all it was asked for (``fetched``) and ``max_fetch`` is not
+    reached, the call is repeated with :data:`GROWTH` times as many. A caller who may read most
+    of the graph pays one shallow call; one who may read little pays a few deeper ones, never
+    more than ``max_fetch`` candidates (post-filtering an approximate index cannot promise more).
+    """
+    fetch = min(limit * overfetch, max_fetch)
+    while True:
+        rows = store.read(query, fetch=fetch, limit=limit, **params)
+        exhausted = bool(rows) and rows[0]["fetched"] < fetch
+        if len(rows) >= limit or exhausted or fetch >= max_fetch:
+            return rows
+        fetch = min(fetch * GROWTH, max_fetch)
 
 
 def scope_params(principal: str, filters: SearchFilters, now: datetime) -> dict[str, Any]:
@@ -57,21 +83,32 @@ def scope_params(principal: str, filters: SearchFilters, now: datetime) -> dict[
 
 
 def vector_channel(
-    store: GraphStore, scope: dict[str, Any], vector: Sequence[float], limit: int, overfetch: int
+    store: GraphStore,
+    scope: dict[str, Any],
+    vector: Sequence[float],
+    limit: int,
+    overfetch: int,
+    max_fetch: int,
+    sentences: bool = False,
 ) -> Ranked:
     """Nearest cubes by cosine similarity of embeddings (Neo4j vector index ``memcube_embedding``).
 
     Args:
         vector: the query embedding, ``settings.embedding_dim`` floats, L2-normalised.
+        sentences: also search the sentence vectors (index ``sentence_embedding``) and score a
+            cube by its best match, whole text or one sentence (:mod:`memcubedb.sentences`).
 
     Returns:
         hits scored by cosine mapped to ``[0, 1]`` (Neo4j reports ``(1 + cos) / 2``).
     """
-    rows = store.read(q.VECTOR_CHANNEL, vector=list(map(float, vector)), fetch=limit * overfetch, limit=limit, **scope)
-    return _hits(rows)
+    floats = list(map(float, vector))
+    query = q.VECTOR_SENTENCES_CHANNEL if sentences else q.VECTOR_CHANNEL
+    return _hits(_fetch_visible(store, query, limit, overfetch, max_fetch, vector=floats, **scope))
 
 
-def fulltext_channel(store: GraphStore, scope: dict[str, Any], text: str, limit: int, overfetch: int) -> Ranked:
+def fulltext_channel(
+    store: GraphStore, scope: dict[str, Any], text: str, limit: int, overfetch: int, max_fetch: int
+) -> Ranked:
     """Cubes sharing words with ``text``, ranked by Lucene's BM25 (full-text index ``memcube_text``).
 
     The text is turned into an escaped OR-query of its words (:func:`~memcubedb.search.text.lucene_query`),
@@ -80,8 +117,7 @@ def fulltext_channel(store: GraphStore, scope: dict[str, Any], text: str, limit:
     lucene = lucene_query(text)
     if not lucene:
         return []
-    rows = store.read(q.FULLTEXT_CHANNEL, lucene=lucene, fetch=limit * overfetch, limit=limit, **scope)
-    return _hits(rows)
+    return _hits(_fetch_visible(store, q.FULLTEXT_CHANNEL, limit, overfetch, max_fetch, lucene=lucene, **scope))
 
 
 def graph_channel(

@@ -44,7 +44,7 @@ class ChannelConfig(_Config):
     """
 
     weight: float = Field(default=1.0, ge=0.0)
-    limit: int = Field(default=50, ge=1, le=1000)
+    limit: int = Field(default=10, ge=1, le=1000)
 
 
 class GraphConfig(_Config):
@@ -80,8 +80,11 @@ class SearchConfig(_Config):
 
     Attributes:
         vector / fulltext / graph / neighbours: per-channel weight and candidate limit.
-        overfetch: the index calls fetch ``limit * overfetch`` candidates, so that enough remain
-            after the permission, state and time predicates filter them inside the query.
+        overfetch: the index calls first fetch ``limit * overfetch`` candidates, so that enough
+            remain after the permission, state and time predicates filter them inside the query;
+            the graph channel keeps at most ``limit * overfetch`` cubes per walk.
+        max_fetch: the deepest index call: when the filters leave fewer than ``limit``
+            candidates, the call is repeated with 4× as many, up to this many.
         rrf_k: the constant ``k`` of reciprocal rank fusion, ``score = Σ w / (k + rank)``
             (Cormack, Clarke & Büttcher 2009 use 60).
         mmr_lambda: ``None`` for no diversity re-ranking; otherwise the λ of MMR in ``[0, 1]``
@@ -89,6 +92,10 @@ class SearchConfig(_Config):
         speaker_boost: fused scores of chat memories said by a speaker the query names are
             multiplied by ``1 + speaker_boost`` (see :func:`~memcubedb.search.fusion.speaker_prior`);
             0 switches it off.
+        sentences: the vector channel also matches the sentence vectors of multi-sentence
+            memories and scores a cube by its best match, whole text or one sentence (MaxP, see
+            :mod:`memcubedb.sentences`): a second vector-index call per search, best for chat
+            turns and long memories.
         graph_expansion: weights of the graph channel.
         neighbour_expansion: shape of the neighbouring-turn expansion.
     """
@@ -97,10 +104,12 @@ class SearchConfig(_Config):
     fulltext: ChannelConfig = ChannelConfig()
     graph: ChannelConfig = ChannelConfig(weight=0.5)
     neighbours: ChannelConfig = ChannelConfig(weight=0.0)
-    overfetch: int = Field(default=4, ge=1, le=100)
+    overfetch: int = Field(default=2, ge=1, le=100)
+    max_fetch: int = Field(default=4000, ge=1, le=100_000)
     rrf_k: float = Field(default=60.0, gt=0.0)
     mmr_lambda: float | None = Field(default=None, ge=0.0, le=1.0)
     speaker_boost: float = Field(default=0.0, ge=0.0)
+    sentences: bool = False
     graph_expansion: GraphConfig = GraphConfig()
     neighbour_expansion: NeighbourConfig = NeighbourConfig()
 
@@ -115,26 +124,30 @@ class SearchConfig(_Config):
 
 _OFF = ChannelConfig(weight=0.0)
 
-#: Named presets. ``hybrid`` is the default; ``conversation`` adds the turns up to two
-#: positions around the 5 best hits (chat memories, where an answer often sits in the reply
-#: next to the turn the question matches), weighs full-text over vector, uses a small RRF
-#: constant (sharp preference for top ranks) and doubles the score of turns said by a speaker
-#: the query names. Its values were chosen by a grid sweep of weights, ``rrf_k``, seeds and
-#: window, then of ``speaker_boost`` (0.3 / 1 / 3), on the 6-conversation LoCoMo dev set that
-#: ``bench/locomo.py`` also reports on (no held-out split: treat its figures as tuned);
-#: the single-channel recipes exist for evaluation and debugging.
+#: Named presets. ``hybrid`` is the default (three channels of 10 candidates, one index call
+#: each); ``conversation`` is for chat memories: it matches sentence vectors too, takes 50
+#: candidates a channel, adds the turns up to two positions around the 5 best hits (an answer
+#: often sits in the reply next to the turn the question matches), uses a small RRF constant
+#: (sharp preference for top ranks) and doubles the score of turns said by a speaker the query
+#: names. Its values were chosen by grid sweeps of weights, ``rrf_k``, seeds, window and
+#: ``speaker_boost`` (0.3 / 1 / 3), re-run when sentence vectors came in, on the
+#: 6-conversation LoCoMo dev set that ``bench/locomo.py`` also reports on (no held-out split:
+#: treat its figures as tuned); the single-channel recipes exist for evaluation and debugging.
 RECIPES: dict[str, SearchConfig] = {
     "hybrid": SearchConfig(),
     "hybrid_mmr": SearchConfig(mmr_lambda=0.7),
     "conversation": SearchConfig(
-        fulltext=ChannelConfig(weight=1.5),
-        graph=ChannelConfig(weight=0.75),
+        vector=ChannelConfig(limit=50),
+        fulltext=ChannelConfig(limit=50),
+        graph=ChannelConfig(weight=0.5, limit=50),
         neighbours=ChannelConfig(weight=1.0, limit=50),
         rrf_k=5.0,
         neighbour_expansion=NeighbourConfig(seeds=5, window=2),
         speaker_boost=1.0,
+        sentences=True,
     ),
     "vector": SearchConfig(fulltext=_OFF, graph=_OFF),
+    "sentences": SearchConfig(fulltext=_OFF, graph=_OFF, sentences=True),
     "fulltext": SearchConfig(vector=_OFF, graph=_OFF),
     "graph": SearchConfig(vector=_OFF, fulltext=_OFF, graph=ChannelConfig(weight=1.0)),
 }

@@ -2,8 +2,9 @@
 
 Values always travel as parameters; the permission predicate ``CAN_READ_CUBE`` of
 :mod:`memcubedb.graph.acl` and the liveness/time predicate :data:`VISIBLE` are concatenated in
-at import time. Each channel query fetches ``$fetch`` candidates from its index and filters
-them by :data:`VISIBLE` in the same query, so a caller never receives a cube it may not read.
+at import time. Each index channel query fetches ``$fetch`` candidates from its index and filters
+them by :data:`VISIBLE` in the same query, so a caller never receives a cube it may not read;
+the graph channel filters during its walk.
 
 Parameters shared by every channel query (see :func:`memcubedb.search.channels.scope_params`):
 ``$principal``, ``$states`` (live lifecycle states), ``$now``, ``$memory_types``,
@@ -37,46 +38,79 @@ VISIBLE = (
 #: What every channel returns per cube: id, score, text, memory type and its sources, so the
 #: fused top k need no second round trip.
 _HIT_COLUMNS = """RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
-       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp, .speaker}] AS sources
-"""
-_HIT_RETURN = "\nWITH c, score ORDER BY score DESC, c.id LIMIT $limit\n" + _HIT_COLUMNS
+       [(c)-[:EXTRACTED_FROM]->(s:Source) | s {.id, .turn_id, .uri, .timestamp, .speaker}] AS sources"""
+_HIT_RETURN = "\nWITH c, score ORDER BY score DESC, c.id LIMIT $limit\n" + _HIT_COLUMNS + "\n"
+
+#: The index calls collect what the index returned first, so that every row also reports
+#: ``fetched`` (how many candidates the index gave before filtering): fewer than ``$fetch``
+#: means the index has no more, and a deeper call would find nothing new.
+_INDEX_FILTER = """
+WITH collect({c: c, score: score}) AS found
+UNWIND found AS hit
+WITH hit.c AS c, hit.score AS score, size(found) AS fetched WHERE """
+_INDEX_RETURN = "\nWITH c, score, fetched ORDER BY score DESC, c.id LIMIT $limit\n" + _HIT_COLUMNS + ", fetched\n"
 
 VECTOR_CHANNEL = (
-    """CALL db.index.vector.queryNodes('memcube_embedding', $fetch, $vector) YIELD node AS c, score
-WITH c, score WHERE """
+    "CALL db.index.vector.queryNodes('memcube_embedding', $fetch, $vector) YIELD node AS c, score"
+    + _INDEX_FILTER
     + VISIBLE
-    + _HIT_RETURN
+    + _INDEX_RETURN
+)
+
+#: The vector channel with sentence vectors: a cube scores the best of its whole-text match
+#: and its sentences' matches (``max``; MaxP, see :mod:`memcubedb.sentences`). ``fetched`` counts
+#: the whole-text index's candidates: every embedded cube is in that index, so fewer than
+#: ``$fetch`` there means no deeper call would find a new cube.
+VECTOR_SENTENCES_CHANNEL = (
+    """CALL () {
+  CALL db.index.vector.queryNodes('memcube_embedding', $fetch, $vector) YIELD node AS c, score
+  RETURN c, score, 1 AS whole
+  UNION ALL
+  CALL db.index.vector.queryNodes('sentence_embedding', $fetch, $vector) YIELD node AS sentence, score
+  MATCH (sentence)-[:PART_OF]->(c:MemCube)
+  RETURN c, score, 0 AS whole
+}
+WITH c, max(score) AS score, sum(whole) AS whole
+WITH collect({c: c, score: score}) AS found, sum(whole) AS fetched
+UNWIND found AS hit
+WITH hit.c AS c, hit.score AS score, fetched WHERE """
+    + VISIBLE
+    + _INDEX_RETURN
 )
 
 FULLTEXT_CHANNEL = (
-    """CALL db.index.fulltext.queryNodes('memcube_text', $lucene, {limit: $fetch}) YIELD node AS c, score
-WITH c, score WHERE """
+    "CALL db.index.fulltext.queryNodes('memcube_text', $lucene, {limit: $fetch}) YIELD node AS c, score"
+    + _INDEX_FILTER
     + VISIBLE
-    + _HIT_RETURN
+    + _INDEX_RETURN
 )
 
 #: Entities whose case-folded name is one of the query's n-grams (``$names``), weighted by an
 #: inverse-degree factor ``1 / ln(e + mentions)`` so that an entity named in every memory adds
 #: little; then the cubes asserting a fact about them, mentioning them, or asserting a fact
-#: about an entity one ``RELATES`` hop away. The best ``$fetch`` candidates are filtered by
-#: :data:`VISIBLE`.
+#: about an entity one ``RELATES`` hop away. Each of the three walks keeps at most ``$fetch``
+#: cubes, and filters by :data:`VISIBLE` before that cap: an entity shared with other
+#: principals' memories must not spend the cap on cubes the caller cannot read.
 GRAPH_CHANNEL = (
     """MATCH (ent:Entity) WHERE ent.norm_name IN $names
 WITH ent, 1.0 / log(e() + COUNT { (:MemCube)-[:MENTIONS]->(ent) }) AS idf
 CALL (ent, idf) {
-  MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(ent)
+  MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(ent) WHERE """
+    + VISIBLE
+    + """
   RETURN c, $assert_weight * idf AS w LIMIT $fetch
   UNION ALL
-  MATCH (c:MemCube)-[:MENTIONS]->(ent)
+  MATCH (c:MemCube)-[:MENTIONS]->(ent) WHERE """
+    + VISIBLE
+    + """
   RETURN c, $mention_weight * idf AS w LIMIT $fetch
   UNION ALL
-  MATCH (ent)-[:RELATES]-(:Entity)<-[:SUBJECT|OBJECT]-(:Fact)<-[:ASSERTS]-(c:MemCube)
+  MATCH (ent)-[:RELATES]-(:Entity)<-[:SUBJECT|OBJECT]-(:Fact)<-[:ASSERTS]-(c:MemCube) WHERE """
+    + VISIBLE
+    + """
   RETURN c, $related_weight * idf AS w LIMIT $fetch
 }
-WITH c, sum(w) AS score
-ORDER BY score DESC, c.id LIMIT $fetch
-WITH c, score WHERE """
-    + VISIBLE
+WITH c, sum(w) AS score"""
     + _HIT_RETURN
 )
 
@@ -99,6 +133,7 @@ WITH c, min(seed_rank) AS seed_rank, min(dist) AS dist
 WITH c, 1.0 / (seed_rank + dist) AS score, seed_rank, dist ORDER BY seed_rank, dist, c.id LIMIT $limit
 """
     + _HIT_COLUMNS
+    + "\n"
 )
 
 #: The embeddings of the given cubes still visible to the principal (for MMR).
@@ -113,14 +148,18 @@ RETURN c.id AS id, c.embedding AS embedding
 
 # --- embeddings ------------------------------------------------------------------------------
 
+#: Cubes with text but no embedding, or whose sentences were never embedded
+#: (``sentence_count`` unset, e.g. a new version that copied its predecessor's embedding).
 CUBES_WITHOUT_EMBEDDING = """
-MATCH (c:MemCube) WHERE c.embedding IS NULL AND c.text IS NOT NULL AND c.text <> ''
+MATCH (c:MemCube) WHERE (c.embedding IS NULL OR c.sentence_count IS NULL) AND c.text IS NOT NULL AND c.text <> ''
   AND ($ids IS NULL OR c.id IN $ids)
-RETURN c.id AS id, c.text AS text ORDER BY c.id LIMIT $limit
+RETURN c.id AS id, c.text AS text,
+       [(c)-[:EXTRACTED_FROM]->(s:Source) WHERE s.speaker IS NOT NULL | s.speaker][0] AS speaker
+ORDER BY c.id LIMIT $limit
 """
 
 COUNT_WITHOUT_EMBEDDING = """
-MATCH (c:MemCube) WHERE c.embedding IS NULL AND c.text IS NOT NULL AND c.text <> ''
+MATCH (c:MemCube) WHERE (c.embedding IS NULL OR c.sentence_count IS NULL) AND c.text IS NOT NULL AND c.text <> ''
   AND ($ids IS NULL OR c.id IN $ids)
 RETURN count(c) AS n
 """

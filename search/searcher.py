@@ -132,14 +132,16 @@ class MemorySearch:
         self, cfg: SearchConfig, scope: dict[str, Any], query: str, k: int, vector: Sequence[float] | None
     ) -> dict[str, ch.Ranked]:
         jobs: dict[str, Callable[[], ch.Ranked]] = {}
-        over = cfg.overfetch
+        over, deepest = cfg.overfetch, cfg.max_fetch
         if cfg.vector.weight > 0:
             vec = vector if vector is not None else self.embedder.embed([query])[0]
             limit_v = max(cfg.vector.limit, k)
-            jobs[Channel.VECTOR.value] = lambda: ch.vector_channel(self.store, scope, vec, limit_v, over)
+            jobs[Channel.VECTOR.value] = lambda: ch.vector_channel(
+                self.store, scope, vec, limit_v, over, deepest, cfg.sentences
+            )
         if cfg.fulltext.weight > 0:
             limit_f = max(cfg.fulltext.limit, k)
-            jobs[Channel.FULLTEXT.value] = lambda: ch.fulltext_channel(self.store, scope, query, limit_f, over)
+            jobs[Channel.FULLTEXT.value] = lambda: ch.fulltext_channel(self.store, scope, query, limit_f, over, deepest)
         if cfg.graph.weight > 0:
             limit_g = max(cfg.graph.limit, k)
             jobs[Channel.GRAPH.value] = lambda: ch.graph_channel(

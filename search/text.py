@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from spacy.lang.en.stop_words import STOP_WORDS
+
 #: Characters with a meaning in the Lucene classic query syntax
 #: (https://lucene.apache.org/core/9_0_0/queryparser/org/apache/lucene/queryparser/classic/package-summary.html).
 LUCENE_SPECIAL = frozenset('+-&|!(){}[]^"~*?:\\/')
@@ -21,13 +23,19 @@ def escape_lucene(text: str) -> str:
 
 
 def lucene_query(text: str) -> str:
-    """A Lucene query matching any word of ``text`` (BM25 ranks documents by the words they share).
+    """A Lucene query matching any content word of ``text`` (BM25 ranks documents by the words they share).
 
-    The text is split into words, lower-cased (so ``AND``/``OR``/``NOT`` are terms, not
-    operators) and escaped; words are joined by spaces (Lucene's default ``OR``). Returns
-    ``""`` when the text has no word characters — the caller then skips the full-text index.
+    The text is split into words and lower-cased (so ``AND``/``OR``/``NOT`` are terms, not
+    operators). Function words — spaCy's English stop list (``spacy.lang.en.STOP_WORDS``:
+    "what", "did", "has", "when", ... which Lucene's ``english`` analyzer keeps) — are dropped,
+    unless nothing else is left; the rest is escaped and joined by spaces (Lucene's default
+    ``OR``). A question's function words otherwise match nearly every chat turn: on the LoCoMo
+    dev set dropping them lifts full-text recall@10 from 0.565 to 0.596 (``bench/locomo.py``).
+    Returns ``""`` when the text has no word characters — the caller then skips the index.
     """
-    return " ".join(escape_lucene(w.casefold()) for w in _WORD.findall(text))
+    found = [w.casefold() for w in _WORD.findall(text)]
+    content = [w for w in found if w not in STOP_WORDS]
+    return " ".join(escape_lucene(w) for w in content or found)
 
 
 def words(text: str) -> list[str]:

@@ -1,20 +1,26 @@
 """Writing sentence embeddings onto MemCubes and entities, so Neo4j's vector indexes serve them.
 
 Run :func:`embed_cubes` after :meth:`~memcubedb.graph.store.GraphStore.write_cubes` (with the
-written ids) or as a sweep over every cube lacking an embedding. Embeddings are written with
-``UNWIND`` batches through ``db.create.setNodeVectorProperty`` (stored as float32 arrays, the
-form the vector index reads).
+written ids) or as a sweep over every cube lacking an embedding. A cube gets the embedding of
+its whole text and, when the text has several sentences, one ``:Sentence`` node per sentence
+with its own embedding (:mod:`memcubedb.sentences`), both in one transaction. Embeddings are
+written with ``UNWIND`` batches through ``db.create.setNodeVectorProperty`` (stored as float32
+arrays, the form the vector index reads).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
+from neo4j import ManagedTransaction
 from tqdm.auto import tqdm
 
 from memcubedb.embeddings import Embedder
+from memcubedb.graph import queries as gq
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import queries as q
+from memcubedb.sentences import embed_with_sentences
 
 
 def _write(store: GraphStore, query: str, ids: list[str], texts: list[str], embedder: Embedder) -> int:
@@ -22,6 +28,22 @@ def _write(store: GraphStore, query: str, ids: list[str], texts: list[str], embe
     rows = [{"id": i, "embedding": v.tolist()} for i, v in zip(ids, vectors, strict=True)]
     with store.session() as s:
         return s.execute_write(lambda tx: tx.run(query, rows=rows).single(strict=True)["written"])
+
+
+def _write_cubes(store: GraphStore, cubes: list[dict[str, Any]], embedder: Embedder) -> int:
+    """Embed ``cubes`` (rows ``{id, text, speaker}``) and their sentences; write both in one transaction."""
+    ids = [c["id"] for c in cubes]
+    vectors, sentences = embed_with_sentences(embedder, ids, [c["text"] for c in cubes], [c["speaker"] for c in cubes])
+    rows = [{"id": i, "embedding": v.tolist()} for i, v in zip(ids, vectors, strict=True)]
+    parts = [{"cube_id": i, "sentences": [x.model_dump() for x in ss]} for i, ss in zip(ids, sentences, strict=True)]
+
+    def work(tx: ManagedTransaction) -> int:
+        written = tx.run(q.SET_CUBE_EMBEDDINGS, rows=rows).single(strict=True)["written"]
+        tx.run(gq.WRITE_SENTENCES, rows=parts).consume()
+        return written
+
+    with store.session() as s:
+        return s.execute_write(work)
 
 
 def _check_dim(store: GraphStore, embedder: Embedder) -> None:
@@ -39,7 +61,8 @@ def embed_cubes(
     batch_size: int = 256,
     progress: bool = True,
 ) -> int:
-    """Embed the text of every MemCube that has none (or only those of ``ids``) and store it.
+    """Embed the text of every MemCube that has none (or only those of ``ids``) and store it,
+    with the cube's sentence vectors.
 
     Args:
         ids: restrict to these cube ids (e.g. what ``write_cubes`` returned); ``None`` = all.
@@ -61,7 +84,7 @@ def embed_cubes(
             rows = store.read(q.CUBES_WITHOUT_EMBEDDING, ids=id_list, limit=batch_size)
             if not rows:
                 break
-            done += _write(store, q.SET_CUBE_EMBEDDINGS, [r["id"] for r in rows], [r["text"] for r in rows], embedder)
+            done += _write_cubes(store, rows, embedder)
             bar.update(len(rows))
     return done
 

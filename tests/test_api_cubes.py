@@ -145,3 +145,9 @@ def test_auth_failures_and_body_limit(client: TestClient, keys: Keys, store: Gra
     assert_problem(chunked, 413)
     assert store.counts() == before
     assert_problem(client.get("/v1/nowhere", headers=keys["alice"]), 404)
+
+
+def test_an_id_ending_in_a_slash_is_unknown_not_redirected(client: TestClient, keys: Keys) -> None:
+    # "%2F" decodes to "/": the path no longer names a route, and must not redirect to "/v1/cubes/x*"
+    response = client.get("/v1/cubes/x*%2F", headers=keys["alice"], follow_redirects=False)
+    assert_problem(response, 404)

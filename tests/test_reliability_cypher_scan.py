@@ -35,6 +35,7 @@ PASS_THROUGH = {
     ("graph/analyst.py", "_check_plan"): ({"query"}, "analysts' read-only Cypher: READ transaction, plan checked"),
     ("graph/analyst.py", "work"): ({"query"}, "analysts' read-only Cypher: READ transaction, plan checked"),
     ("search/vectors.py", "_write"): ({"query"}, "runs the caller's query constant"),
+    ("search/channels.py", "_fetch_visible"): ({"query"}, "runs the channel's query constant, deeper each time"),
 }
 """Helpers that run a query handed to them: the names the query may be made of, and why that is
 never user text (their callers pass constants, which this rule checks at the call sites)."""

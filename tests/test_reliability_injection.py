@@ -238,11 +238,12 @@ def test_payloads_round_trip_through_api(
         assert (src["speaker"], src["turn_id"]) == (speaker[:256], speaker[:256])
         assert src["content_hash"] == content_hash(said)
         subject = f"N{n} {name}"[:512]  # a fresh entity: an existing one would keep its first name
+        relation = f"p{n} {predicate}"[:256]  # never blank: a blank predicate is a 422 (docs/limits.md)
         fact = _ok(http.post(f"/v1/cubes/{turn['id']}/facts", headers=alice, json={
-            "subject": {"name": subject}, "predicate": predicate[:256], "object": {"name": "Injection Object"},
+            "subject": {"name": subject}, "predicate": relation, "object": {"name": "Injection Object"},
         }), 201)
-        assert _same(fact["subject"], subject) and _same(fact["predicate"], predicate[:256])
-        found = _ok(http.get("/v1/facts", headers=alice, params={"predicate": predicate[:256]}), 200)
+        assert _same(fact["subject"], subject) and _same(fact["predicate"], relation)
+        found = _ok(http.get("/v1/facts", headers=alice, params={"predicate": relation}), 200)
         assert fact["id"] in {f["id"] for f in found["items"]}
         _ok(http.post(f"/v1/cubes/{turn['id']}/grants", headers=alice, json={"grantee": grantee}), 204)
         latest = _ok(http.get("/v1/cubes", headers=alice, params={"limit": 1000}), 200)["items"]

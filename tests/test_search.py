@@ -123,7 +123,7 @@ def test_hybrid_fuses_channels_and_is_deterministic(store: GraphStore, embedder,
     assert [r.score for r in first] == sorted((r.score for r in first), reverse=True)
 
 
-@pytest.mark.parametrize("name", ["hybrid", "hybrid_mmr", "conversation", "vector", "fulltext", "graph"])
+@pytest.mark.parametrize("name", ["hybrid", "hybrid_mmr", "conversation", "vector", "sentences", "fulltext", "graph"])
 def test_no_rights_means_no_results_even_for_the_best_match(store: GraphStore, embedder, name: str) -> None:
     secret = "Bob's locker combination is 4711 at the Zurich gym."
     bob = [chat_turn(secret, "1", 2, owner="bob", facts=[("Bob", "uses", "Zurich gym")])]

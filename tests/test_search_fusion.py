@@ -100,3 +100,8 @@ def test_speaker_prior_lifts_the_named_speakers_turns() -> None:
     assert speaker_prior(fused, {}, {"Ann"}, 0.5) == fused  # memories without chat sources keep their score
     with pytest.raises(ValueError, match="negative"):
         speaker_prior(fused, speakers, {"Ann"}, -0.1)
+
+
+def test_lucene_query_drops_function_words_unless_nothing_else_is_left() -> None:
+    assert lucene_query("What books has Melanie read?") == "books melanie read"
+    assert lucene_query("What did she do?") == "what did she do"
