@@ -1,7 +1,8 @@
 """The README's main job: the whole MemCubeDB loop on the embedded-default Neo4j.
 
 1. start Neo4j (unless ``NEO4J_URI`` points elsewhere) and migrate the schema;
-2. ingest the shipped sample documents and chat (``samples/``) through MemReader;
+2. ingest the shipped sample documents and chat (``samples/``) through MemReader, and embed
+   the new cubes and their sentences with the search embedder (``settings.embedding``);
 3. run the MemScheduler once for the sample's owner (graph embeddings, scores, KV-template
    promotion, LoRA encoding when enough stable facts exist, demotion);
 4. print what is in the graph;
@@ -16,6 +17,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.table import Table
 
+from memcubedb.embeddings import make_embedder
 from memcubedb.extraction.ingest import ingest_paths
 from memcubedb.graph import server
 from memcubedb.graph.apikeys import ApiKeys, Role
@@ -23,6 +25,7 @@ from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import load_lm
 from memcubedb.scheduler.memscheduler import MemScheduler, RunReport
 from memcubedb.scheduler.vault import MemVault
+from memcubedb.search import embed_cubes
 from memcubedb.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -67,6 +70,7 @@ def prepare(settings: Settings, console: Console) -> GraphStore:
         f"MemReader: {report.units} units, {report.cubes_written} new MemCubes "
         f"({report.cubes_skipped} already present), {report.facts} facts"
     )
+    console.print(f"Embeddings: {embed_cubes(store, make_embedder(settings.embedding))} cubes embedded")
     scheduler = MemScheduler(store, MemVault(settings.vault_dir), settings.scheduler,
                              lambda: load_lm(settings.scheduler.lm))
     _print_run(scheduler.run(OWNER), console)
