@@ -55,9 +55,9 @@ from rank_bm25 import BM25Okapi
 from tqdm.auto import tqdm
 
 from memcubedb.embeddings import default_embedder
-from memcubedb.extraction.chats import Chat, chats_from_locomo
+from memcubedb.extraction.chats import Chat, chats_from_locomo, speaker_text
 from memcubedb.extraction.config import RECIPES as EXTRACTION_RECIPES
-from memcubedb.extraction.reader import MemReader, speaker_text
+from memcubedb.extraction.reader import MemReader
 from memcubedb.graph import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import MemorySearch, embed_cubes, recipe

@@ -20,7 +20,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 from memcubedb.cube import Descriptive, Governance, MemCube, MemoryType, PlaintextPayload
-from memcubedb.extraction.chats import Chat
+from memcubedb.extraction.chats import Chat, speaker_text
 from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.extraction.documents import Document, chunk_document, mask_markdown
 from memcubedb.extraction.resolution import EntityResolver
@@ -91,11 +91,6 @@ def document_units(document: Document, chunk_chars: int) -> list[ReadUnit]:
         )  # fmt: skip
         units.append(ReadUnit(unit, chunk.text, source, "document_chunk", ("document", document.format)))
     return units
-
-
-def speaker_text(speaker: str, text: str) -> str:
-    """The memory text of a chat turn with its speaker: ``"<speaker>: <text>"``."""
-    return f"{speaker}: {text}"
 
 
 def chat_units(chat: Chat, speaker_prefix: bool = True) -> list[ReadUnit]:

@@ -162,7 +162,8 @@ class GraphStore:
         tx.run(q.MERGE_ACTIVITIES, rows=rows["activities"]).consume()
         tx.run(q.MERGE_SOURCES, rows=rows["sources"]).consume()
         tx.run(q.CREATE_CUBES, rows=rows["cubes"]).consume()
-        tx.run(q.WRITE_SENTENCES, rows=rows["sentences"]).consume()
+        if rows["sentences"]:
+            tx.run(q.WRITE_SENTENCES, rows=rows["sentences"]).consume()
         tx.run(q.MERGE_ENTITIES, rows=rows["entities"]).consume()
         tx.run(q.LINK_MENTIONS, rows=rows["mentions"]).consume()
         written = tx.run(q.MERGE_FACTS, rows=rows["facts"]).single(strict=True)["written"]

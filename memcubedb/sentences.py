@@ -26,7 +26,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from memcubedb.embeddings import Embedder
-from memcubedb.extraction.reader import speaker_text
+from memcubedb.extraction.chats import speaker_text
 from memcubedb.graph.records import SentenceRecord, stable_id
 
 if TYPE_CHECKING:

@@ -150,19 +150,20 @@ RETURN c.id AS id, c.embedding AS embedding
 
 #: Cubes with text but no embedding, or whose sentences were never embedded
 #: (``sentence_count`` unset, e.g. a new version that copied its predecessor's embedding).
-CUBES_WITHOUT_EMBEDDING = """
+_NEEDS_EMBEDDING = """
 MATCH (c:MemCube) WHERE (c.embedding IS NULL OR c.sentence_count IS NULL) AND c.text IS NOT NULL AND c.text <> ''
   AND ($ids IS NULL OR c.id IN $ids)
-RETURN c.id AS id, c.text AS text,
+"""
+
+CUBES_WITHOUT_EMBEDDING = (
+    _NEEDS_EMBEDDING
+    + """RETURN c.id AS id, c.text AS text,
        [(c)-[:EXTRACTED_FROM]->(s:Source) WHERE s.speaker IS NOT NULL | s.speaker][0] AS speaker
 ORDER BY c.id LIMIT $limit
 """
+)
 
-COUNT_WITHOUT_EMBEDDING = """
-MATCH (c:MemCube) WHERE (c.embedding IS NULL OR c.sentence_count IS NULL) AND c.text IS NOT NULL AND c.text <> ''
-  AND ($ids IS NULL OR c.id IN $ids)
-RETURN count(c) AS n
-"""
+COUNT_WITHOUT_EMBEDDING = _NEEDS_EMBEDDING + "RETURN count(c) AS n\n"
 
 #: Stored as a float32 array, the form the vector index reads.
 SET_CUBE_EMBEDDINGS = """

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from memcubedb.cube import MemCube
 from memcubedb.embeddings import default_embedder
-from memcubedb.extraction.reader import speaker_text
+from memcubedb.extraction.chats import speaker_text
 from memcubedb.graph.explorer import GraphExplorer, GraphFilter
 from memcubedb.graph.facts import FactEditor
 from memcubedb.graph.permissions import Right
