@@ -202,7 +202,7 @@ def private_settings(data_dir: Path, port: int) -> Settings:
 
 
 def _connect(settings: Settings) -> GraphStore:
-    driver = GraphDatabase.driver(settings.bolt_uri, max_transaction_retry_time=RETRY_S,
+    driver = GraphDatabase.driver(settings.bolt_uri, auth=settings.neo4j_auth, max_transaction_retry_time=RETRY_S,
                                   notifications_min_severity="OFF")
     driver.verify_connectivity()
     store = GraphStore(driver, settings)
@@ -321,7 +321,7 @@ def _resend(store: GraphStore, report: CrashReport, batches: int, size: int) -> 
 
 def make_api_key(settings: Settings, principal: str = "crash-api") -> str:
     """A writer key on the private Neo4j, for the API writer."""
-    driver = GraphDatabase.driver(settings.bolt_uri)
+    driver = GraphDatabase.driver(settings.bolt_uri, auth=settings.neo4j_auth)
     try:
         return ApiKeys(driver, settings.neo4j.database).create(principal, Role.WRITER, name="crash")[0]
     finally:

@@ -3,7 +3,10 @@
 The engine is resolved from Maven Central by ``graph/neo4j_server/pom.xml`` (artifact
 ``org.neo4j:neo4j``), built once with Maven into ``target/`` and run as a Java process
 (``memcubedb.EmbeddedNeo4j``) with the Bolt connector on ``settings.neo4j.host``
-(127.0.0.1 by default). Its store lives in ``settings.neo4j_home``; a pid file and a log are
+(127.0.0.1 by default) and authentication on: the built-in ``neo4j`` user's password is
+generated once (:func:`ensure_password`, 256 bits from :mod:`secrets`) and kept in
+``settings.neo4j_password_file`` with mode 0600, where the project's own commands read it
+(``settings.neo4j_auth``). Its store lives in ``settings.neo4j_home``; a pid file and a log are
 written beside it. ``start`` waits until Bolt answers; ``stop`` sends SIGTERM and waits for
 the clean shutdown.
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -85,6 +89,21 @@ def build(server_dir: Path = SERVER_DIR) -> Path:
     return target
 
 
+def ensure_password(settings: Settings) -> str:
+    """The embedded server's password, generated on first use and kept with mode 0600.
+
+    A file with looser permissions (e.g. restored from a backup) is tightened to 0600.
+    """
+    path = settings.neo4j_password_file
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(32) + "\n")
+    os.chmod(path, 0o600)
+    return path.read_text().strip()
+
+
 def _read_pid(settings: Settings) -> int | None:
     try:
         pid = int(_pid_file(settings).read_text().strip())
@@ -133,6 +152,7 @@ def start(settings: Settings) -> ServerStatus:
     java = _require("java", "install a Java 17 runtime (e.g. `apt-get install openjdk-17-jdk-headless`)")
     target = build()
     settings.neo4j_home.mkdir(parents=True, exist_ok=True)
+    ensure_password(settings)
     classpath = f"{target / 'classes'}{os.pathsep}{target / 'lib' / '*'}"
     cmd = [
         java,
@@ -146,6 +166,7 @@ def start(settings: Settings) -> ServerStatus:
         str(cfg.bolt_port),
         str(cfg.pagecache_mb),
         str(cfg.tx_timeout_s),
+        str(settings.neo4j_password_file),
     ]
     log = _log_file(settings).open("ab")
     proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)

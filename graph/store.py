@@ -97,9 +97,9 @@ class GraphStore:
 
         Raises:
             neo4j.exceptions.ServiceUnavailable: nothing answers at ``settings.bolt_uri``.
+            neo4j.exceptions.AuthError: the credentials of ``settings.neo4j_auth`` are refused.
         """
-        auth = (settings.neo4j_user, settings.neo4j_password) if settings.neo4j_password else None
-        driver = GraphDatabase.driver(settings.bolt_uri, auth=auth, notifications_min_severity="OFF")
+        driver = GraphDatabase.driver(settings.bolt_uri, auth=settings.neo4j_auth, notifications_min_severity="OFF")
         driver.verify_connectivity()
         store = cls(driver, settings)
         if migrate:

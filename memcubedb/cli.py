@@ -67,6 +67,16 @@ def neo4j_status() -> None:
         raise typer.Exit(code=3)
 
 
+@neo4j_app.command("password")
+def neo4j_password() -> None:
+    """Print the embedded Neo4j's password (user ``neo4j``) for Neo4j Browser or cypher-shell."""
+    settings = Settings()
+    if not settings.embedded:
+        _fail("an external Neo4j is configured (NEO4J_URI); its password is yours, not ours")
+        return
+    print(server.ensure_password(settings))
+
+
 @app.command("run")
 def run_main_job(
     serve_api: bool = typer.Option(True, "--serve/--no-serve", help="serve the API and dashboard at the end"),

@@ -70,6 +70,22 @@ class Settings(BaseSettings):
         return self.neo4j_uri is None
 
     @property
+    def neo4j_password_file(self) -> Path:
+        """Where the embedded Neo4j's generated password is kept (mode 0600, beside its store)."""
+        return self.data_dir / "neo4j-password"
+
+    @property
+    def neo4j_auth(self) -> tuple[str, str] | None:
+        """The Bolt credentials: ``NEO4J_USER``/``NEO4J_PASSWORD`` when a password is set, else (the
+        embedded default) ``neo4j`` with the generated password of :attr:`neo4j_password_file`;
+        ``None`` only when neither exists (an external Neo4j with authentication off)."""
+        if self.neo4j_password:
+            return (self.neo4j_user, self.neo4j_password)
+        if self.embedded and self.neo4j_password_file.exists():
+            return ("neo4j", self.neo4j_password_file.read_text().strip())
+        return None
+
+    @property
     def bolt_uri(self) -> str:
         """The Bolt URI the driver connects to."""
         return self.neo4j_uri or f"bolt://{self.neo4j.host}:{self.neo4j.bolt_port}"
