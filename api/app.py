@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from memcubedb.api import (
     dashboard,
     routes_access,
+    routes_chat,
     routes_cubes,
     routes_cypher,
     routes_facts,
@@ -44,6 +45,7 @@ ROUTERS = (
     routes_natural.router,
     routes_graph.router,
     routes_cypher.router,
+    routes_chat.router,
     dashboard.router,
 )
 

@@ -22,6 +22,7 @@ from memcubedb.scheduler.jobs import JobLedger
 from memcubedb.settings import Settings
 
 if TYPE_CHECKING:
+    from memcubedb.chat.service import ChatService
     from memcubedb.extraction.intent import IntentParser
     from memcubedb.extraction.reader import MemReader
     from memcubedb.scheduler.memscheduler import MemScheduler
@@ -91,6 +92,18 @@ class Services:
         return self._once("scheduler", build)
 
     @property
+    def chat(self) -> ChatService:
+        """Memory-augmented chat (:class:`~memcubedb.chat.service.ChatService`, built on first use;
+        ``services.chat.complete(principal, {"messages": [...]})`` is the one call)."""
+
+        def build() -> ChatService:
+            from memcubedb.chat.build import build_chat_service
+
+            return build_chat_service(self.settings, self.store, self.search.embedder, self.reader)
+
+        return self._once("chat", build)
+
+    @property
     def intent(self) -> IntentParser:
         """MemReader's intent parser for natural-language memory requests (built on first use)."""
 
@@ -118,6 +131,9 @@ class Services:
         """Wait for running jobs (queued ones are dropped: their durable job records are recovered by
         the next scheduler run), close search (flushes access metrics) and the driver."""
         self.jobs.shutdown(wait=True, cancel_futures=True)
+        chat = self._built.get("chat")
+        if chat is not None:
+            chat.close()
         search = self._built.get("search")
         if search is not None:
             search.close()

@@ -15,6 +15,7 @@ from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from memcubedb.api.config import ApiConfig
+from memcubedb.chat.config import ChatConfig
 from memcubedb.embeddings import EmbeddingConfig
 from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.scheduler.config import SchedulerConfig
@@ -45,6 +46,7 @@ class Settings(BaseSettings):
         extraction: MemReader settings (``MEMCUBEDB_EXTRACTION__…``).
         scheduler: MemScheduler settings (``MEMCUBEDB_SCHEDULER__…``).
         api: knowledge-base API settings (``MEMCUBEDB_API__…``).
+        chat: memory-augmented chat settings (``MEMCUBEDB_CHAT__…``).
     """
 
     model_config = SettingsConfigDict(
@@ -63,6 +65,7 @@ class Settings(BaseSettings):
     extraction: ExtractionConfig = Field(default_factory=ExtractionConfig)
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
+    chat: ChatConfig = Field(default_factory=ChatConfig)
 
     @property
     def embedded(self) -> bool:
