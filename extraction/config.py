@@ -34,6 +34,7 @@ class RuleConfidence(_Config):
     prepositional: float = Field(default=0.75, ge=0, le=1)
     possessive: float = Field(default=0.8, ge=0, le=1)
     appositive: float = Field(default=0.8, ge=0, le=1)
+    attribute: float = Field(default=0.85, ge=0, le=1)
     surface_pattern: float = Field(default=0.65, ge=0, le=1)
     pronoun_factor: float = Field(default=0.95, ge=0, le=1)
     third_person_factor: float = Field(default=0.7, ge=0, le=1)
@@ -82,7 +83,6 @@ class ExtractionConfig(_Config):
         write_batch_size: CubeWrites per graph transaction.
         chunk_chars: target size of a document chunk, characters (split at paragraph, then
             sentence, then word boundaries).
-        embed_cubes: compute a MiniLM embedding for every cube written (for vector search).
         speaker_prefix: a chat turn's memory text is ``"<speaker>: <text>"`` (who said it
             travels with what was said, for search and for the LLM reading it; fact offsets
             point into that text); ``False`` keeps the bare turn text.
@@ -94,7 +94,6 @@ class ExtractionConfig(_Config):
     spacy_processes: int = Field(default=1, ge=1, le=64)
     write_batch_size: int = Field(default=500, ge=1)
     chunk_chars: int = Field(default=1200, ge=100)
-    embed_cubes: bool = False
     speaker_prefix: bool = True
     default_owner: str = Field(default="local", min_length=1, max_length=128)
     confidence: RuleConfidence = Field(default_factory=RuleConfidence)
@@ -106,6 +105,5 @@ class ExtractionConfig(_Config):
 RECIPES: dict[str, ExtractionConfig] = {
     "fast": ExtractionConfig(resolution=ResolutionConfig(embedding_model=None)),
     "default": ExtractionConfig(),
-    "search-ready": ExtractionConfig(embed_cubes=True),
     "llm": ExtractionConfig(extractor="llm"),
 }

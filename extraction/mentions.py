@@ -10,11 +10,14 @@ relative pronouns → the noun their clause modifies.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from lemminflect import getLemma
 from spacy.tokens import Doc, Span, Token
 
 from memcubedb.extraction.grammar import PERSON_TITLES, Grammar, is_noun
 from memcubedb.extraction.labels import entity_type
+from memcubedb.extraction.literals import DATE_TYPES, Literal, quantity
 from memcubedb.extraction.temporal import TimeExpression
 from memcubedb.extraction.triples import EntityType, Mention, TextUnit
 
@@ -41,6 +44,10 @@ THINGS = frozenset({EntityType.ORG, EntityType.PLACE, EntityType.PRODUCT, Entity
 MAX_NAME_TOKENS = 8
 #: Longest word or name taken as an entity, characters (longer "words" are blobs: URLs, base64…).
 MAX_CHARS = 128
+#: lower-case words inside names ("Bank *of* America", "Ponce *de* León")
+NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den"})
+#: characters that join the pieces of one name without spaces ("Amsterdam-Centrum", "AC-130")
+JOINERS = frozenset({"-", "–", "/", "&", "."})
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
 
 
@@ -53,6 +60,10 @@ class Discourse:
             PERSON, and named subjects of any type (the stand-in NER mislabels people).
         things: recent non-person things ("it"), most recent last; ``subject_thing`` the most
             recent thing that was a subject, with its sentence number, preferred when recent.
+        subject_person: the most recent named subject that may be a person, with its sentence
+            number: "he"/"she" prefer it over later non-subject names for ``topic_span``
+            sentences (a text's topic stays its subject: "Buzz Aldrin was born in Glen Ridge.
+            He graduated…").
         gender: case-folded name → "male"/"female", learnt from titles, kinship nouns and
             earlier pronouns; a pronoun never resolves to a person of the other gender.
     """
@@ -60,6 +71,8 @@ class Discourse:
     persons: list[Mention] = field(default_factory=list)
     things: list[Mention] = field(default_factory=list)
     subject_thing: tuple[int, Mention] | None = None
+    subject_person: tuple[int, Mention] | None = None
+    topic_span: int = 3
     sentence: int = 0
     gender: dict[str, str] = field(default_factory=dict)
     keep: int = 8
@@ -69,9 +82,11 @@ class Discourse:
         key = mention.name.casefold()
         return [*[m for m in recent if m.name.casefold() != key][-(keep - 1) :], mention]
 
-    def add_person(self, mention: Mention) -> None:
-        """Make ``mention`` the most recent person."""
+    def add_person(self, mention: Mention, *, subject: bool = False) -> None:
+        """Make ``mention`` the most recent person (and the topic person when a ``subject``)."""
         self.persons = self._push(self.persons, mention, self.keep)
+        if subject:
+            self.subject_person = (self.sentence, mention)
 
     def add_thing(self, mention: Mention, *, subject: bool) -> None:
         """Make ``mention`` the most recent thing; a subject is preferred for "it" for two sentences."""
@@ -87,10 +102,22 @@ class Discourse:
         """
         if pronoun in NEUTER:
             recent = self.subject_thing
+            topic = self.subject_person
+            named_topic = topic is not None and topic[1].type != EntityType.PERSON
+            if named_topic and topic[1].name.casefold() not in self.gender and (  # type: ignore[index]
+                recent is None or topic[0] > recent[0] or not recent[1].named  # type: ignore[index]
+            ):  # a named subject that is not a person
+                recent = topic
             if recent is not None and self.sentence - recent[0] <= 1 and recent[1].name.casefold() not in exclude:
                 return recent[1]
             return next((t for t in reversed(self.things) if t.name.casefold() not in exclude), None)
         wanted = "male" if pronoun in MALE else "female"
+        topic = self.subject_person
+        if topic is not None and self.sentence - topic[0] <= self.topic_span:
+            key = topic[1].name.casefold()
+            if key not in exclude and self.gender.get(key, wanted) == wanted:
+                self.gender[key] = wanted
+                return topic[1]
         for person in reversed(self.persons):
             key = person.name.casefold()
             if key not in exclude and self.gender.get(key, wanted) == wanted:
@@ -99,8 +126,18 @@ class Discourse:
         return None
 
 
+@lru_cache(maxsize=16384)
+def _verb_lemma(word: str) -> str:
+    found = getLemma(word, upos="VERB")
+    return found[0].lower() if found else word
+
+
 def verb_lemma(token: Token) -> str:
-    """Lower-case lemma of a verb, repairing the stand-in lemmatiser's 3rd-person errors ("lives"→"life")."""
+    """Lower-case lemma of a verb: lemminflect's dictionary lemma for the word's tag (it repairs the
+    stand-in lemmatiser's errors: "starred" → "star", not "starr"), else the pipeline's lemma with
+    3rd-person forms repaired ("lives" → "live", not "life")."""
+    if token.tag_.startswith("VB") and token.is_alpha:
+        return _verb_lemma(token.lower_)
     lemma = (token.lemma_ or token.text).lower()
     text = token.lower_
     if token.tag_ == "VBZ" and text.endswith("s") and not lemma.startswith(text[:-2]):
@@ -150,6 +187,8 @@ class MentionIndex:
         self._by_token: dict[int, Mention | None] = {}
         self.used: dict[tuple[int, str], Mention] = {}
         self.times: dict[int, TimeExpression] = {expr.span.start_char: expr for expr in times}
+        #: mention start (characters) → the typed value of a DATE or LITERAL mention
+        self.literals: dict[int, Literal] = {}
         for expr in times:
             mention = Mention(
                 text=expr.span.text, name=expr.label, type=EntityType.DATE,
@@ -157,6 +196,9 @@ class MentionIndex:
             )  # fmt: skip
             for token in expr.span:
                 self._by_token[token.i] = mention
+            if expr.precision in DATE_TYPES:
+                self.literals[expr.span.start_char] = Literal(expr.label, DATE_TYPES[expr.precision])
+        self._quantities()
         self._name_starts: set[int] = set()
         self._names = self._name_spans()
         for noun_i, name_i in descriptors.items():
@@ -165,6 +207,38 @@ class MentionIndex:
                 if kinship in words and name_i in self._names:
                     discourse.gender[self._names[name_i].name.casefold()] = gender
         self._build()
+
+    # --- values -------------------------------------------------------------------------------
+
+    def _quantities(self) -> None:
+        """Numbers (with the unit after them) not inside a date or a numbered name."""
+        doc = self.doc
+        for token in doc:
+            if token.i in self._by_token or not token.like_num or token.pos_ == "PROPN" or self._numbers_name(token):
+                continue
+            found = quantity(doc, token)
+            if found is None:
+                continue
+            value, start, end = found
+            span = doc[start:end]
+            mention = Mention(
+                text=span.text, name=value.label, type=EntityType.LITERAL, start=span.start_char, end=span.end_char
+            )
+            self.literals[span.start_char] = value
+            for k in range(start, end):
+                self._by_token[k] = mention
+
+    @staticmethod
+    def _numbers_name(token: Token) -> bool:
+        """An integer written next to a capitalised proper noun is part of its name: "Apollo 11",
+        "11264 Claudiomaccone" (a date or a unit would have claimed it already)."""
+        doc = token.doc
+        if not token.is_digit:
+            return False
+        for k in (token.i - 1, token.i + 1):
+            if 0 <= k < len(doc) and doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper):
+                return not (k == token.i - 1 and doc[k].whitespace_ == "" and doc[k].is_punct)
+        return False
 
     # --- names --------------------------------------------------------------------------------
 
@@ -178,10 +252,12 @@ class MentionIndex:
                 labels[(trimmed.start, trimmed.end)] = ent.label_
         i = 0
         while i < len(doc):
-            if self._is_name_word(doc[i]):
+            if self._is_name_word(doc[i]) or (self._is_number_part(doc[i]) and self._continues(doc, i + 1)):
                 j = i + 1
-                while j < len(doc) and self._is_name_word(doc[j]) and not doc[j].is_sent_start:
+                while j < len(doc) and not doc[j].is_sent_start and self._continues(doc, j):
                     j += 1
+                while j - 1 > i and (doc[j - 1].is_punct or doc[j - 1].lower_ in NAME_PARTICLES):
+                    j -= 1
                 spans.append((i, j))
                 i = j
             else:
@@ -209,6 +285,24 @@ class MentionIndex:
                 out[k] = mention
         return out
 
+    def _is_number_part(self, token: Token) -> bool:
+        return token.like_num and token.i not in self._by_token and self._numbers_name(token)
+
+    def _continues(self, doc: Doc, j: int) -> bool:
+        """Whether token ``j`` extends the name run before it: another name word, a number of a
+        numbered name, a particle between name words ("University *of* Texas", "Ponce *de* León")
+        or a piece joined without spaces ("Amsterdam*-Centrum*", "AC*-130*")."""
+        tok, prev = doc[j], doc[j - 1]
+        if tok.i in self._by_token:
+            return False
+        if self._is_name_word(tok) or self._is_number_part(tok):
+            return True
+        nxt = doc[j + 1] if j + 1 < len(doc) else None
+        if tok.lower_ in NAME_PARTICLES and nxt is not None and self._is_name_word(nxt):
+            return prev.is_title  # "University of Texas", not "CTO of Acme"
+        joined = not prev.whitespace_ and (tok.text in JOINERS or prev.text in JOINERS)
+        return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not tok.is_sent_start
+
     def _is_name_word(self, token: Token) -> bool:
         if token.i in self._by_token or token.is_space or (not token.is_alpha and token.pos_ != "PROPN"):
             return False
@@ -225,7 +319,7 @@ class MentionIndex:
         return bare and singular and token.dep_ in self.grammar.scheme.subject
 
     def _name_mention(self, span: Span, label: str) -> Mention:
-        text = " ".join(t.text for t in span if not t.is_space)
+        text = " ".join("".join(t.text_with_ws for t in span if not t.is_space).split())
         kind = entity_type(label) if label else EntityType.OTHER
         first = span[0].lower_
         if text.casefold() in self.participants or first in PERSON_TITLES:
@@ -273,7 +367,7 @@ class MentionIndex:
         if mention.name.casefold() in self.participants:
             return
         if mention.type == EntityType.PERSON or (mention.named and subject):
-            self.discourse.add_person(mention)
+            self.discourse.add_person(mention, subject=subject and mention.named)
         if mention.type in THINGS:
             self.discourse.add_thing(mention, subject=subject)
 
@@ -316,13 +410,17 @@ class MentionIndex:
             via=via,  # type: ignore[arg-type]
         )  # fmt: skip
 
-    def concept_of(self, noun: Token, *, with_owner: bool) -> Mention | None:
+    def concept_of(self, noun: Token, *, with_owner: bool, common: bool = False) -> Mention | None:
         """A common-noun mention: modifiers + head lemma ("payments team"), prefixed by its
-        possessor when ``with_owner`` ("Melanie's dog"); ``None`` for light nouns ("thing")."""
+        possessor when ``with_owner`` ("Melanie's dog"); ``None`` for light nouns ("thing").
+        ``common`` leaves out proper-name modifiers (for a predicate word: "ground", not
+        "FC Terek ground")."""
         if noun.lower_ in LIGHT_NOUNS or not noun.text.strip() or len(noun) > MAX_CHARS:
             return None
         words: list[Token] = []
         for child in noun.lefts:
+            if common and (child.pos_ == "PROPN" or not child.is_lower):
+                continue
             if self.grammar.is_name_part(child) and child.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}:
                 words.extend(t for t in child.subtree if t.is_alpha or t.like_num)
             elif child.dep_ in {"amod"} and child.pos_ == "ADJ" and child.lower_ not in LIGHT_ADJECTIVES:

@@ -20,6 +20,7 @@ expressions in a clause set :attr:`Triple.valid_from` of its triples.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 from spacy.matcher import Matcher
@@ -48,6 +49,9 @@ _APPOSITIVE = [
     ]
     for name_word in _NAME_WORD
 ]
+#: a time expression written with its year ("20 June 1949", "1963"), not relative ("last week")
+_EXPLICIT = re.compile(r"\b(1[5-9]|20)\d\d\b")
+_VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
 #: Relative adverbs turning a relative clause's head into a prepositional argument.
 _RELATIVE_ADVERBS = {"where": "in"}
 
@@ -148,7 +152,7 @@ class RelationExtractor:
         self, subj: Mention | None, pred: str, obj: Mention | None, rule: str, anchor: Token, *,
         negated: bool = False, valid_from: datetime | None = None,
     ) -> None:  # fmt: skip
-        if subj is None or obj is None or subj.type == EntityType.DATE:
+        if subj is None or obj is None or subj.type in _VALUES:
             return
         if subj.name.casefold() == obj.name.casefold():
             return
@@ -159,10 +163,12 @@ class RelationExtractor:
             elif m.via == "antecedent":
                 base *= self.conf.third_person_factor
         start, end = self._sentence[anchor.i]
+        value = self._m.literals.get(obj.start) if obj.type in {EntityType.DATE, EntityType.LITERAL} else None
         triple = Triple(
             subject=self._m.use(subj), predicate=" ".join(pred.split())[:256], object=self._m.use(obj),
             negated=negated, confidence=round(base, 4), start=start, end=end,
-            valid_from=valid_from, rule=rule,
+            valid_from=valid_from, rule=rule, object_value=value.value if value else None,
+            datatype=value.datatype if value else None, unit=value.unit if value else None,
         )  # fmt: skip
         self._out.setdefault(triple.key(), triple)
 
@@ -200,7 +206,7 @@ class RelationExtractor:
 
     def _word(self, noun: Token) -> str:
         """The noun as a predicate word: "the younger sister" → "younger sister", "CTO" → "cto"."""
-        concept = self._m.concept_of(noun, with_owner=False) if is_noun(noun) else None
+        concept = self._m.concept_of(noun, with_owner=False, common=True) if is_noun(noun) else None
         return concept.name if concept is not None else noun.lower_
 
     def _dates(self, pairs: list[tuple[str | None, Token]]) -> tuple[list[tuple[str | None, Mention]], datetime | None]:
@@ -220,33 +226,78 @@ class RelationExtractor:
         word = self._word(noun)
         rule = "surface_appositive" if surface else "appositive"
         owner = self.g.possessor(noun)
-        if owner is not None:
-            self._emit(name, f"is {word} of", self._m.get(owner), "possessive", noun)
+        if owner is not None:  # "Alice's sister Carol" → (Alice, sister, Carol)
+            self._emit(self._m.get(owner), word, name, "attribute", noun)
             return
         preps = [(p, n) for p, n in self.g.prepositional(noun, include_unmarked=False) if p]
         for prep, target in preps:
-            self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
+            if prep == "of" and self._definite(noun):  # "Bob, the founder of Acme," → (Acme, founder, Bob)
+                self._emit(self._m.get(target), word, name, "attribute", noun)
+            else:
+                self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
         if not preps:
             self._emit(name, "is", concept, rule, noun)
 
+    def _owner(self, noun: Token) -> Token | None:
+        """Whose attribute a relational noun names: its possessor ("Denmark's leader", "whose
+        capital"), its "of" object ("the capital of Germany"), or the place a "where" clause
+        it is the subject of describes ("Singapore, where the leader is …")."""
+        owner = self.g.possessor(noun)
+        if owner is not None:
+            return owner
+        for prep, target in self.g.prepositional(noun, include_unmarked=False):
+            if prep == "of":
+                return target
+        return None
+
+    def _where_owner(self, clause: Token) -> Token | None:
+        """The name before ", where" for a clause introduced by the relative adverb "where"."""
+        adverb = next((c for c in clause.children if c.lower_ == "where" and c.i < clause.i), None)
+        if adverb is None:
+            return None
+        k = adverb.i - 1
+        while k >= 0 and self._doc[k].is_punct:
+            k -= 1
+        if k < 0:
+            return None
+        mention = self._m.get(self._doc[k])
+        return self._doc[k] if mention is not None and mention.named else None
+
     def _copular(self, comp: Token, cop: Token, subject_tokens: list[Token]) -> None:
-        subjects = [self._m.get(s) for s in subject_tokens]
+        where = self._where_owner(comp) or self._where_owner(cop)
+        subjects: list[tuple[Mention | None, str | None, Mention | None]] = []  # (subject, attribute, owner)
+        for s in subject_tokens:
+            owner = self._owner(s) if is_common_noun(s) else None
+            owner = owner if owner is not None or not is_common_noun(s) else where
+            if owner is not None:  # "Denmark's leader is X", "the capital of Germany is X"
+                subjects.append((None, self._word(s), self._m.get(owner)))
+            else:
+                subjects.append((self._m.get(s), None, None))
         for n in self.g.with_conjuncts(comp):
+            if n is not comp and self.g.subjects(n):
+                continue  # "… and Juan is the leader": a clause of its own
             negated = self.g.negated(n, cop, comp)
             preps = [(p, t) for p, t in self.g.prepositional(n, include_unmarked=False) if p]
             _, when = self._dates(preps)
             case = self.g.case(n)
-            for s in subjects:
-                if case is not None:
+            value = self._m.get(n)
+            if is_noun(n) and (value is None or value.type not in _VALUES):
+                value = self._m.concept_of(n, with_owner=True)
+            for s, attribute, owner in subjects:
+                if attribute is not None:
+                    self._emit(owner, attribute, value, "attribute", n, negated=negated, valid_from=when)
+                elif case is not None:
                     self._emit(s, f"is {case}", self._m.get(n), "copula", n, negated=negated, valid_from=when)
                 elif preps and (is_noun(n) or n.pos_ == "PROPN"):
                     word = self._word(n)
                     for prep, target in preps:
                         obj = self._m.get(target)
-                        self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
+                        if prep == "of" and self._definite(n):  # "X is the capital of Y" → (Y, capital, X)
+                            self._emit(obj, word, s, "attribute", n, negated=negated, valid_from=when)
+                        else:
+                            self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
                 else:
-                    obj = self._m.concept_of(n, with_owner=True) if is_noun(n) else self._m.get(n)
-                    self._emit(s, "is", obj, "copula", n, negated=negated, valid_from=when)
+                    self._emit(s, "is", value, "copula", n, negated=negated, valid_from=when)
 
     def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
         g = self.g
@@ -258,7 +309,7 @@ class RelationExtractor:
         particle = g.particle(verb)
         active = f"{lemma} {particle}" if particle else lemma
         pred = f"{prefix} {active}" if prefix else active
-        passive_pred = f"is {verb.lower_}" + (f" {particle}" if particle else "")
+        passive_pred = verb.lower_ + (f" {particle}" if particle else "")  # "was born in" → "born in"
         pairs = g.prepositional(verb)
         objects = g.objects(verb)
         for obj in objects:  # a name's misattached PP belongs to the verb ("met Dana in Berlin")
@@ -286,7 +337,11 @@ class RelationExtractor:
         for s in subjects:
             for obj in objects:
                 neg = negated or g.negated_object(obj)
-                self._emit(s, pred, self._m.get(obj), "verb_object", verb, negated=neg, valid_from=when)
+                target = self._owned_value(obj) if lemma == "have" else None
+                if target is not None:  # "X has a periapsis of 296521000 km" → (X, periapsis, 296521000 km)
+                    self._emit(s, self._word(obj), target, "attribute", verb, negated=neg, valid_from=when)
+                else:
+                    self._emit(s, pred, self._m.get(obj), "verb_object", verb, negated=neg, valid_from=when)
             for iobj in g.indirect_objects(verb):
                 self._emit(s, f"{pred} to", self._m.get(iobj), "prepositional", verb, negated=negated, valid_from=when)
         for agent in agents:
@@ -301,21 +356,51 @@ class RelationExtractor:
                 if prep is None or obj is None or obj.type == EntityType.DATE:
                     continue
                 self._emit(s, f"{base} {prep}", obj, "prepositional", verb, negated=negated, valid_from=when)
-        if len(self._out) == emitted and dated:
+        for k, (prep, date) in enumerate(dated):  # explicit calendar dates are facts; others only date one
+            if not (_EXPLICIT.search(date.text) or (k == 0 and len(self._out) == emitted)):
+                continue
+            word = prep or self._preposition_before(date) or ("on" if len(date.name) == 10 else "in")
             for s in holders:
-                prep, date = dated[0]
-                word = prep or ("on" if len(date.name) == 10 else "in")
                 self._emit(s, f"{base} {word}", date, "prepositional", verb, negated=negated, valid_from=when)
         for comp in g.open_complements(verb):
             to = any(c.lower_ == "to" for c in comp.children)
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
+
+    @staticmethod
+    def _definite(noun: Token) -> bool:
+        """A definite description ("*the* capital of Y") names Y's one N — an attribute of Y;
+        an indefinite or bare one ("*a* recipient of Y", "part of Y") only a membership."""
+        return any(c.lower_ in {"the", "this", "that"} and c.i < noun.i for c in noun.children)
+
+    def _is_attribute(self, noun: Token) -> bool:
+        """True when a copular clause reads ``noun`` as its owner's attribute ("Y's capital is X")."""
+        head = noun.head
+        clause = head if noun.dep_ in self.g.scheme.subject else None
+        return clause is not None and (self.g.copula(clause) is not None or head.lemma_ == "be")
+
+    def _owned_value(self, noun: Token) -> Mention | None:
+        """The value of "a N of V" when V is a name or a literal ("a periapsis of 296521000 km")."""
+        if not is_common_noun(noun) or self.g.possessor(noun) is not None:
+            return None
+        for prep, target in self.g.prepositional(noun, include_unmarked=False):
+            mention = self._m.get(target)
+            if prep == "of" and mention is not None and (mention.named or mention.type in _VALUES):
+                return mention
+        return None
+
+    def _preposition_before(self, mention: Mention) -> str | None:
+        span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        k = span.start - 1 if span is not None else -1
+        while k >= 0 and self._doc[k].lower_ == "the":
+            k -= 1
+        return self._doc[k].lower_ if k >= 0 and self._doc[k].pos_ == "ADP" else None
 
     def _noun(self, noun: Token) -> None:
         owner_tok = self.g.possessor(noun)
         mention = self._m.get(noun)
         if mention is None or mention.type != EntityType.CONCEPT:
             return
-        if owner_tok is not None:
+        if owner_tok is not None and not self._is_attribute(noun):
             self._emit(self._m.get(owner_tok), "has", mention, "possessive", noun)
         if self.g.copula(noun) is not None:
             return
@@ -323,5 +408,7 @@ class RelationExtractor:
             obj = self._m.get(target)
             if prep == "with" and is_name(target) and noun.dep_ not in self.g.scheme.subject:
                 continue  # read as the verb's ("went to the concert with Maya")
+            if prep == "of":  # "the capital of Y" is read as Y's attribute where it says something
+                continue
             if prep and obj is not None and obj.type != EntityType.DATE:  # times attach to events
                 self._emit(mention, prep, obj, "prepositional", noun)

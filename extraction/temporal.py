@@ -31,6 +31,8 @@ PERIODS = [*UNITS, *WEEKDAYS, "morning", "afternoon", "evening", "night", "summe
 QUANTS = ["a", "an", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "few",
           "couple", "several"]  # fmt: skip
 YEAR = {"SHAPE": "dddd"}  # range-checked in TimeTagger.find (a REGEX predicate runs on every token)
+#: a day of the month, plain or ordinal ("9", "28th")
+DAY = {"SHAPE": {"IN": ["d", "dd", "dxx", "ddxx"]}}
 
 _PATTERNS: dict[str, list[list[dict[str, object]]]] = {
     "deictic": [[{"LOWER": {"IN": DEICTIC}}]],
@@ -40,14 +42,14 @@ _PATTERNS: dict[str, list[list[dict[str, object]]]] = {
         [{"LIKE_NUM": True}, {"LOWER": {"IN": UNITS}}, {"LOWER": "ago"}],
     ],
     "month": [
-        [{"ORTH": {"IN": MONTHS}}, {"IS_DIGIT": True, "OP": "?"}],
-        [{"ORTH": {"IN": MONTHS}}, {"IS_DIGIT": True, "OP": "?"}, {"ORTH": ",", "OP": "?"}, YEAR],
-        [{"IS_DIGIT": True}, {"ORTH": {"IN": MONTHS}}],
-        [{"IS_DIGIT": True}, {"ORTH": {"IN": MONTHS}}, {"ORTH": ",", "OP": "?"}, YEAR],
+        [{"ORTH": {"IN": MONTHS}}, {**DAY, "OP": "?"}],
+        [{"ORTH": {"IN": MONTHS}}, {**DAY, "OP": "?"}, {"ORTH": ",", "OP": "?"}, YEAR],
+        [DAY, {"LOWER": "of", "OP": "?"}, {"ORTH": {"IN": MONTHS}}],
+        [DAY, {"LOWER": "of", "OP": "?"}, {"ORTH": {"IN": MONTHS}}, {"ORTH": ",", "OP": "?"}, YEAR],
     ],
     "weekday": [[{"LOWER": {"IN": WEEKDAYS}}]],
     "year": [[YEAR]],
-    "iso": [[{"SHAPE": "dddd-dd-dd"}]],
+    "iso": [[{"SHAPE": "dddd-dd-dd"}], [YEAR, {"ORTH": "-"}, {"SHAPE": "dd"}, {"ORTH": "-"}, {"SHAPE": "dd"}]],
 }
 
 #: dateparser's period names → our precision labels (also the ISO-ish format of the value).

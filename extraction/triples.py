@@ -101,6 +101,12 @@ class Triple(_Frozen):
         start / end: character offsets of the evidence (the sentence) in the unit text.
         valid_from: the time the statement refers to, when the clause carries a date.
         rule: the rule (or extractor) that produced it, for provenance and debugging.
+        object_value / datatype: set when the object is a value, not a thing: the normalised
+            lexical form and its XSD datatype — ``("1936-06-27", "xsd:date")``,
+            ``("2014", "xsd:gYear")``, ``("1998-11", "xsd:gYearMonth")``, ``("737", "xsd:integer")``,
+            ``("296521000.0", "xsd:decimal")`` (see :mod:`memcubedb.extraction.literals`).
+            ``object`` is then the literal's mention (type ``DATE`` or ``LITERAL``).
+        unit: the unit a number was given in ("square kilometres"), when there was one.
     """
 
     subject: Mention
@@ -112,6 +118,9 @@ class Triple(_Frozen):
     end: int = Field(default=0, ge=0)
     valid_from: datetime | None = None
     rule: str = "unknown"
+    object_value: str | None = Field(default=None, min_length=1, max_length=512)
+    datatype: str | None = Field(default=None, pattern=r"^xsd:[A-Za-z]+$")
+    unit: str | None = Field(default=None, min_length=1, max_length=64)
 
     def key(self) -> tuple[str, str, str, bool]:
         """``(subject name, predicate, object name, negated)``, names case-folded: for tests/dedup."""

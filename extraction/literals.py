@@ -1,0 +1,94 @@
+"""Values that are not things: dates and times, numbers, numbers with units.
+
+A fact whose object is a value keeps it as a typed literal (``Triple.object_value`` +
+``Triple.datatype`` [+ ``Triple.unit``]), after RDF 1.1's typed literals with XSD datatypes:
+
+==========================  ====================  ==================================
+text                        value                 datatype
+==========================  ====================  ==================================
+"20 June 1949"              ``1949-06-20``        ``xsd:date``
+"March 2024"                ``2024-03``           ``xsd:gYearMonth``
+"in 1963"                   ``1963``              ``xsd:gYear``
+"at 13:56 on 8 May 2023"    ``2023-05-08T13:56``  ``xsd:dateTime``
+"737"                       ``737``               ``xsd:integer``
+"286.5 square kilometres"   ``286.5``             ``xsd:decimal``, unit "square kilometres"
+==========================  ====================  ==================================
+
+Week-precision and unnormalised time expressions ("last week" without a timestamp) are not
+values (no XSD type names a week); they stay DATE mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from spacy.tokens import Doc, Token
+
+#: time-expression precision → XSD datatype of its ISO 8601 label
+DATE_TYPES = {"year": "xsd:gYear", "month": "xsd:gYearMonth", "day": "xsd:date", "time": "xsd:dateTime"}
+_INTEGER = re.compile(r"^[+-]?\d+$")
+_DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
+_MAX_UNIT_WORDS = 3
+SCALES = {"thousand": Decimal(10**3), "million": Decimal(10**6), "billion": Decimal(10**9)}
+
+
+@dataclass(frozen=True, slots=True)
+class Literal:
+    """A typed value: ISO 8601 or canonical number ``value``, XSD ``datatype``, optional unit."""
+
+    value: str
+    datatype: str
+    unit: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The value as an entity name: ``"286.5 square kilometres"``."""
+        return f"{self.value} {self.unit}" if self.unit else self.value
+
+
+def number(text: str) -> Literal | None:
+    """A number as written ("1,234", "296521000.0") → its canonical literal; ``None`` otherwise."""
+    plain = text.replace(",", "") if re.fullmatch(r"\d{1,3}(,\d{3})+(\.\d+)?", text) else text
+    if _INTEGER.match(plain):
+        return Literal(plain, "xsd:integer")
+    if _DECIMAL.match(plain):
+        return Literal(plain, "xsd:decimal")
+    return None
+
+
+def _unit_words(doc: Doc, after: int) -> list[Token]:
+    """The unit phrase right after a number: up to three lower-case ADJ/NOUN words ending in a
+    noun ("square kilometres", "fans", "metres"), or nothing."""
+    words: list[Token] = []
+    k = after
+    while k < len(doc) and len(words) < _MAX_UNIT_WORDS:
+        tok = doc[k]
+        if tok.is_sent_start or not tok.is_alpha or not tok.is_lower or tok.pos_ not in {"NOUN", "ADJ"}:
+            break
+        words.append(tok)
+        k += 1
+    while words and words[-1].pos_ != "NOUN":
+        words.pop()
+    return words
+
+
+def quantity(doc: Doc, token: Token) -> tuple[Literal, int, int] | None:
+    """The number at ``token`` with the unit after it, as ``(literal, first token, end token)``.
+
+    A number is only a value when nothing makes it part of a name; the caller has already given
+    dates and names their tokens.
+    """
+    value = number(token.text)
+    if value is None:
+        return None
+    end = token.i + 1
+    if end < len(doc) and doc[end].lower_ in SCALES:  # "1.5 million" → 1500000
+        scaled = Decimal(value.value) * SCALES[doc[end].lower_]
+        value = number(format(scaled.normalize(), "f")) or value
+        end += 1
+    unit = _unit_words(doc, end)
+    if unit:
+        return Literal(value.value, value.datatype, " ".join(t.lower_ for t in unit)), token.i, unit[-1].i + 1
+    return value, token.i, end
