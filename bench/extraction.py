@@ -80,8 +80,9 @@ def main(argv: list[str] | None = None) -> int:
     units = [TextUnit(text=e["texts"][0], context_id=str(k), opens_context=True) for k, e in enumerate(entries)]
 
     started = time.perf_counter()
+    floor = extractor.config.confidence.floor  # what MemReader would write
     predicted = [
-        [as_spo(t) for t in extraction.triples]
+        [as_spo(t) for t in extraction.triples if t.confidence >= floor]
         for extraction in track(extractor.extract(units), total=len(units), description="extracting", console=console)
     ]
     elapsed = time.perf_counter() - started

@@ -23,10 +23,22 @@ class _Config(BaseModel):
 
 
 class RuleConfidence(_Config):
-    """Confidence (0..1) given to a fact by the rule that produced it.
+    """Confidence (0..1) given to a fact by the rule that produced it, and the floor below which
+    MemReader writes nothing (both extractors; an LLM states its own confidence).
 
     A fact whose subject or object came from pronoun resolution is multiplied by
-    ``pronoun_factor`` (first/second person) or ``third_person_factor`` (he/she/it).
+    ``pronoun_factor`` (first/second person) or ``third_person_factor`` (he/she/it). With the
+    defaults and ``floor`` 0.5, every rule's own facts are written; of the facts resting on a
+    third-person pronoun, those of ``surface_pattern`` (0.65 × 0.7 = 0.455) are not.
+
+    Rules (``Triple.rule``): ``verb_object`` subject–verb–object ("Carol likes tea", passives
+    turned active); ``attribute`` a relational noun read as its owner's attribute ("Y's capital
+    is X", "the capital of Y is X", "X is the capital of Y", "X, the capital of Y", "Y, where
+    the capital is X", "Y has a population of N" → (Y, capital, X)); ``copula`` other copular
+    clauses ("X is from Y", "X is a recipient of Y"); ``prepositional`` a verb's or noun's
+    prepositional argument, dates included ("born in Dallas", "born on 1930-01-20");
+    ``possessive`` "my dog" → (speaker, has, dog); ``appositive`` "Leila, a nurse";
+    ``surface_pattern`` an appositive found by a token pattern where the parser missed it.
     """
 
     verb_object: float = Field(default=0.9, ge=0, le=1)
@@ -38,6 +50,7 @@ class RuleConfidence(_Config):
     surface_pattern: float = Field(default=0.65, ge=0, le=1)
     pronoun_factor: float = Field(default=0.95, ge=0, le=1)
     third_person_factor: float = Field(default=0.7, ge=0, le=1)
+    floor: float = Field(default=0.5, ge=0, le=1, description="facts below this confidence are not written")
 
 
 class LLMConfig(_Config):

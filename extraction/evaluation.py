@@ -97,9 +97,7 @@ def pair_matches(predicted: Sequence[tuple[str, str]], gold: Sequence[tuple[str,
         return 0
     p_tok = [(tokens(s), tokens(o)) for s, o in predicted]
     g_tok = [(tokens(s), tokens(o)) for s, o in gold]
-    ok = np.array(
-        [[float(jaccard(ps, gs) >= 0.5 and jaccard(po, go) >= 0.5) for gs, go in g_tok] for ps, po in p_tok]
-    )
+    ok = np.array([[float(jaccard(ps, gs) >= 0.5 and jaccard(po, go) >= 0.5) for gs, go in g_tok] for ps, po in p_tok])
     if not ok.any():
         return 0
     rows, cols = linear_sum_assignment(ok, maximize=True)

@@ -132,10 +132,16 @@ class UnknownLabelSchemeError(ValueError):
     """The pipeline's dependency labels match neither UD nor ClearNLP."""
 
 
+#: labels only one of the two schemes uses
+_CLEARNLP_ONLY = frozenset({"dobj", "pobj", "prep", "poss", "attr", "acomp", "nsubjpass", "auxpass", "dative", "relcl",
+                            "prt", "npadvmod", "pcomp"})  # fmt: skip
+_UD_ONLY = frozenset({"obj", "obl", "nmod:poss", "cop", "flat", "aux:pass", "nsubj:pass", "compound:prt", "acl:relcl"})
+
+
 def _scheme_of(labels: set[str]) -> LabelScheme:
-    if "dobj" in labels or "pobj" in labels:
+    if labels & _CLEARNLP_ONLY:
         return CLEARNLP
-    if "obj" in labels or "obl" in labels or "nmod:poss" in labels:
+    if labels & _UD_ONLY:
         return UD
     raise UnknownLabelSchemeError(
         f"cannot tell the dependency scheme from labels {sorted(labels)[:12]}…; expected UD or ClearNLP"

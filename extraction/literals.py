@@ -58,6 +58,24 @@ def number(text: str) -> Literal | None:
     return None
 
 
+_ISO = {4: "xsd:gYear", 7: "xsd:gYearMonth", 10: "xsd:date", 16: "xsd:dateTime"}
+_ISO_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2})?)?)?$")
+_QUANTITY = re.compile(r"^([+-]?[\d.,]+)\s+([a-z][a-z ]{0,40})$")
+
+
+def typed(name: str, is_date: bool) -> Literal | None:
+    """A value written in its normal form ("1949-06-20", "737", "286.5 square kilometres") as
+    a typed literal; for extractors that return values as text (the LLM path)."""
+    text = " ".join(name.split())
+    if is_date:
+        return Literal(text, _ISO[len(text)]) if _ISO_FORM.match(text) else None
+    found = _QUANTITY.match(text)
+    if found:
+        value = number(found.group(1))
+        return Literal(value.value, value.datatype, found.group(2)) if value else None
+    return number(text)
+
+
 def _unit_words(doc: Doc, after: int) -> list[Token]:
     """The unit phrase right after a number: up to three lower-case ADJ/NOUN words ending in a
     noun ("square kilometres", "fans", "metres"), or nothing."""

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from memcubedb.extraction.config import LLMConfig
 from memcubedb.extraction.errors import ExtractorError
+from memcubedb.extraction.literals import typed
 from memcubedb.extraction.temporal import as_utc
 from memcubedb.extraction.triples import NAME_TYPES, EntityType, Extraction, Mention, TextUnit, Triple
 
@@ -31,6 +32,8 @@ and the facts it states as (subject, predicate, object) triples between entity n
 - First-person words (I, me, my) mean the speaker; second-person words (you, your) the addressee.
 - Keep negated statements with "negated": true instead of dropping them.
 - Resolve relative dates against the given time and write valid_from as ISO 8601, else null.
+- Dates are entities of type DATE named in ISO 8601 (1949-06-20, 1963-05, 1963); numbers are
+  LITERAL entities named by the number and its unit as written ("286.5 square kilometres").
 - confidence is your certainty between 0 and 1."""
 
 
@@ -83,6 +86,9 @@ def _user_message(unit: TextUnit) -> str:
     return f"Context: {json.dumps(context)}\nText:\n{unit.text}"
 
 
+_VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
+
+
 def _iso(value: str | None) -> datetime | None:
     if not value:
         return None
@@ -118,6 +124,7 @@ def to_extraction(unit: TextUnit, output: LLMOutput, confidence_cap: float = 1.0
         subject, obj = ends
         if not predicate or subject is None or obj is None:
             continue
+        value = typed(obj.name, obj.type == EntityType.DATE) if obj.type in _VALUES else None
         triples.append(
             Triple(
                 subject=subject,
@@ -129,6 +136,9 @@ def to_extraction(unit: TextUnit, output: LLMOutput, confidence_cap: float = 1.0
                 end=len(unit.text),
                 valid_from=_iso(t.valid_from),
                 rule="llm",
+                object_value=value.value if value else None,
+                datatype=value.datatype if value else None,
+                unit=value.unit if value else None,
             )
         )
     return Extraction(mentions=list(mentions.values()), triples=triples)

@@ -104,8 +104,12 @@ class Discourse:
             recent = self.subject_thing
             topic = self.subject_person
             named_topic = topic is not None and topic[1].type != EntityType.PERSON
-            if named_topic and topic[1].name.casefold() not in self.gender and (  # type: ignore[index]
-                recent is None or topic[0] > recent[0] or not recent[1].named  # type: ignore[index]
+            if (
+                named_topic
+                and topic[1].name.casefold() not in self.gender
+                and (  # type: ignore[index]
+                    recent is None or topic[0] > recent[0] or not recent[1].named  # type: ignore[index]
+                )
             ):  # a named subject that is not a person
                 recent = topic
             if recent is not None and self.sentence - recent[0] <= 1 and recent[1].name.casefold() not in exclude:

@@ -222,6 +222,8 @@ class MemReader:
                 merges.setdefault((found.merge.alias, found.merge.entity_id), found.merge)
         facts: dict[str, FactRecord] = {}
         for t in extraction.triples:
+            if t.confidence < self.config.confidence.floor:
+                continue  # below the rules' floor (ExtractionConfig.confidence.floor): not written
             s_id, o_id = ids[(t.subject.start, t.subject.name)], ids[(t.object.start, t.object.name)]
             if s_id == o_id:
                 continue
@@ -230,7 +232,7 @@ class MemReader:
             fact = FactRecord(
                 id=fid, subject_id=s_id, predicate=t.predicate, object_id=o_id, confidence=t.confidence,
                 negated=t.negated, valid_from=t.valid_from, start=t.start + read_unit.offset,
-                end=t.end + read_unit.offset,
+                end=t.end + read_unit.offset, object_value=t.object_value, datatype=t.datatype, unit=t.unit,
             )  # fmt: skip
             if fid not in facts or facts[fid].confidence < fact.confidence:
                 facts[fid] = fact

@@ -96,4 +96,5 @@ def fact_from_row(row: dict[str, Any]) -> Fact:
         id=f["id"], subject_id=f["subject_id"], subject=row["subject"], predicate=f["predicate"],
         object_id=f["object_id"], object=row["object"], confidence=f["confidence"], negated=f["negated"],
         valid_from=f.get("valid_from"), valid_to=f.get("valid_to"), cube_ids=row["cube_ids"],
+        object_value=f.get("object_value"), datatype=f.get("datatype"), unit=f.get("unit"),
     )

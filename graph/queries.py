@@ -91,7 +91,8 @@ WHERE s IS NOT NULL AND o IS NOT NULL
 MERGE (f:Fact {id: row.id})
   ON CREATE SET f.predicate = row.predicate, f.confidence = row.confidence, f.negated = row.negated,
                 f.valid_from = row.valid_from, f.valid_to = row.valid_to, f.created_at = datetime(),
-                f.subject_id = row.subject_id, f.object_id = row.object_id
+                f.subject_id = row.subject_id, f.object_id = row.object_id,
+                f.object_value = row.object_value, f.datatype = row.datatype, f.unit = row.unit
   ON MATCH SET f.confidence = CASE WHEN row.confidence > f.confidence THEN row.confidence ELSE f.confidence END
 MERGE (f)-[:SUBJECT]->(s)
 MERGE (f)-[:OBJECT]->(o)

@@ -93,7 +93,11 @@ class FactRecord(_Record):
     """A reified (subject, predicate, object) triple with its own confidence and validity.
 
     ``object_id`` names an Entity; a literal object (a number, an adjective) is stored as an
-    entity of type ``LITERAL`` so every fact is an edge between two entities.
+    entity of type ``LITERAL`` (a date as one of type ``DATE``) so every fact is an edge between
+    two entities. When the object is a value, the fact also carries it typed, after RDF 1.1 typed
+    literals: ``object_value`` (ISO 8601 date/time or canonical number), ``datatype`` (XSD:
+    ``xsd:date``, ``xsd:gYear``, ``xsd:gYearMonth``, ``xsd:dateTime``, ``xsd:integer``,
+    ``xsd:decimal``) and ``unit`` ("square kilometres") — see ``extraction/literals.py``.
     """
 
     id: str
@@ -106,6 +110,9 @@ class FactRecord(_Record):
     valid_to: Timestamp | None = None
     start: int = Field(default=0, ge=0, description="character offset of the evidence in the cube text")
     end: int = Field(default=0, ge=0)
+    object_value: str | None = Field(default=None, min_length=1, max_length=512)
+    datatype: str | None = Field(default=None, pattern=r"^xsd:[A-Za-z]+$")
+    unit: str | None = Field(default=None, min_length=1, max_length=64)
 
 
 class SentenceRecord(_Record):
@@ -163,3 +170,6 @@ class Fact(_Record):
     valid_from: Timestamp | None = None
     valid_to: Timestamp | None = None
     cube_ids: list[str] = Field(default_factory=list)
+    object_value: str | None = Field(default=None, description="the object as a typed value (ISO 8601, number)")
+    datatype: str | None = Field(default=None, description="XSD datatype of object_value, e.g. xsd:date")
+    unit: str | None = Field(default=None, description="unit of a numeric object_value, as written")

@@ -1,0 +1,118 @@
+"""Dates and quantities as typed literals: read on both label schemes, written to Neo4j, served by
+``/v1/facts``; and the scoring math of ``bench/extraction.py``."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+from fastapi.testclient import TestClient
+from spacy.language import Language
+
+from memcubedb.extraction.config import ExtractionConfig, ResolutionConfig
+from memcubedb.extraction.documents import Document
+from memcubedb.extraction.evaluation import capitalised_pairs, score_text
+from memcubedb.extraction.ingest import ingest
+from memcubedb.extraction.labels import CLEARNLP
+from memcubedb.extraction.literals import number, typed
+from memcubedb.extraction.spacy_extractor import SpacyExtractor
+from memcubedb.extraction.triples import TextUnit, Triple
+from memcubedb.graph.store import GraphStore
+from tests.api_helpers import Keys
+from tests.test_extraction_clearnlp import Row, make_doc
+
+pytest_plugins = ["tests.api_fixtures"]
+
+Typed = tuple[str, str, str | None, str | None, str | None]  # subject, predicate, value, datatype, unit
+
+UD_CASES: list[tuple[str, Typed]] = [
+    ("Buzz Aldrin was born on 20 January 1930.", ("buzz aldrin", "born on", "1930-01-20", "xsd:date", None)),
+    ("Alan Shepard died on July 21st, 1998.", ("alan shepard", "die on", "1998-07-21", "xsd:date", None)),
+    ("The Acme plant opened in March 1998.", ("acme plant", "open in", "1998-03", "xsd:gYearMonth", None)),
+    ("Abilene has an area of 286.5 square kilometres.",
+     ("abilene", "area", "286.5", "xsd:decimal", "square kilometres")),
+    ("Denmark's population is 5,800,000.", ("denmark", "population", "5800000", "xsd:integer", None)),
+]  # fmt: skip
+
+CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
+    ([("Aldrin", "PROPN", "NNP", "nsubjpass", 2, "Aldrin", "B-PERSON"),
+      ("was", "AUX", "VBD", "auxpass", 2, "be", "O"), ("born", "VERB", "VBN", "ROOT", 2, "bear", "O"),
+      ("on", "ADP", "IN", "prep", 2, "on", "O"), ("January", "PROPN", "NNP", "pobj", 3, "January", "B-DATE"),
+      ("20", "NUM", "CD", "nummod", 4, "20", "I-DATE"), (",", "PUNCT", ",", "punct", 4, ",", "I-DATE"),
+      ("1930", "NUM", "CD", "nummod", 4, "1930", "I-DATE"), (".", "PUNCT", ".", "punct", 2, ".", "O")],
+     ("aldrin", "born on", "1930-01-20", "xsd:date", None)),
+    ([("Abilene", "PROPN", "NNP", "nsubj", 1, "Abilene", "B-GPE"), ("has", "VERB", "VBZ", "ROOT", 1, "have", "O"),
+      ("an", "DET", "DT", "det", 3, "an", "O"), ("area", "NOUN", "NN", "dobj", 1, "area", "O"),
+      ("of", "ADP", "IN", "prep", 3, "of", "O"), ("286.5", "NUM", "CD", "nummod", 7, "286.5", "B-QUANTITY"),
+      ("square", "ADJ", "JJ", "amod", 7, "square", "I-QUANTITY"),
+      ("kilometres", "NOUN", "NNS", "pobj", 4, "kilometre", "I-QUANTITY"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     ("abilene", "area", "286.5", "xsd:decimal", "square kilometres")),
+]  # fmt: skip
+
+
+def typed_facts(triples: list[Triple]) -> set[Typed]:
+    return {(t.subject.name.casefold(), t.predicate, t.object_value, t.datatype, t.unit) for t in triples}
+
+
+@pytest.fixture(scope="module")
+def ud() -> SpacyExtractor:
+    return SpacyExtractor(ExtractionConfig())
+
+
+@pytest.fixture(scope="module")
+def clearnlp() -> tuple[Language, SpacyExtractor]:
+    blank = spacy.blank("en")
+    return blank, SpacyExtractor(ExtractionConfig(), nlp=blank, scheme=CLEARNLP)
+
+
+@pytest.mark.parametrize(("text", "expected"), UD_CASES, ids=[c[0][:40] for c in UD_CASES])
+def test_ud_values_are_typed_literals(ud: SpacyExtractor, text: str, expected: Typed) -> None:
+    (extraction,) = ud.extract([TextUnit(text=text, context_id=text, opens_context=True)])
+    found = typed_facts(extraction.triples)
+    assert expected in found, found
+
+
+@pytest.mark.parametrize(("rows", "expected"), CLEARNLP_CASES, ids=[c[1][1] for c in CLEARNLP_CASES])
+def test_clearnlp_values_are_typed_literals(
+    clearnlp: tuple[Language, SpacyExtractor], rows: list[Row], expected: Typed
+) -> None:
+    blank, extractor = clearnlp
+    doc = make_doc(blank, rows)
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    found = typed_facts(extractor.extract_doc(doc, unit).triples)
+    assert expected in found, found
+
+
+def test_literal_forms() -> None:
+    assert number("1,234") == typed("1234", is_date=False)
+    assert typed("1963-05", is_date=True).datatype == "xsd:gYearMonth"  # type: ignore[union-attr]
+    assert typed("blue", is_date=False) is None and typed("last week", is_date=True) is None
+    assert typed("12 fans", is_date=False).unit == "fans"  # type: ignore[union-attr]
+
+
+def test_dates_and_quantities_round_trip_into_the_graph_and_the_api(
+    client: TestClient, keys: Keys, store: GraphStore
+) -> None:
+    text = "Buzz Aldrin was born on 20 January 1930. Abilene has an area of 286.5 square kilometres."
+    config = ExtractionConfig(resolution=ResolutionConfig(embedding_model=None))
+    ingest(store, [Document(uri="test://literals", text=text)], config=config, owner="alice", progress=False)
+    items = client.get("/v1/facts", params={"limit": 100}, headers=keys["alice"]).json()["items"]
+    values = {(f["subject"], f["predicate"], f["object_value"], f["datatype"], f["unit"]) for f in items}
+    assert ("Buzz Aldrin", "born on", "1930-01-20", "xsd:date", None) in values
+    assert ("Abilene", "area", "286.5", "xsd:decimal", "square kilometres") in values
+    assert all(f["object_value"] is None for f in items if f["datatype"] is None)
+    assert client.get("/v1/facts", headers=keys["bob"]).json()["items"] == []  # bob reads none of alice's
+
+
+def test_entity_pair_matching_is_one_to_one_with_token_jaccard() -> None:
+    gold = [("Glen Ridge, New Jersey", "birthPlace", "x"), ("Aldrin", "birthPlace", "Glen_Ridge")]
+    predicted = [("Aldrin", "born in", "Glen Ridge"), ("Aldrin", "born in", "glen ridge"), ("Aldrin", "is", "Ridge")]
+    counts = score_text(predicted, gold)
+    # two distinct normalised pairs; one gold pair is matched once (Jaccard {ridge}/{glen, ridge} = 0.5)
+    assert (counts.pairs.tp, counts.pairs.predicted, counts.pairs.gold) == (1, 2, 2)
+    assert counts.exact.tp == 0
+    assert score_text([("Aldrin", "birthplace", "glen ridge")], gold).exact.tp == 1
+    assert capitalised_pairs("Buzz Aldrin met the Queen of England in Glen Ridge.") == [
+        ("Buzz Aldrin", "related to", "Queen of England"),
+        ("Buzz Aldrin", "related to", "Glen Ridge"),
+        ("Queen of England", "related to", "Glen Ridge"),
+    ]
