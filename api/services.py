@@ -96,10 +96,12 @@ class Services:
         """Memory-augmented chat (:class:`~memcubedb.chat.service.ChatService`, built on first use;
         ``services.chat.complete(principal, {"messages": [...]})`` is the one call)."""
 
+        embedder = self.search.embedder  # built outside ``_once`` below, whose lock is not re-entrant
+
         def build() -> ChatService:
             from memcubedb.chat.build import build_chat_service
 
-            return build_chat_service(self.settings, self.store, self.search.embedder, self.reader)
+            return build_chat_service(self.settings, self.store, embedder, self.reader)
 
         return self._once("chat", build)
 
