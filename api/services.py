@@ -45,7 +45,7 @@ class Services:
         self.loader = MemLoader(store)
         self.ledger = JobLedger(store)
         self.jobs = ThreadPoolExecutor(max_workers=self.config.scheduler_workers, thread_name_prefix="api-jobs")
-        self._lock = threading.Lock()
+        self._lock = threading.RLock()  # re-entrant: one component's build may use another (chat → search)
         self._built: dict[str, Any] = {}
 
     @classmethod
