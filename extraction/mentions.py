@@ -44,6 +44,11 @@ THINGS = frozenset({EntityType.ORG, EntityType.PLACE, EntityType.PRODUCT, Entity
 MAX_NAME_TOKENS = 8
 #: Longest word or name taken as an entity, characters (longer "words" are blobs: URLs, base64…).
 MAX_CHARS = 128
+#: nouns that classify the name they take with "of" ("the city of Paris" is Paris; unlike
+#: relational nouns: "the capital of France" is not France)
+CLASSIFIER_NOUNS = frozenset({"city", "town", "village", "municipality", "state", "country", "province", "county",
+                              "region", "island", "borough", "district", "kingdom", "republic", "nation", "port",
+                              "commune", "parish", "prefecture", "territory", "metropolis", "language"})  # fmt: skip
 #: lower-case words inside names ("Bank *of* America", "Ponce *de* León")
 NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den"})
 #: characters that join the pieces of one name without spaces ("Amsterdam-Centrum", "AC-130")
@@ -73,6 +78,7 @@ class Discourse:
     subject_thing: tuple[int, Mention] | None = None
     subject_person: tuple[int, Mention] | None = None
     topic_span: int = 3
+    names: list[Mention] = field(default_factory=list)
     sentence: int = 0
     gender: dict[str, str] = field(default_factory=dict)
     keep: int = 8
@@ -87,6 +93,19 @@ class Discourse:
         self.persons = self._push(self.persons, mention, self.keep)
         if subject:
             self.subject_person = (self.sentence, mention)
+
+    def add_name(self, mention: Mention) -> None:
+        """Make ``mention`` the most recent name (for "the monument" → "… Infantry Monument")."""
+        self.names = self._push(self.names, mention, self.keep)
+
+    def by_head(self, word: str) -> Mention | None:
+        """The most recent name whose last word is ``word`` (case-folded, singular): the referent
+        of a definite description by its head noun ("the airport" → "Alderney Airport")."""
+        for mention in reversed(self.names):
+            last = mention.name.rsplit(" ", 1)[-1].casefold()
+            if last in {word, word + "s"}:
+                return mention
+        return None
 
     def add_thing(self, mention: Mention, *, subject: bool) -> None:
         """Make ``mention`` the most recent thing; a subject is preferred for "it" for two sentences."""
@@ -274,6 +293,7 @@ class MentionIndex:
                 merged[-1] = (prev[0], max(prev[1], end), prev[2] or label)
             else:
                 merged.append((start, end, label))
+        merged = self._places(merged)
         out: dict[int, Mention] = {}
         for start, end, label in merged:
             if any(doc[k].i in self._by_token for k in range(start, end)) or not doc[start:end].text.strip():
@@ -289,8 +309,36 @@ class MentionIndex:
                 out[k] = mention
         return out
 
+    def _places(self, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Join "Name, Name" when the second is an appositive of the first: a place and the region
+        it lies in is one name ("Glen Ridge, New Jersey", "Newport Pagnell, Buckinghamshire,
+        England"); coordinated names ("Mark, Lisa and Tom") are conjuncts, not appositives."""
+        doc, out = self.doc, []
+        appositive = self.grammar.scheme.appositive
+        for start, end, label in spans:
+            if out and start == out[-1][1] + 1 and doc[start - 1].text == ",":
+                first = out[-1]
+                root = doc[start:end].root
+                if root.dep_ in appositive and first[0] <= root.head.i < first[1] and not self._listed(end):
+                    out[-1] = (first[0], end, first[2] or label)
+                    continue
+            out.append((start, end, label))
+        return out
+
+    def _listed(self, end: int) -> bool:
+        """True when a coordinating word follows the span (", and …", "and …": a list of names)."""
+        doc = self.doc
+        k = end + 1 if end < len(doc) and doc[end].text == "," else end
+        return k < len(doc) and doc[k].pos_ == "CCONJ"
+
     def _is_number_part(self, token: Token) -> bool:
-        return token.like_num and token.i not in self._by_token and self._numbers_name(token)
+        if token.i in self._by_token:
+            return False
+        ordinal = token.shape_ in {"dxx", "ddxx", "dddxx"} and token.lower_[-2:] in {"st", "nd", "rd", "th"}
+        nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        if ordinal and nxt is not None and self._is_name_word(nxt):
+            return True  # "14th New Jersey Volunteer Infantry Monument"
+        return token.like_num and self._numbers_name(token)
 
     def _continues(self, doc: Doc, j: int) -> bool:
         """Whether token ``j`` extends the name run before it: another name word, a number of a
@@ -316,6 +364,8 @@ class MentionIndex:
             return False
         if not token.is_sent_start:  # a capitalised NOUN inside a sentence is a name the tagger missed
             return True
+        if any(c.dep_ in self.grammar.scheme.appositive and c.pos_ == "PROPN" for c in token.children):
+            return True  # "Abilene, Texas is …"
         # sentence-initial: a bare singular subject with no modifiers reads as a name ("Okafor sold …")
         bare = not any(c.dep_ in {"det", "amod", "nummod"} or c.dep_ in self.grammar.scheme.possessive
                        for c in token.children)  # fmt: skip
@@ -347,12 +397,38 @@ class MentionIndex:
                     self._remember(mention, subject=self._is_subject(mention))
             elif token.pos_ == "PRON" or token.tag_ in {"PRP", "PRP$", "WP", "WDT"}:
                 self._by_token[token.i] = self._pronoun(token)
+            elif is_noun(token) and token.i not in self.descriptors and (named := self._named_by(token)):
+                self._by_token[token.i] = named
             elif is_noun(token) and token.i not in self.descriptors:
                 concept = self.concept_of(token, with_owner=True)
                 self._by_token[token.i] = concept
                 if concept is not None:
                     self._remember(concept, subject=self._is_subject_token(token))
         self.discourse.sentence += 1
+
+    def _named_by(self, noun: Token) -> Mention | None:
+        """The name a definite common noun stands for, if any:
+
+        * a classifier noun with its name ("the city of Alderney", "the municipality of
+          Gettysburg") is that name;
+        * a bare definite description ("the monument", "this airport") is the most recent name
+          with that head word, as a resolved anaphor (``via="antecedent"``).
+        """
+        if not any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in noun.children):
+            return None
+        lemma = (noun.lemma_ or noun.text).lower()
+        if lemma in CLASSIFIER_NOUNS:
+            for prep, target in self.grammar.prepositional(noun, include_unmarked=False):
+                if prep == "of" and target.i in self._names:
+                    return self._names[target.i]
+        if any(c.dep_ not in {"det", "punct"} and c.i < noun.i for c in noun.children):
+            return None  # modified: "the other airport" may be another one
+        found = self.discourse.by_head(lemma)
+        if found is None:
+            return None
+        return found.model_copy(
+            update={"text": noun.text, "start": noun.idx, "end": noun.idx + len(noun), "via": "antecedent"}
+        )
 
     def _is_subject_token(self, token: Token) -> bool:
         scheme = self.grammar.scheme
@@ -370,6 +446,8 @@ class MentionIndex:
     def _remember(self, mention: Mention, *, subject: bool) -> None:
         if mention.name.casefold() in self.participants:
             return
+        if mention.named:
+            self.discourse.add_name(mention)
         if mention.type == EntityType.PERSON or (mention.named and subject):
             self.discourse.add_person(mention, subject=subject and mention.named)
         if mention.type in THINGS:
@@ -383,8 +461,9 @@ class MentionIndex:
             return self._resolved(token, target, EntityType.PERSON, via)
         if word in SECOND_PERSON and self.unit.addressee:
             return self._resolved(token, self.unit.addressee, EntityType.PERSON, "addressee")
-        if word in RELATIVE and self.grammar.is_relative_clause(token.head):
-            antecedent = self.get(token.head.head)
+        clause = token.head.head if word == "whose" else token.head  # "whose capital is …": whose → capital → is
+        if word in RELATIVE and self.grammar.is_relative_clause(clause):
+            antecedent = self.get(clause.head)
             if antecedent is not None:
                 return antecedent.model_copy(update={"text": token.text, "via": "relative"})
             return None

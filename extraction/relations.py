@@ -64,8 +64,11 @@ def is_name(token: Token) -> bool:
 
 
 def is_common_noun(token: Token) -> bool:
-    """A common noun that is not part of a name."""
-    return is_noun(token) and not is_name(token) and (token.is_lower or token.is_sent_start)
+    """A common noun that is not part of a name ("Abilene, Texas": a sentence-initial capitalised
+    noun with a name in apposition is a name)."""
+    if not is_noun(token) or is_name(token) or not (token.is_lower or token.is_sent_start):
+        return False
+    return not (token.is_title and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in token.children))
 
 
 class RelationExtractor:
@@ -154,8 +157,8 @@ class RelationExtractor:
     ) -> None:  # fmt: skip
         if subj is None or obj is None or subj.type in _VALUES:
             return
-        if subj.name.casefold() == obj.name.casefold():
-            return
+        if subj.name.casefold() == obj.name.casefold() or not all(w.isalpha() for w in pred.split()):
+            return  # no self-loops; no predicate with a word that is not one ("have -")
         base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern")
         for m in (subj, obj):
             if m.via in {"speaker", "addressee"}:
@@ -231,7 +234,7 @@ class RelationExtractor:
             return
         preps = [(p, n) for p, n in self.g.prepositional(noun, include_unmarked=False) if p]
         for prep, target in preps:
-            if prep == "of" and self._definite(noun):  # "Bob, the founder of Acme," → (Acme, founder, Bob)
+            if self._unique(noun, prep):  # "Bob, the founder of Acme," → (Acme, founder, Bob)
                 self._emit(self._m.get(target), word, name, "attribute", noun)
             else:
                 self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
@@ -267,6 +270,10 @@ class RelationExtractor:
         where = self._where_owner(comp) or self._where_owner(cop)
         subjects: list[tuple[Mention | None, str | None, Mention | None]] = []  # (subject, attribute, owner)
         for s in subject_tokens:
+            if s is not subject_tokens[0] and self.g.copula(s) is not None:
+                continue  # a conjunct with its own copula is a clause of its own
+            if s.lower_ == "one":  # "one of Y's ingredients is X" → as "Y's ingredient is X"
+                s = next((t for p, t in self.g.prepositional(s, include_unmarked=False) if p == "of"), s)
             owner = self._owner(s) if is_common_noun(s) else None
             owner = owner if owner is not None or not is_common_noun(s) else where
             if owner is not None:  # "Denmark's leader is X", "the capital of Germany is X"
@@ -283,16 +290,21 @@ class RelationExtractor:
             value = self._m.get(n)
             if is_noun(n) and (value is None or value.type not in _VALUES):
                 value = self._m.concept_of(n, with_owner=True)
+            if n.like_num and any(p == "of" for p, _ in preps):
+                continue  # a partitive ("X and Y are two of the groups …") is no value of X
             for s, attribute, owner in subjects:
                 if attribute is not None:
                     self._emit(owner, attribute, value, "attribute", n, negated=negated, valid_from=when)
+                elif where is not None and is_common_noun(n) and not preps and self._owner(n) is None:
+                    # "Malaysia, where Arifin Zakaria is the leader" → (Malaysia, leader, Arifin Zakaria)
+                    self._emit(self._m.get(where), self._word(n), s, "attribute", n, negated=negated)
                 elif case is not None:
                     self._emit(s, f"is {case}", self._m.get(n), "copula", n, negated=negated, valid_from=when)
-                elif preps and (is_noun(n) or n.pos_ == "PROPN"):
-                    word = self._word(n)
+                elif preps and (is_noun(n) or n.pos_ in {"PROPN", "ADJ"}):
+                    word = self._word(n) if n.pos_ != "ADJ" else n.lower_  # "is east of", "is involved in"
                     for prep, target in preps:
                         obj = self._m.get(target)
-                        if prep == "of" and self._definite(n):  # "X is the capital of Y" → (Y, capital, X)
+                        if self._unique(n, prep):  # "X is the capital of Y" → (Y, capital, X)
                             self._emit(obj, word, s, "attribute", n, negated=negated, valid_from=when)
                         else:
                             self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
@@ -302,7 +314,7 @@ class RelationExtractor:
     def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
         g = self.g
         passive_subjects = g.passive_subjects(verb) or (
-            [verb.head] if verb.tag_ == "VBN" and g.is_loose_attachment(verb) else []
+            self._predicated(verb.head) if verb.tag_ == "VBN" and g.is_loose_attachment(verb) else []
         )
         passive = bool(passive_subjects) or any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
         lemma = "is" if verb_lemma(verb) == "be" else verb_lemma(verb)
@@ -372,21 +384,40 @@ class RelationExtractor:
         an indefinite or bare one ("*a* recipient of Y", "part of Y") only a membership."""
         return any(c.lower_ in {"the", "this", "that"} and c.i < noun.i for c in noun.children)
 
+    def _unique(self, noun: Token, prep: str) -> bool:
+        """A definite "the N of Y", or a definite superlative "the largest N in Y", names the one
+        N that Y has: an attribute of Y."""
+        if not (is_noun(noun) or noun.pos_ == "PROPN") or not self._definite(noun):
+            return False
+        return prep == "of" or (prep == "in" and any(c.tag_ == "JJS" for c in noun.children))
+
     def _is_attribute(self, noun: Token) -> bool:
         """True when a copular clause reads ``noun`` as its owner's attribute ("Y's capital is X")."""
         head = noun.head
         clause = head if noun.dep_ in self.g.scheme.subject else None
         return clause is not None and (self.g.copula(clause) is not None or head.lemma_ == "be")
 
+    def _predicated(self, noun: Token) -> list[Token]:
+        """What a participle on ``noun`` is said of: the noun, or — when the noun is a copula's
+        complement — that copula's subjects ("Inuktitut is a language spoken in Canada")."""
+        if self.g.copula(noun) is not None:
+            return self.g.subjects(noun) or [noun]
+        if noun.dep_ in self.g.scheme.attribute:
+            return self.g.subjects(noun.head) or [noun]
+        return [noun]
+
     def _owned_value(self, noun: Token) -> Mention | None:
-        """The value of "a N of V" when V is a name or a literal ("a periapsis of 296521000 km")."""
+        """The value of "a N of V" ("a periapsis of 296521000 km") or "the N V" ("the area code
+        657", "the ISBN number 1-4165-2060-0") when V is a name or a literal."""
         if not is_common_noun(noun) or self.g.possessor(noun) is not None:
             return None
         for prep, target in self.g.prepositional(noun, include_unmarked=False):
             mention = self._m.get(target)
             if prep == "of" and mention is not None and (mention.named or mention.type in _VALUES):
                 return mention
-        return None
+        nxt = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
+        mention = self._m.get(nxt) if nxt is not None and nxt.head is noun else None
+        return mention if mention is not None and (mention.named or mention.type in _VALUES) else None
 
     def _preposition_before(self, mention: Mention) -> str | None:
         span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
@@ -400,8 +431,9 @@ class RelationExtractor:
         mention = self._m.get(noun)
         if mention is None or mention.type != EntityType.CONCEPT:
             return
-        if owner_tok is not None and not self._is_attribute(noun):
-            self._emit(self._m.get(owner_tok), "has", mention, "possessive", noun)
+        owner = self._m.get(owner_tok) if owner_tok is not None else None
+        if owner is not None and not self._is_attribute(noun) and (owner.via or owner.type == EntityType.PERSON):
+            self._emit(owner, "has", mention, "possessive", noun)  # "my dog" → (speaker, has, speaker's dog)
         if self.g.copula(noun) is not None:
             return
         for prep, target in self.g.prepositional(noun, include_unmarked=False):
