@@ -265,7 +265,7 @@ class ChatService:
         try:
             plan = assemble(self.store, self.search, self.config, principal, req, self.served.kv_capable)
             stream = ChatStream(self, principal, req, plan, may_write)
-            self._worker.submit(self._generate, stream, started)
+            self._worker.submit(self._generate, stream, started, time.perf_counter())
         except BaseException:
             self._release()
             raise
@@ -289,10 +289,10 @@ class ChatService:
         with self._lock:
             self._admitted -= 1
 
-    def _generate(self, stream: ChatStream, started: float) -> None:
+    def _generate(self, stream: ChatStream, started: float, submitted: float) -> None:
         emit: Emit = lambda kind, value: stream.events.put((kind, value))  # noqa: E731
         try:
-            waited = time.perf_counter() - started
+            waited = time.perf_counter() - submitted
             if waited > self.config.queue_timeout_s:
                 raise QueueTimeout(
                     f"waited {waited:.0f} s for the model (MEMCUBEDB_CHAT__QUEUE_TIMEOUT_S="
