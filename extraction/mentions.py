@@ -506,8 +506,8 @@ class MentionIndex:
                 continue
             if self.grammar.is_name_part(child) and child.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}:
                 words.extend(t for t in child.subtree if t.is_alpha or t.like_num)
-            elif child.dep_ in {"amod"} and child.pos_ == "ADJ" and child.lower_ not in LIGHT_ADJECTIVES:
-                words.append(child)
+            elif child.dep_ == "amod" and child.pos_ in {"ADJ", "PROPN"} and child.lower_ not in LIGHT_ADJECTIVES:
+                words.extend(t for t in child.subtree if t.is_alpha)  # "Sri Lankan rupee"
         lemma = (noun.lemma_ or noun.text).lower()
         name = " ".join([*(w.text if w.is_title and not w.is_sent_start else w.lower_ for w in words), lemma])
         start = min([noun.idx, *(w.idx for w in words)])

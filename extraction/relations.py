@@ -256,9 +256,25 @@ class RelationExtractor:
     def _where_owner(self, clause: Token) -> Token | None:
         """The name before ", where" for a clause introduced by the relative adverb "where"."""
         adverb = next((c for c in clause.children if c.lower_ == "where" and c.i < clause.i), None)
-        if adverb is None:
+        return self._named_before(adverb.i) if adverb is not None else None
+
+    def _where_before(self, subject: Token) -> Token | None:
+        """The same, read from the surface when the parse split the clause: the subject starts
+        right after "where" ("…, where the leader is X"), or after "and" that joins it to such a
+        clause ("… where the leader is X and the currency is Y")."""
+        k = subject.left_edge.i - 1
+        if k < 0:
             return None
-        k = adverb.i - 1
+        if self._doc[k].lower_ == "where":
+            return self._named_before(k)
+        if self._doc[k].lower_ != "and":
+            return None
+        start = self._doc[k].sent.start
+        where = next((j for j in range(k - 1, start - 1, -1) if self._doc[j].lower_ == "where"), None)
+        return self._named_before(where) if where is not None else None
+
+    def _named_before(self, k: int) -> Token | None:
+        k -= 1
         while k >= 0 and self._doc[k].is_punct:
             k -= 1
         if k < 0:
@@ -268,6 +284,8 @@ class RelationExtractor:
 
     def _copular(self, comp: Token, cop: Token, subject_tokens: list[Token]) -> None:
         where = self._where_owner(comp) or self._where_owner(cop)
+        if where is None and subject_tokens:
+            where = self._where_before(subject_tokens[0])
         subjects: list[tuple[Mention | None, str | None, Mention | None]] = []  # (subject, attribute, owner)
         for s in subject_tokens:
             if s is not subject_tokens[0] and self.g.copula(s) is not None:
@@ -281,8 +299,8 @@ class RelationExtractor:
             else:
                 subjects.append((self._m.get(s), None, None))
         for n in self.g.with_conjuncts(comp):
-            if n is not comp and self.g.subjects(n):
-                continue  # "… and Juan is the leader": a clause of its own
+            if n is not comp and (self.g.subjects(n) or self.g.copula(n) or n.nbor(1).lemma_ == "be"):
+                continue  # "… and Juan is the leader", "… and the currency is …": a clause of its own
             negated = self.g.negated(n, cop, comp)
             preps = [(p, t) for p, t in self.g.prepositional(n, include_unmarked=False) if p]
             _, when = self._dates(preps)
