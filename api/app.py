@@ -16,6 +16,7 @@ from pydantic import BaseModel
 
 from memcubedb.api import (
     dashboard,
+    mcp_http,
     routes_access,
     routes_chat,
     routes_cubes,
@@ -84,7 +85,8 @@ def create_app(settings: Settings) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         app.state.services = Services.connect(settings)
         try:
-            yield
+            async with mcp.session_manager.run():
+                yield
         finally:
             app.state.services.close()
 
@@ -97,6 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
+    mcp = mcp_http.mount(app, lambda: app.state.services, API_VERSION, settings.api.max_body_bytes)
 
     @app.get("/v1/health", response_model=Health, summary="Health", tags=["health"], responses=responses(503))
     def health(services: ServicesDep) -> Health:

@@ -81,7 +81,15 @@ def authenticate(
     Raises:
         ApiError: 401 when no key is sent, or the key is unknown or revoked.
     """
-    key = api_key or (bearer.credentials if bearer else None)
+    return caller_for_key(services, api_key or (bearer.credentials if bearer else None))
+
+
+def caller_for_key(services: Services, key: str | None) -> Caller:
+    """The caller behind an API key (the one lookup every transport uses: REST, MCP over HTTP and stdio).
+
+    Raises:
+        ApiError: 401 when no key is given, or the key is unknown or revoked.
+    """
     challenge = {"WWW-Authenticate": 'Bearer realm="memcubedb"'}
     if not key:
         raise ApiError(401, "no API key: send `Authorization: Bearer <key>` or `X-API-Key: <key>`",
@@ -96,12 +104,21 @@ def require(capability: Capability) -> object:
     """A dependency yielding the :class:`Caller` when its role has ``capability``, else 403."""
 
     def check(caller: Annotated[Caller, Depends(authenticate)]) -> Caller:
-        if not caller.can(capability):
-            raise ApiError(403, f"role {caller.role.value!r} may not {capability.value} (needs a role with it)",
-                           "role-forbidden")
-        return caller
+        return check_role(caller, capability)
 
     return Depends(check)
+
+
+def check_role(caller: Caller, capability: Capability) -> Caller:
+    """``caller`` when its role has ``capability``.
+
+    Raises:
+        ApiError: 403 (``role-forbidden``) naming the role and the capability it lacks.
+    """
+    if not caller.can(capability):
+        raise ApiError(403, f"role {caller.role.value!r} may not {capability.value} (needs a role with it)",
+                       "role-forbidden")
+    return caller
 
 
 Reader = Annotated[Caller, require(Capability.READ)]

@@ -1,5 +1,5 @@
 """CLI commands of the knowledge-base API: ``serve``, ``search``, ``cypher``, ``schedule``,
-``export``, ``import`` and ``keys`` (registered on the ``memcubedb`` Typer app by
+``export``, ``import``, ``keys`` and ``mcp`` (registered on the ``memcubedb`` Typer app by
 :func:`register`).
 
 ``keys`` talks to Neo4j directly (it bootstraps the first admin key); ``serve`` runs the API; the
@@ -21,6 +21,7 @@ from rich.table import Table
 from memcubedb.api.cli_common import AsJson, Key, Url, api_client, console, emit_json, err, parse_param, table
 from memcubedb.api.cli_schedule import schedule_app
 from memcubedb.api.config import DEFAULT_URL
+from memcubedb.api.mcp_stdio import mcp
 from memcubedb.graph.apikeys import Role
 from memcubedb.settings import Settings
 
@@ -184,5 +185,6 @@ def register(app: typer.Typer) -> None:
     app.command("cypher")(cypher)
     app.command("export")(export)
     app.command("import")(import_)
+    app.command("mcp")(mcp)
     app.add_typer(keys_app, name="keys")
     app.add_typer(schedule_app, name="schedule")

@@ -22,6 +22,7 @@ from memcubedb.extraction.errors import InputError
 from memcubedb.graph.analyst import CypherFailed, CypherRefused, CypherTimeout
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.store import NotFound, WriteRejected
+from memcubedb.states import TransitionError
 
 PROBLEM_JSON = "application/problem+json"
 log = logging.getLogger("memcubedb.api")
@@ -112,10 +113,18 @@ _MAPPED: list[tuple[type[BaseException], int, str]] = [
     (CypherTimeout, 504, "cypher-timeout"),
     (CypherFailed, 400, "cypher-error"),
     (WriteRejected, 422, "write-rejected"),
+    (TransitionError, 409, "lifecycle-state"),
     (InputError, 422, "invalid-input"),
     (ServiceUnavailable, 503, "database-unavailable"),
     (SessionExpired, 503, "database-unavailable"),
 ]
+
+
+def mapped(exc: BaseException) -> tuple[int, str] | None:
+    """The (HTTP status, problem kind) the API answers ``exc`` with, when it is an error of the lower
+    layers it maps (not found, forbidden, refused Cypher, rejected write, bad input, database down);
+    ``None`` for anything else (an internal error)."""
+    return next(((status, kind) for cls, status, kind in _MAPPED if isinstance(exc, cls)), None)
 
 
 def install_error_handlers(app: FastAPI) -> None:
