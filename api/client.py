@@ -28,6 +28,7 @@ from memcubedb.api.schemas_admin import KeyCreated, KeyOut, Me
 from memcubedb.api.schemas_cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
 from memcubedb.api.schemas_facts import FactPage
 from memcubedb.api.schemas_ops import CypherOut, JobOut, SavedQuery, ScoreOut
+from memcubedb.chat.schemas import ChatCompletion, ModelList
 from memcubedb.graph.explorer import Subgraph
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 from memcubedb.graph.records import Entity, Fact
@@ -259,6 +260,18 @@ class MemCubeClient:
     def run_saved(self, name: str, parameters: dict[str, Any] | None = None, limit: int | None = None) -> CypherOut:
         """Run a saved analyst query."""
         return self._send(c.run_saved(name, parameters, limit))
+
+    # chat
+    def chat(self, messages: list[dict[str, Any]], **options: Any) -> ChatCompletion:
+        """A chat completion with the caller's memories in context (``POST /v1/chat/completions``;
+        options: model, max_tokens, temperature, top_p, seed, stop, and ``memcubedb={"explain": True,
+        "write_back": True, "memory_types": [...]}``). The answer is ``.choices[0].message.content``;
+        ``.memcubedb`` lists the memories used by type."""
+        return self._send(c.chat(messages, **options))
+
+    def models(self) -> ModelList:
+        """The models the chat serves."""
+        return self._send(c.models())
 
     def health(self) -> dict[str, Any]:
         """Liveness and the Neo4j version (no key needed)."""

@@ -16,6 +16,7 @@ from memcubedb.api.schemas_admin import KeyCreated, KeyOut, Me
 from memcubedb.api.schemas_cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
 from memcubedb.api.schemas_facts import FactPage
 from memcubedb.api.schemas_ops import CypherOut, JobOut, SavedQuery, ScoreOut
+from memcubedb.chat.schemas import ChatCompletion, ModelList
 from memcubedb.graph.explorer import Subgraph
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 from memcubedb.graph.records import Entity, Fact
@@ -236,6 +237,14 @@ class AsyncMemCubeClient:
                         limit: int | None = None) -> CypherOut:
         """Async :meth:`MemCubeClient.run_saved`."""
         return await self._send(c.run_saved(name, parameters, limit))
+
+    async def chat(self, messages: list[dict[str, Any]], **options: Any) -> ChatCompletion:
+        """Async :meth:`MemCubeClient.chat`."""
+        return await self._send(c.chat(messages, **options))
+
+    async def models(self) -> ModelList:
+        """Async :meth:`MemCubeClient.models`."""
+        return await self._send(c.models())
 
     async def health(self) -> dict[str, Any]:
         """Async :meth:`MemCubeClient.health`."""

@@ -23,6 +23,7 @@ from memcubedb.api.schemas_admin import KeyCreated, KeyOut, Me
 from memcubedb.api.schemas_cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
 from memcubedb.api.schemas_facts import EntityList, FactPage
 from memcubedb.api.schemas_ops import CypherOut, JobOut, SavedQuery, ScoreOut, SearchOut
+from memcubedb.chat.schemas import ChatCompletion, ModelList
 from memcubedb.graph.explorer import Subgraph
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 from memcubedb.graph.records import Entity, Fact
@@ -284,6 +285,15 @@ def saved_queries() -> Call[list[SavedQuery]]:
 def run_saved(name: str, parameters: dict[str, Any] | None = None, limit: int | None = None) -> Call[CypherOut]:
     body = _clean({"parameters": parameters or {}, "limit": limit})
     return _call("POST", _p("v1/cypher/queries", name), CypherOut, json=body)
+
+
+def chat(messages: list[dict[str, Any]], **options: Any) -> Call[ChatCompletion]:
+    return _call("POST", "/v1/chat/completions", ChatCompletion,
+                 json=_clean({"messages": messages, **options, "stream": False}))
+
+
+def models() -> Call[ModelList]:
+    return _call("GET", "/v1/models", ModelList)
 
 
 def health() -> Call[dict[str, Any]]:

@@ -7,6 +7,7 @@ errors). Everything else is real: Neo4j, search, uvicorn, the vault.
 
 from __future__ import annotations
 
+import asyncio
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -16,6 +17,7 @@ import httpx
 import openai
 import pytest
 
+from memcubedb.api.client import AsyncMemCubeClient, MemCubeClient, MemCubeError
 from memcubedb.graph.apikeys import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.config import LoRAConfig
@@ -266,3 +268,23 @@ def test_write_back_stores_the_exchange_for_writers_only(
     with pytest.raises(openai.PermissionDeniedError):
         _client(url, keys.keys["carol"]).chat.completions.create(
             model=model, messages=ask, extra_body={"memcubedb": {"write_back": True}})
+
+
+def test_sdk_chat_sync_and_async(serve_chat: Any, keys: Keys, memories: Any) -> None:
+    note = memories.plaintext("alice", "Alice's sister lives in Galway.")
+    url, _ = serve_chat()
+    ask = [{"role": "user", "content": "Where does Alice's sister live?"}]
+    with MemCubeClient(url, keys.keys["alice"]) as mc:
+        model = mc.models().data[0].id
+        done = mc.chat(ask, max_tokens=6, memcubedb={"explain": True})
+        with pytest.raises(MemCubeError) as bad:
+            mc.chat(ask, logprobs=True, top_logprobs=2)
+    assert done.model == model and [m.id for m in done.memcubedb.memories.plaintext] == [note]
+    assert f"[{note}]" in (done.memcubedb.context or "")
+    assert bad.value.status == 400 and "top_logprobs" in bad.value.problem.detail
+
+    async def run() -> str:
+        async with AsyncMemCubeClient(url, keys.keys["alice"]) as amc:
+            return (await amc.chat(ask, max_tokens=6)).choices[0].message.content
+
+    assert asyncio.run(run()) == done.choices[0].message.content
