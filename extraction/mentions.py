@@ -532,6 +532,10 @@ class MentionIndex:
             return None
         if token.i in self._by_token:
             return self._by_token[token.i]
+        if token.pos_ == "ADJ" and any(c.dep_ == "det" for c in token.children):  # "the cooperative": a noun
+            concept = self._named_by(token) or self.concept_of(token, with_owner=True)
+            self._by_token[token.i] = concept
+            return concept
         if token.pos_ in {"ADJ", "NUM"} or token.like_num:
             text = token.lower_ if token.pos_ == "NUM" else (token.lemma_ or token.text).lower()
             mention = Mention(

@@ -450,7 +450,7 @@ class RelationExtractor:
         if mention is None or mention.type != EntityType.CONCEPT:
             return
         owner = self._m.get(owner_tok) if owner_tok is not None else None
-        if owner is not None and not self._is_attribute(noun) and (owner.via or owner.type == EntityType.PERSON):
+        if owner is not None and not self._is_attribute(noun) and owner.via in {"speaker", "addressee"}:
             self._emit(owner, "has", mention, "possessive", noun)  # "my dog" → (speaker, has, speaker's dog)
         if self.g.copula(noun) is not None:
             return
@@ -461,4 +461,4 @@ class RelationExtractor:
             if prep == "of":  # "the capital of Y" is read as Y's attribute where it says something
                 continue
             if prep and obj is not None and obj.type != EntityType.DATE:  # times attach to events
-                self._emit(mention, prep, obj, "prepositional", noun)
+                self._emit(mention, prep, obj, "noun_modifier", noun)

@@ -105,7 +105,7 @@ def test_document_chunks_keep_offsets() -> None:
     names = {e.id: e.name for w in writes for e in w.entities}
     facts = {(names[f.subject_id], f.predicate, names[f.object_id]) for w in writes for f in w.facts}
     assert ("Eoin Okafor", "buy", "press") in facts
-    assert ("Eoin Okafor", "is cellar master of", "cooperative") in facts  # "Eoin" merged into "Eoin Okafor"
+    assert ("cooperative", "cellar master", "Eoin Okafor") in facts  # "Eoin" merged into "Eoin Okafor"
     merges = [m for w in writes for m in w.merges]
     assert [(m.alias, m.method) for m in merges] == [("Eoin", "fuzzy")]
     assert merges[0].entity_id == entity_id("Eoin Okafor")
