@@ -40,7 +40,7 @@ def _add(
     writes = list(services.reader(principal).read(items))
     for w in writes:
         w.cube.descriptive.tags = list(dict.fromkeys([*w.cube.descriptive.tags, *tags]))
-    written = services.store.write_cubes(writes)
+    written = services.store.write_cubes(writes, prepare=services.vectorize)
     fresh = set(written)
     ids = list(dict.fromkeys(w.cube.id for w in writes))
     response.status_code = 201 if written else 200
@@ -130,7 +130,7 @@ def get_cube(cube_id: str, caller: Reader, services: ServicesDep) -> CubeOut:
 def update_cube(cube_id: str, body: CubeUpdate, caller: Writer, services: ServicesDep) -> CubeOut:
     changes = body.model_dump(exclude_unset=True)
     try:
-        return CubeOut.of(services.store.update_cube(caller.principal, cube_id, **changes))
+        return CubeOut.of(services.store.update_cube(caller.principal, cube_id, prepare=services.vectorize, **changes))
     except PermissionDenied:
         newer = successor(services.store, caller.principal, cube_id)
         if newer is not None and access(services.store, caller.principal, cube_id)[1]:

@@ -53,7 +53,8 @@ def import_(
         raise ApiError(403, "only an admin may import cubes keeping other owners", "role-forbidden")
     try:
         result = services.loader.load(
-            caller.principal, document, take_ownership=take_ownership, keep_owners=keep_owners
+            caller.principal, document, take_ownership=take_ownership, keep_owners=keep_owners,
+            prepare=services.vectorize,
         )
     except ValueError as exc:
         raise ApiError(422, str(exc), "validation") from None

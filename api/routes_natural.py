@@ -61,7 +61,7 @@ def _execute(services: Services, caller: Caller, op: AddMemory | DeleteMemory | 
     if isinstance(op, AddMemory):
         doc = Document(uri=f"api://{caller.principal}/{content_hash(op.text)[:16]}", text=op.text)
         writes = list(services.reader(caller.principal).read([doc]))
-        services.store.write_cubes(writes)
+        services.store.write_cubes(writes, prepare=services.vectorize)
         out.cube_ids = [w.cube.id for w in writes]
     elif isinstance(op, SearchMemory):
         out.cube_ids = [h.cube_id for h in services.search.search(caller.principal, op.query, SEARCH_K)]
@@ -79,7 +79,8 @@ def _execute(services: Services, caller: Caller, op: AddMemory | DeleteMemory | 
         else:
             cube_id, text = found[0]
             new_text = re.sub(re.escape(op.replaces), lambda _: op.text, text, flags=re.IGNORECASE)
-            out.cube_ids = [services.store.update_cube(caller.principal, cube_id, text=new_text).id]
+            out.cube_ids = [services.store.update_cube(caller.principal, cube_id, prepare=services.vectorize,
+                                                       text=new_text).id]
     return out
 
 

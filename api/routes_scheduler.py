@@ -21,7 +21,8 @@ from memcubedb.api.errors import ApiError, responses
 from memcubedb.api.schemas_ops import DemoteIn, EncodeIn, JobOut, PromoteIn, ScoreOut
 from memcubedb.api.services import Services
 from memcubedb.cube import MemoryType
-from memcubedb.graph.views import access, recorded_scores
+from memcubedb.graph.views import access, fact_states, recorded_scores
+from memcubedb.states import Operation, check_operation
 
 router = APIRouter(prefix="/v1/scheduler", tags=["scheduler"])
 log = logging.getLogger("memcubedb.api.scheduler")
@@ -56,10 +57,13 @@ def _background(services: Services, job: Any, work: Callable[[], dict[str, Any] 
     services.submit(run)
 
 
-def _writable(services: Services, caller: Caller, cube_id: str) -> MemoryType:
+def _writable(services: Services, caller: Caller, cube_id: str, operation: Operation) -> MemoryType:
+    """The cube's memory type, after checking that the caller may write it and that its lifecycle
+    state admits ``operation`` (else 409 naming the state — a deleted memory is never revived)."""
     cube = services.store.get_cube(caller.principal, cube_id)
     if not access(services.store, caller.principal, cube_id)[1]:
         raise ApiError(403, f"{caller.principal!r} may not write MemCube {cube_id!r}", "forbidden")
+    check_operation(cube_id, cube.governance.state, operation)
     return cube.descriptive.memory_type
 
 
@@ -81,7 +85,7 @@ def scores(
     responses=responses(401, 403, 404, 409, 422),
 )
 def promote(body: PromoteIn, caller: Writer, services: ServicesDep, response: Response) -> JobOut:
-    if _writable(services, caller, body.cube_id) is not MemoryType.PLAINTEXT:
+    if _writable(services, caller, body.cube_id, Operation.PROMOTE) is not MemoryType.PLAINTEXT:
         raise ApiError(409, f"MemCube {body.cube_id!r} is not plaintext; only plaintext is promoted", "wrong-type")
     sched = services.scheduler
     job = sched.jobs.start("promotion", caller.principal, {"cube_id": body.cube_id, "score": body.score})
@@ -95,13 +99,17 @@ def promote(body: PromoteIn, caller: Writer, services: ServicesDep, response: Re
 
 @router.post(
     "/encode", response_model=JobOut, status_code=202, summary="Encode facts into a LoRA adapter",
-    responses=responses(401, 403, 422),
+    responses=responses(401, 403, 409, 422),
 )
 def encode(body: EncodeIn, caller: Writer, services: ServicesDep, response: Response) -> JobOut:
     sched = services.scheduler
     readable = {r["fact_id"] for r in sched.fact_triples(caller.principal)}
     ids = sorted(set(body.fact_ids) & readable)
     if not ids:
+        states = fact_states(services.store, caller.principal, body.fact_ids)
+        if states:
+            raise ApiError(409, "body.fact_ids: these facts are asserted only by memories that are "
+                           f"{' or '.join(states)}; they cannot be encoded", "lifecycle-state")
         raise ApiError(422, "body.fact_ids: none is a readable, live, affirmed fact of the caller", "validation")
     job = sched.jobs.start("encoding", caller.principal, {"fact_ids": ids})
 
@@ -117,7 +125,7 @@ def encode(body: EncodeIn, caller: Writer, services: ServicesDep, response: Resp
     responses=responses(401, 403, 404, 409, 422),
 )
 def demote(body: DemoteIn, caller: Writer, services: ServicesDep, response: Response) -> JobOut:
-    kind = _writable(services, caller, body.cube_id)
+    kind = _writable(services, caller, body.cube_id, Operation.DEMOTE)
     if kind is MemoryType.PLAINTEXT:
         raise ApiError(409, f"MemCube {body.cube_id!r} is plaintext already", "wrong-type")
     sched = services.scheduler

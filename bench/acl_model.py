@@ -15,6 +15,7 @@ derivations (``DERIVED_FROM``), so that the expected answer of every read path c
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -22,7 +23,9 @@ MAX_NESTING = 8
 READ_RIGHTS = frozenset({"OWNS", "CAN_READ", "CAN_WRITE"})
 WRITE_RIGHTS = frozenset({"OWNS", "CAN_WRITE"})
 HIDDEN_STATES = frozenset({"deleted"})
-SEARCH_HIDDEN_STATES = frozenset({"deleted", "expired"})
+CANARY = re.compile(r"\bzy[a-z]{6,}\b", re.IGNORECASE)
+"""A canary token in a memory text (written by :func:`bench.fuzz_world.canary`)."""
+SEARCH_HIDDEN_STATES = frozenset({"deleted", "expired", "archived"})  # search returns live cubes only
 
 
 @dataclass
@@ -111,7 +114,7 @@ class AclModel:
         }
 
     def searchable(self, principal: str) -> set[str]:
-        """What search may return: readable, live (not deleted or expired), latest versions."""
+        """What search may return: readable, live (generated, activated, merged), latest versions."""
         return {
             cid
             for cid in self.readable(principal)
@@ -126,6 +129,11 @@ class AclModel:
         """Facts asserted by at least one readable cube."""
         readable = self.readable(principal)
         return {f for cid in readable for f in self.cubes[cid].facts}
+
+    def canaries(self, principal: str) -> set[str]:
+        """The canary tokens (lower-cased) of the memories the principal may read, in any state:
+        the only ones a response to it may hold (see :mod:`bench.fuzz_world`)."""
+        return {t.casefold() for cid in self.readable(principal) for t in CANARY.findall(self.cubes[cid].text)}
 
     def mentioned_entities(self, principal: str) -> set[str]:
         """Entities mentioned by readable cubes (``visible_entities``)."""

@@ -29,7 +29,9 @@ def ingest(
     quiet: Annotated[bool, typer.Option("--quiet", help="no progress bar")] = False,
 ) -> None:
     """Read files with MemReader (spaCy or LLM extractor, see settings) and write MemCubes,
-    entities, facts and provenance to the graph. Re-ingesting the same files changes nothing."""
+    entities, facts and provenance to the graph, each cube with its embedding and sentence vectors
+    (searchable when the command returns). Re-ingesting the same files changes nothing."""
+    from memcubedb.embeddings import make_embedder
     from memcubedb.extraction.errors import ExtractorError, InputError
     from memcubedb.extraction.ingest import ingest as run_ingest
     from memcubedb.extraction.inputs import load_paths
@@ -49,7 +51,9 @@ def ingest(
         server.start(settings)
     store = GraphStore.connect(settings)
     try:
-        report = run_ingest(store, items, config=settings.extraction, owner=owner, progress=not quiet)
+        embedder = make_embedder(settings.embedding, settings.embedding_dim)
+        report = run_ingest(store, items, config=settings.extraction, owner=owner, embedder=embedder,
+                            progress=not quiet)
     except (InputError, ExtractorError) as exc:
         console.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from exc

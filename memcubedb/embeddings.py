@@ -207,18 +207,27 @@ class OpenAIEmbedder:
         return matrix
 
 
-def make_embedder(config: EmbeddingConfig | None = None) -> Embedder:
+def make_embedder(config: EmbeddingConfig | None = None, dim: int | None = None) -> Embedder:
     """The embedder ``config`` names (default: the offline MiniLM); local models are shared
     per process and setting.
+
+    Args:
+        dim: the dimension the vector indexes expect (``settings.embedding_dim``); checked when given.
 
     Raises:
         OSError: a local model cannot be found.
         EmbeddingError: a remote endpoint cannot be reached to learn its dimension.
+        ValueError: the embedder's dimension is not ``dim``.
     """
     config = config or EmbeddingConfig()
-    if config.provider == "openai":
-        return OpenAIEmbedder(config)
-    return local_embedder(config.model, config.batch_size, config.threads)
+    embedder: Embedder = (
+        OpenAIEmbedder(config) if config.provider == "openai"
+        else local_embedder(config.model, config.batch_size, config.threads)
+    )  # fmt: skip
+    if dim is not None and embedder.dim != dim:
+        raise ValueError(f"the embedder gives {embedder.dim}-d vectors; the vector indexes expect {dim} "
+                         "(settings.embedding_dim)")
+    return embedder
 
 
 @lru_cache(maxsize=8)

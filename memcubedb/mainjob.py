@@ -12,6 +12,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 from rich.console import Console
@@ -25,7 +26,7 @@ from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import load_lm
 from memcubedb.scheduler.memscheduler import MemScheduler, RunReport
 from memcubedb.scheduler.vault import MemVault
-from memcubedb.search import embed_cubes
+from memcubedb.sentences import embed_writes
 from memcubedb.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -65,14 +66,14 @@ def prepare(settings: Settings, console: Console) -> GraphStore:
         console.print(f"Neo4j running at {st.bolt_uri} (data in {st.home})")
     store = GraphStore.connect(settings)
     paths = sorted(p for p in SAMPLES.iterdir() if p.suffix in {".md", ".txt", ".json"})
-    report = ingest_paths(store, paths, config=settings.extraction, owner=OWNER)
+    embedder = make_embedder(settings.embedding, settings.embedding_dim)
+    report = ingest_paths(store, paths, config=settings.extraction, owner=OWNER, embedder=embedder)
     console.print(
         f"MemReader: {report.units} units, {report.cubes_written} new MemCubes "
         f"({report.cubes_skipped} already present), {report.facts} facts"
     )
-    console.print(f"Embeddings: {embed_cubes(store, make_embedder(settings.embedding))} cubes embedded")
     scheduler = MemScheduler(store, MemVault(settings.vault_dir), settings.scheduler,
-                             lambda: load_lm(settings.scheduler.lm))
+                             lambda: load_lm(settings.scheduler.lm), vectorize=partial(embed_writes, embedder))
     _print_run(scheduler.run(OWNER), console)
     _print_graph(store, console)
     return store

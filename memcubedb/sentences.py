@@ -27,7 +27,7 @@ from numpy.typing import NDArray
 
 from memcubedb.embeddings import Embedder
 from memcubedb.extraction.chats import speaker_text
-from memcubedb.graph.records import SentenceRecord, stable_id
+from memcubedb.graph.records import CubeWrite, SentenceRecord, stable_id
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -111,3 +111,32 @@ def embed_with_sentences(
         for cube_id, cube_spans in zip(ids, spans, strict=True)
     ]
     return cube_vectors, sentences
+
+
+def embed_writes(embedder: Embedder, writes: Sequence[CubeWrite]) -> None:
+    """Give every write's cube (those with text) its embedding and sentence vectors, in place, with
+    one embedder call for all of them — the step that makes a write vector-searchable.
+
+    The graph store calls it on the cubes it is about to write (``GraphStore.write_cubes(...,
+    prepare=...)``), inside the write's transaction, so cubes it skips as already stored are
+    never embedded again.
+
+    Args:
+        writes: the cubes to write (``n``); a write's ``source.speaker`` puts the speaker in
+            front of its sentences. A cube without text (a LoRA adapter) is left as it is.
+
+    Raises:
+        EmbeddingError: the embedder failed (nothing is written then: the caller's transaction fails).
+    """
+    texted = [w for w in writes if w.cube.text]
+    if not texted:
+        return
+    vectors, sentences = embed_with_sentences(
+        embedder,
+        [w.cube.id for w in texted],
+        [w.cube.text for w in texted],
+        [w.source.speaker if w.source else None for w in texted],
+    )
+    for write, vector, parts in zip(texted, vectors, sentences, strict=True):
+        write.cube.embedding = [float(x) for x in vector]
+        write.sentences = parts

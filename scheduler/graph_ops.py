@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE
 
-LIVE = "c.state IN ['generated', 'activated', 'merged'] AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
+#: A live (``$live``: :data:`memcubedb.states.LIVE_STATES`), latest-version cube ``c``.
+LIVE = "c.state IN $live AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
 
 FACT_TRIPLES = (
     "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity) WHERE "
@@ -32,7 +33,7 @@ PROMOTION_CANDIDATES = (
 RETURN c.id AS id, c.state AS state, c.access_count AS access_count, c.last_access AS last_access,
        c.created_at AS created_at, c.relevance AS relevance, c.text AS text,
        [(c)-[:ASSERTS]->(f:Fact) | f.id] AS fact_ids,
-       [(c)-[:PROMOTED_TO]->(a:MemCube) WHERE a.state IN ['generated', 'activated'] | a.id] AS templates
+       [(c)-[:PROMOTED_TO]->(a:MemCube) WHERE a.state IN $live | a.id] AS templates
 ORDER BY id
 """
 )
@@ -77,12 +78,10 @@ MATCH (c:MemCube {id: row.id})
 SET c.score = row.score, c.scored_at = $now, c.score_history = row.history
 """
 
+#: Links only; the source's state moves through ``GraphStore.transition_in`` in the same transaction.
 LINK_PROMOTION = """
 MATCH (src:MemCube {id: $source_id}), (n:MemCube {id: $template_id})
 MERGE (src)-[p:PROMOTED_TO]->(n) ON CREATE SET p.score = $score, p.at = $now
-SET src.state = 'activated', src.updated_at = $now
-CREATE (a:Activity {id: $activity_id, kind: 'lifecycle', name: 'activated', started_at: $now, ended_at: $now})
-MERGE (src)-[:TRANSITIONED {from: $from_state, to: 'activated', at: $now}]->(a)
 """
 
 LINK_ENCODING = """
@@ -92,12 +91,16 @@ MATCH (f:Fact {id: fid})
 MERGE (n)-[:ENCODES]->(f)
 """
 
+#: Links only; the old cube is archived through ``GraphStore.transition_in`` in the same transaction.
 LINK_DEMOTION = """
 MATCH (old:MemCube {id: $old_id}), (n:MemCube {id: $new_id})
 MERGE (old)-[d:DEMOTED_TO]->(n) ON CREATE SET d.at = $now, d.reason = $reason
-SET old.state = $old_state, old.updated_at = $now
-CREATE (a:Activity {id: $activity_id, kind: 'lifecycle', name: $old_state, started_at: $now, ended_at: $now})
-MERGE (old)-[:TRANSITIONED {from: $from_state, to: $old_state, at: $now}]->(a)
+"""
+
+#: How many live KV templates a source cube still has (its state goes back to ``generated`` at 0).
+LIVE_TEMPLATES_OF = """
+MATCH (src:MemCube {id: $source_id})
+RETURN COUNT { (src)-[:PROMOTED_TO]->(t:MemCube {memory_type: 'activation'}) WHERE t.state IN $live } AS n
 """
 
 LINK_RECOVERED_FACTS = """

@@ -31,12 +31,11 @@ from memcubedb.cube import (
     LoRAAdapterPayload,
     MemCube,
     MemoryType,
-    new_id,
     utcnow,
 )
 from memcubedb.graph.mapping import native
 from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, EntityRecord, FactRecord, stable_id
-from memcubedb.graph.store import GraphStore
+from memcubedb.graph.store import GraphStore, Prepare
 from memcubedb.scheduler import graph_ops as g
 from memcubedb.scheduler import kge as kge_mod
 from memcubedb.scheduler import scoring
@@ -47,6 +46,7 @@ from memcubedb.scheduler.lifecycle import MemLifecycle
 from memcubedb.scheduler.lm import LoadedLM
 from memcubedb.scheduler.lora import encode_facts, load_adapter, probe, save_adapter
 from memcubedb.scheduler.vault import MemVault
+from memcubedb.states import LIVE_STATES, Operation, check_operation
 
 AGENT = AgentRecord(id="agent:memscheduler", kind="software", name="MemScheduler")
 RESUMABLE = ("promotion", "encoding")
@@ -77,15 +77,23 @@ class MemScheduler:
     """The scheduler for one store, vault and configuration; the LM is loaded on first use."""
 
     def __init__(
-        self, store: GraphStore, vault: MemVault, config: SchedulerConfig, lm_loader: Callable[[], LoadedLM]
-    ) -> None:
+        self, store: GraphStore, vault: MemVault, config: SchedulerConfig, lm_loader: Callable[[], LoadedLM],
+        vectorize: Prepare | None = None,
+    ) -> None:  # fmt: skip
+        """``vectorize`` embeds the plaintext cubes a demotion writes (the ``prepare`` step of
+        :meth:`GraphStore.write_cubes`), so they are vector-searchable like every other write."""
         self.store = store
+        self.vectorize = vectorize
         self.vault = vault
         self.config = config
         self.jobs = JobLedger(store)
         self.lifecycle = MemLifecycle(store, config.ttl)
         self._lm_loader = lm_loader
         self._lm: LoadedLM | None = None
+
+    def _read(self, query: str, principal: str) -> list[dict[str, Any]]:
+        """One of :mod:`~memcubedb.scheduler.graph_ops`' reads as ``principal`` over live cubes."""
+        return self.store.read(query, principal=principal, live=list(LIVE_STATES))
 
     @property
     def lm(self) -> LoadedLM:
@@ -98,7 +106,7 @@ class MemScheduler:
 
     def fact_triples(self, principal: str) -> list[dict[str, Any]]:
         """The principal's readable, live, non-negated facts as rows (fact_id, head, relation, tail)."""
-        return [r for r in self.store.read(g.FACT_TRIPLES, principal=principal) if not r["negated"]]
+        return [r for r in self._read(g.FACT_TRIPLES, principal) if not r["negated"]]
 
     def train_graph_embeddings(self, principal: str, force: bool = False) -> kge_mod.KGEResult | None:
         """Train (or reuse) the KGE model on the principal's facts; ``None`` when there are no facts.
@@ -147,7 +155,7 @@ class MemScheduler:
         centrality = scoring.degree_centrality(facts.values())
         scores: dict[str, float] = {}
         rows = []
-        for c in self.store.read(g.PROMOTION_CANDIDATES, principal=principal):
+        for c in self._read(g.PROMOTION_CANDIDATES, principal):
             triples = [facts[f] for f in c["fact_ids"] if f in facts]
             signals = scoring.PromotionSignals(
                 plausibility=scoring.mean_or_none(p for f in c["fact_ids"] if (p := plaus.get(f)) is not None),
@@ -168,10 +176,16 @@ class MemScheduler:
     def promote(self, principal: str, cube_id: str, score: float = 0.0, job: Job | None = None) -> str:
         """Build, store and link the KV template of one plaintext cube; return the activation cube id.
 
+        The source's lifecycle state is checked again inside the transaction that links the
+        template: a cube deleted or expired meanwhile is never brought back (``generated`` moves to
+        ``activated``; ``activated`` and ``merged`` stay as they are).
+
         Raises:
             NotFound / PermissionDenied: the cube is not the principal's to promote.
+            TransitionError: the cube is not live (:data:`memcubedb.states.OPERATIONS`).
         """
         source = self.store.get_cube(principal, cube_id)
+        check_operation(cube_id, source.governance.state, Operation.PROMOTE)
         job = job or self.jobs.start("promotion", principal, {"cube_id": cube_id, "score": score})
         try:
             template = build_kv_template(self.lm, source.text)
@@ -204,18 +218,13 @@ class MemScheduler:
             )
 
             def work(tx: Any) -> None:
+                state = self.store.require_in(tx, principal, cube_id, Operation.PROMOTE)
                 self.store.write_cubes_in(
                     tx, [CubeWrite(cube=cube, activity=activity, agent=AGENT, derived_from=[cube_id])]
                 )
-                tx.run(
-                    g.LINK_PROMOTION,
-                    source_id=cube_id,
-                    template_id=cube.id,
-                    score=score,
-                    now=utcnow(),
-                    activity_id=new_id(),
-                    from_state=source.governance.state.value,
-                ).consume()
+                tx.run(g.LINK_PROMOTION, source_id=cube_id, template_id=cube.id, score=score, now=utcnow()).consume()
+                if state is LifecycleState.GENERATED:
+                    self.store.transition_in(tx, principal, cube_id, LifecycleState.ACTIVATED)
                 self.jobs.finish_in(tx, job, {"template_id": cube.id, "digest": entry.digest})
 
             with self.store.session() as s:
@@ -292,7 +301,7 @@ class MemScheduler:
             the id of the plaintext cube holding the recovered facts (``None`` if none recovered;
             the adapter is retired either way).
         """
-        row = next((a for a in self.store.read(g.ADAPTERS, principal=principal) if a["id"] == adapter_id), None)
+        row = next((a for a in self._read(g.ADAPTERS, principal) if a["id"] == adapter_id), None)
         if row is None:
             raise LookupError(f"no live adapter {adapter_id!r} writable by {principal!r}")
         job = self.jobs.start("demotion", principal, {"adapter_id": adapter_id, "reason": reason})
@@ -348,25 +357,18 @@ class MemScheduler:
                 ]
 
             def work(tx: Any) -> None:
+                self.store.require_in(tx, principal, adapter_id, Operation.DEMOTE)
                 if write is not None:
-                    self.store.write_cubes_in(tx, [write])
+                    self.store.write_cubes_in(tx, [write], self.vectorize)
                     tx.run(g.LINK_RECOVERED_FACTS, rows=links).consume()
                     tx.run(
-                        g.LINK_DEMOTION,
-                        old_id=adapter_id,
-                        new_id=write.cube.id,
-                        now=utcnow(),
-                        reason=reason,
-                        old_state=LifecycleState.ARCHIVED.value,
-                        from_state="generated",
-                        activity_id=new_id(),
+                        g.LINK_DEMOTION, old_id=adapter_id, new_id=write.cube.id, now=utcnow(), reason=reason
                     ).consume()
+                self.store.transition_in(tx, principal, adapter_id, LifecycleState.ARCHIVED)
                 self.jobs.finish_in(tx, job, {"recovered": len(recovered), "plaintext_id": write and write.cube.id})
 
             with self.store.session() as s:
                 s.execute_write(work)
-            if write is None:
-                self.store.set_state(principal, adapter_id, LifecycleState.ARCHIVED)
         except Exception as exc:
             self.jobs.fail(job, repr(exc))
             raise
@@ -376,25 +378,21 @@ class MemScheduler:
     def demote_template(self, principal: str, template_id: str, reason: str) -> None:
         """Drop a KV template's tensors, keep the text: the activation cube is archived and its
         plaintext source goes back to ``generated``."""
-        row = next((t for t in self.store.read(g.TEMPLATES, principal=principal) if t["id"] == template_id), None)
+        row = next((t for t in self._read(g.TEMPLATES, principal) if t["id"] == template_id), None)
         if row is None:
             raise LookupError(f"no live KV template {template_id!r} writable by {principal!r}")
+
+        def work(tx: Any) -> None:
+            self.store.require_in(tx, principal, template_id, Operation.DEMOTE)
+            source_id = row["source_id"]
+            tx.run(g.LINK_DEMOTION, old_id=template_id, new_id=source_id, now=utcnow(), reason=reason).consume()
+            self.store.transition_in(tx, principal, template_id, LifecycleState.ARCHIVED)
+            others = tx.run(g.LIVE_TEMPLATES_OF, source_id=source_id, live=list(LIVE_STATES)).single(strict=True)["n"]
+            if others == 0 and self.store.state_in(tx, principal, source_id) is LifecycleState.ACTIVATED:
+                self.store.transition_in(tx, principal, source_id, LifecycleState.GENERATED)
+
         with self.store.session() as s:
-            s.execute_write(
-                lambda tx: tx.run(
-                    g.LINK_DEMOTION,
-                    old_id=template_id,
-                    new_id=row["source_id"],
-                    now=utcnow(),
-                    reason=reason,
-                    old_state=LifecycleState.ARCHIVED.value,
-                    from_state="generated",
-                    activity_id=new_id(),
-                ).consume()
-            )
-        source = self.store.get_cube(principal, row["source_id"])
-        if source.governance.state is LifecycleState.ACTIVATED:
-            self.store.set_state(principal, row["source_id"], LifecycleState.GENERATED)
+            s.execute_write(work)
         self.vault.delete(row["digest"])
 
     # --- recovery and the full run ------------------------------------------------------
@@ -435,7 +433,7 @@ class MemScheduler:
         if kge is not None:
             report.kge_trained, report.kge_training_ms = True, kge.training_ms
         report.scores = self.score_cubes(principal, kge, now)
-        candidates = {r["id"]: r for r in self.store.read(g.PROMOTION_CANDIDATES, principal=principal)}
+        candidates = {r["id"]: r for r in self._read(g.PROMOTION_CANDIDATES, principal)}
         fresh = {cid: s for cid, s in report.scores.items() if not candidates[cid]["templates"]}
         for cube_id in scoring.select_top_k(fresh, self.config.promotion.top_k, self.config.promotion.min_score):
             report.promoted.append(self.promote(principal, cube_id, fresh[cube_id]))
@@ -445,7 +443,7 @@ class MemScheduler:
 
     def _encode_stable(self, principal: str, kge: kge_mod.KGEResult | None, report: RunReport) -> None:
         policy = self.config.promotion
-        encoded = {f["fact_id"] for a in self.store.read(g.ADAPTERS, principal=principal) for f in a["facts"]}
+        encoded = {f["fact_id"] for a in self._read(g.ADAPTERS, principal) for f in a["facts"]}
         rows = [r for r in self.fact_triples(principal) if r["fact_id"] not in encoded]
         if kge is None or len(rows) < policy.lora_min_facts:
             return
@@ -475,13 +473,13 @@ class MemScheduler:
         return scoring.demotion_decision(score, signals.age_s, contradicted, encoded, self.config.demotion)
 
     def _demote_due(self, principal: str, now: datetime, report: RunReport) -> None:
-        for adapter in self.store.read(g.ADAPTERS, principal=principal):
+        for adapter in self._read(g.ADAPTERS, principal):
             contradicted = sum(r["contradicted"] for r in self.store.read(g.CONTRADICTED, facts=adapter["facts"]))
             decision = self._demotion(adapter, now, contradicted, len(adapter["facts"]))
             if decision.demote:
                 self.demote_adapter(principal, adapter["id"], "; ".join(decision.reasons))
                 report.demoted.append(adapter["id"])
-        for template in self.store.read(g.TEMPLATES, principal=principal):
+        for template in self._read(g.TEMPLATES, principal):
             decision = self._demotion(template, now, 0, 0)
             if decision.demote:
                 self.demote_template(principal, template["id"], "; ".join(decision.reasons))

@@ -6,12 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from memcubedb.cube import LifecycleState, Timestamp
-
-#: Lifecycle states search returns: everything but ``deleted`` and ``expired``.
-LIVE_STATES: tuple[str, ...] = tuple(
-    s.value for s in LifecycleState if s not in (LifecycleState.DELETED, LifecycleState.EXPIRED)
-)
+from memcubedb.cube import Timestamp
 
 
 class SearchFilters(BaseModel):
@@ -51,6 +46,11 @@ class SearchResult(BaseModel):
             from the score order).
         channels: the channels that found it, in :class:`~memcubedb.search.config.Channel` order.
         ranks: channel → 1-based rank within that channel's candidate list.
+        memory_type: the returned cube's memory type.
+        forms: every form this memory has, as memory types: ``plaintext`` (the cube itself),
+            ``activation`` (a live KV template of it), ``parametric`` (a live LoRA adapter
+            encoding one of its facts). A KV-template copy found by a channel is returned as
+            the cube it was promoted from, so each memory appears once.
         source_ids / turn_ids / uris: provenance of the cube (its ``EXTRACTED_FROM`` sources).
         occurred_at: the earliest source timestamp, if any.
     """
@@ -63,6 +63,7 @@ class SearchResult(BaseModel):
     channels: list[str]
     ranks: dict[str, int]
     memory_type: str = "plaintext"
+    forms: list[str] = Field(default_factory=lambda: ["plaintext"])
     source_ids: list[str] = Field(default_factory=list)
     turn_ids: list[str] = Field(default_factory=list)
     uris: list[str] = Field(default_factory=list)

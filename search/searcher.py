@@ -2,9 +2,11 @@
 
 One search embeds the query, runs the configured channels concurrently (vector, full-text,
 graph; each filters by permission inside its query and returns text and provenance with its
-hits), fuses their rankings by weighted reciprocal rank fusion, optionally adds the
-neighbouring turns of the best hits (a second fusion round), optionally re-ranks by MMR, and
-hands the returned ids to the :class:`~memcubedb.search.metrics.AccessRecorder`.
+hits), turns each hit into the memory it belongs to (a KV-template copy into the cube it was
+promoted from, so each memory is returned once, with the forms it has), fuses their rankings
+by weighted reciprocal rank fusion, optionally adds the neighbouring turns of the best hits (a
+second fusion round), optionally re-ranks by MMR, and hands the returned ids to the
+:class:`~memcubedb.search.metrics.AccessRecorder`.
 """
 
 from __future__ import annotations
@@ -113,20 +115,39 @@ class MemorySearch:
         if not query.strip() and vector is None:
             return []
         scope = ch.scope_params(principal, filters or SearchFilters(), utcnow())
-        hits = self._first_stage(cfg, scope, query, k, vector)
+        forms: dict[str, list[str]] = {}
+        hits = self._memories(scope, self._first_stage(cfg, scope, query, k, vector), forms)
         rankings = {name: [h.id for h in found] for name, found in hits.items()}
         fused = _fuse(cfg, query, rankings, hits)
         nb_cfg = cfg.channel(Channel.NEIGHBOURS)
         if nb_cfg.weight > 0 and fused:
             seeds = [doc for doc, _ in fused[: cfg.neighbour_expansion.seeds]]
             found = ch.neighbour_channel(self.store, scope, seeds, max(nb_cfg.limit, k), cfg.neighbour_expansion)
-            hits[Channel.NEIGHBOURS.value] = found
-            rankings[Channel.NEIGHBOURS.value] = [h.id for h in found]
+            hits.update(self._memories(scope, {Channel.NEIGHBOURS.value: found}, forms))
+            rankings[Channel.NEIGHBOURS.value] = [h.id for h in hits[Channel.NEIGHBOURS.value]]
             fused = _fuse(cfg, query, rankings, hits)
-        results = self._finish(cfg, scope, fused, rankings, hits, k)
+        results = self._finish(cfg, scope, fused, rankings, hits, k, forms)
         if self.recorder is not None and results:
             self.recorder.record([r.cube_id for r in results])
         return results
+
+    def _memories(
+        self, scope: dict[str, Any], hits: dict[str, ch.Ranked], forms: dict[str, list[str]]
+    ) -> dict[str, ch.Ranked]:
+        """Each channel's hits as memories: a KV-template copy becomes the cube it was promoted
+        from, and a memory found twice in one channel keeps its best rank — so the results hold
+        each memory once. Fills ``forms`` (memory id → its memory types)."""
+        memory_of = ch.memories_of(self.store, scope, [h.id for found in hits.values() for h in found])
+        out: dict[str, ch.Ranked] = {}
+        for name, found in hits.items():
+            ranked: dict[str, ch.Hit] = {}
+            for hit in found:
+                memory, kinds = memory_of.get(hit.id, (hit, [hit.memory_type]))
+                forms[memory.id] = kinds
+                if memory.id not in ranked:
+                    ranked[memory.id] = ch.Hit(memory.id, hit.score, memory.text, memory.memory_type, memory.sources)
+            out[name] = list(ranked.values())
+        return out
 
     def _first_stage(
         self, cfg: SearchConfig, scope: dict[str, Any], query: str, k: int, vector: Sequence[float] | None
@@ -158,6 +179,7 @@ class MemorySearch:
         rankings: dict[str, list[str]],
         hits: dict[str, ch.Ranked],
         k: int,
+        forms: dict[str, list[str]],
     ) -> list[SearchResult]:
         score = dict(fused)
         if cfg.mmr_lambda is not None:
@@ -185,6 +207,7 @@ class MemorySearch:
                     channels=[c for c in order if c in ranks.get(doc, {})],
                     ranks=ranks.get(doc, {}),
                     memory_type=hit.memory_type,
+                    forms=forms.get(doc, [hit.memory_type]),
                     source_ids=[s["id"] for s in sources],
                     turn_ids=[s["turn_id"] for s in sources if s.get("turn_id") is not None],
                     uris=sorted({s["uri"] for s in sources if s.get("uri") is not None}),

@@ -187,7 +187,10 @@ def test_promote_then_demote_through_jobs(
     scheduler = api_settings.scheduler.model_copy(
         update={"lm": api_settings.scheduler.lm.model_copy(update={"name_or_path": str(tiny_lm_dir)})}
     )
-    settings = api_settings.model_copy(update={"scheduler": scheduler, "data_dir": tmp_path / "data"})
+    auth = api_settings.neo4j_auth or ("neo4j", "")
+    # a private vault under tmp_path, on the same Neo4j (whose password lives in the test data dir)
+    settings = api_settings.model_copy(update={"scheduler": scheduler, "data_dir": tmp_path / "data",
+                                               "neo4j_user": auth[0], "neo4j_password": auth[1]})
     cube = store.create_cube("alice", cube_write("Alice likes green tea with honey."))
     with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         r = client.post("/v1/scheduler/promote", json={"cube_id": cube.id, "score": 0.9}, headers=keys["alice"])

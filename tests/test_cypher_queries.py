@@ -14,7 +14,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from memcubedb.api.app import create_app
-from memcubedb.cube import KVTemplatePayload, LoRAAdapterPayload, MemCube, new_id, utcnow
+from memcubedb.cube import KVTemplatePayload, LifecycleState, LoRAAdapterPayload, MemCube, utcnow
 from memcubedb.cypher import saved_queries
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.facts import FactEditor
@@ -74,8 +74,9 @@ def build_graph(store: GraphStore) -> dict[str, str]:
     store.write_cubes([template, adapter])
     store.driver.execute_query(
         g.LINK_PROMOTION, source_id=paris.cube.id, template_id=template.cube.id, score=0.77, now=now,
-        activity_id=new_id(), from_state="generated", database_=store.db,
+        database_=store.db,
     )
+    store.set_state("alice", paris.cube.id, LifecycleState.ACTIVATED)
     store.driver.execute_query(g.LINK_ENCODING, adapter_id=adapter.cube.id, fact_ids=[ids["paris_fact"]],
                                database_=store.db)
     store.driver.execute_query(SET_USE, id=adapter.cube.id, count=1, at=now - timedelta(days=90), database_=store.db)

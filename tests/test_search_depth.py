@@ -4,18 +4,19 @@ may read little of a large graph still gets its memories from every channel."""
 
 from __future__ import annotations
 
+from functools import partial
+
 import pytest
 
 from memcubedb.cube import utcnow
 from memcubedb.embeddings import default_embedder
 from memcubedb.extraction.chats import Chat
-from memcubedb.extraction.config import RECIPES as EXTRACTION_RECIPES
 from memcubedb.extraction.reader import MemReader
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import MemorySearch, SearchConfig, SearchFilters, embed_cubes, recipe
 from memcubedb.search import channels as ch
 from memcubedb.search.config import ChannelConfig
-from memcubedb.sentences import sentence_spans
+from memcubedb.sentences import embed_writes, sentence_spans
 from tests.factories import cube_write
 
 SENTENCES_OF = """
@@ -55,16 +56,15 @@ def test_sweep_writes_sentence_vectors_once(store: GraphStore, embedder) -> None
     assert store.read(ALL_SENTENCES) == [{"n": 4}]
 
 
-def test_reader_writes_sentences_with_the_cube(store: GraphStore) -> None:
+def test_reader_writes_sentences_with_the_cube(store: GraphStore, embedder) -> None:
     turns = [
         {"speaker": "Andrew", "text": LONG, "turn_id": "D1:1"},
         {"speaker": "Audrey", "text": "Nice!", "turn_id": "D1:2"},
     ]
     chat = Chat(uri="chat://fishing", turns=turns)
-    reader = MemReader(EXTRACTION_RECIPES["search-ready"], owner="alice")
-    writes = list(reader.read([chat]))
-    assert [len(w.sentences) for w in writes] == [4, 0]
-    ids = store.write_cubes(writes)
+    writes = list(MemReader(owner="alice").read([chat]))
+    ids = store.write_cubes(writes, prepare=partial(embed_writes, embedder))
+    assert [len(w.sentences or []) for w in writes] == [4, 0]
     assert len(store.read(SENTENCES_OF, id=ids[0])) == 4
     assert store.read(SENTENCE_COUNT, id=ids[1]) == [{"n": 0}]
 
