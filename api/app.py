@@ -99,7 +99,7 @@ def create_app(settings: Settings) -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=settings.api.max_body_bytes)
     for router in ROUTERS:
         app.include_router(router)
-    mcp = mcp_http.mount(app, lambda: app.state.services, API_VERSION, settings.api.max_body_bytes)
+    mcp = mcp_http.mount(app, lambda: app.state.services, settings.api.max_body_bytes)
 
     @app.get("/v1/health", response_model=Health, summary="Health", tags=["health"], responses=responses(503))
     def health(services: ServicesDep) -> Health:

@@ -65,10 +65,10 @@ def _header_key(ctx: Context) -> str | None:
     return api_key_from_headers(ctx.headers)
 
 
-def mount(app: FastAPI, services: Callable[[], Services], version: str, max_body_bytes: int) -> MCPServer:
+def mount(app: FastAPI, services: Callable[[], Services], max_body_bytes: int) -> MCPServer:
     """Serve MemCubeDB's MCP server at ``/mcp`` of ``app`` (left out of the OpenAPI document); return it.
     The caller's lifespan must run ``server.session_manager.run()`` while the app serves."""
-    server = build_mcp(McpBackend(services=services, api_key=_header_key), version)
+    server = build_mcp(McpBackend(services=services, api_key=_header_key))
     server.streamable_http_app(
         stateless_http=True, json_response=True, max_request_body_size=max_body_bytes,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),

@@ -13,6 +13,7 @@ purpose; tool names follow the memory operations of the MemOS paper (add, search
 
 from __future__ import annotations
 
+from importlib.metadata import version
 from typing import Annotated, Any, Literal
 
 from fastapi import Response
@@ -287,11 +288,11 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
             return routes_cypher.run_saved(name, body, caller, services)
 
 
-def build_mcp(backend: McpBackend, version: str) -> MCPServer:
+def build_mcp(backend: McpBackend) -> MCPServer:
     """A new MCP server (``MCPServer`` of the official SDK) with MemCubeDB's tools and resources acting
-    through ``backend``; ``version`` is announced to clients (the API version)."""
-    server = GuardedMCPServer(backend, SERVER_NAME, title="MemCubeDB", version=version, instructions=INSTRUCTIONS,
-                       log_level="WARNING")
+    through ``backend``; it announces the installed ``memcubedb`` package version."""
+    server = GuardedMCPServer(backend, SERVER_NAME, title="MemCubeDB", version=version("memcubedb"),
+                              instructions=INSTRUCTIONS, log_level="WARNING")
     register_tools(server, backend)
     register_resources(server, backend)
     return server

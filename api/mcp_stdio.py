@@ -29,7 +29,6 @@ def mcp(
     """Serve MemCubeDB's memory tools over MCP on stdin/stdout (for agent hosts; key from $MEMCUBEDB_API_KEY)."""
     from neo4j.exceptions import ServiceUnavailable
 
-    from memcubedb.api.app import API_VERSION
     from memcubedb.api.auth import caller_for_key
     from memcubedb.api.errors import ApiError
     from memcubedb.api.mcp_calls import McpBackend
@@ -55,6 +54,6 @@ def mcp(
         return key
 
     try:
-        build_mcp(McpBackend(services=lambda: services, api_key=api_key), API_VERSION).run("stdio")
+        build_mcp(McpBackend(services=lambda: services, api_key=api_key)).run("stdio")
     finally:
         services.close()

@@ -60,6 +60,31 @@ def stdio_connect(keys: dict[str, str]) -> Connect:
     return lambda principal: stdio_client(keys[principal])
 
 
+@asynccontextmanager
+async def client_pool(connect: Connect, principals: list[str]) -> AsyncIterator[dict[str, Client]]:
+    """Connected clients by principal, opened at once (each held by its own task, so stdio processes start
+    in parallel) and closed together."""
+    clients: dict[str, Client] = {}
+    done = anyio.Event()
+
+    async def hold(principal: str, ready: anyio.Event) -> None:
+        async with connect(principal) as client:
+            clients[principal] = client
+            ready.set()
+            await done.wait()
+
+    async with anyio.create_task_group() as tasks:
+        ready = {p: anyio.Event() for p in principals}
+        for principal, event in ready.items():
+            tasks.start_soon(hold, principal, event)
+        for event in ready.values():
+            await event.wait()
+        try:
+            yield clients
+        finally:
+            done.set()
+
+
 def text(result: CallToolResult) -> str:
     """All text content of a tool result, joined."""
     return "\n".join(getattr(c, "text", "") for c in result.content)
