@@ -75,3 +75,16 @@ def test_natural_search_returns_each_memory_once(
     r = client.post("/v1/natural", json=body, headers=keys["alice"])
     found = r.json()["operations"][0]["cube_ids"]
     assert found == [cube_id] and template_id not in found
+
+
+def test_deleting_a_memory_deletes_its_kv_template_copies(
+    client: TestClient, keys: Keys, store: GraphStore, tmp_path: Path, lm: LoadedLM
+) -> None:
+    cube_id = _write(client, keys, TEXT)
+    template_id = MemScheduler(store, MemVault(tmp_path / "vault"), SchedulerConfig(), lambda: lm).promote(
+        "alice", cube_id
+    )
+    assert client.delete(f"/v1/cubes/{cube_id}", headers=keys["alice"]).status_code == 204
+    assert store.get_cube("alice", template_id).governance.state.value == "deleted"
+    for recipe in ("hybrid", "fulltext", "conversation"):
+        assert _search(client, keys, "who teaches the grafting class", recipe) == []
