@@ -45,7 +45,7 @@ class Grammar:
 
     def is_verb_conjunct(self, token: Token) -> bool:
         """True when ``token`` is a second predicate coordinated with its head ("… and sold")."""
-        return token.dep_ in self.scheme.conj and token.head is not token
+        return token.dep_ in self.scheme.conj and token.head != token
 
     # --- core arguments -------------------------------------------------------------------
 

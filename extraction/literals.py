@@ -92,6 +92,20 @@ def _unit_words(doc: Doc, after: int) -> list[Token]:
     return words
 
 
+def code(doc: Doc, token: Token) -> tuple[Literal, int, int] | None:
+    """A number written with hyphens or slashes and no spaces ("1-4165-2060-0", "14/32"): an
+    identifier or code, kept whole as an ``xsd:string`` literal."""
+    end = token.i + 1
+    while end + 1 < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in {"-", "/"} and (
+        doc[end + 1].is_digit or (doc[end + 1].is_alpha and doc[end + 1].is_upper)
+    ):  # fmt: skip
+        end += 2
+    if end - token.i < 3:
+        return None
+    text = doc[token.i : end].text
+    return Literal(text, "xsd:string"), token.i, end
+
+
 def quantity(doc: Doc, token: Token) -> tuple[Literal, int, int] | None:
     """The number at ``token`` with the unit after it, as ``(literal, first token, end token)``.
 

@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span, Token
 
 from memcubedb.extraction.grammar import PERSON_TITLES, Grammar, is_noun
 from memcubedb.extraction.labels import entity_type
-from memcubedb.extraction.literals import DATE_TYPES, Literal, quantity
+from memcubedb.extraction.literals import DATE_TYPES, Literal, code, quantity
 from memcubedb.extraction.temporal import TimeExpression
 from memcubedb.extraction.triples import EntityType, Mention, TextUnit
 
@@ -239,7 +239,7 @@ class MentionIndex:
         for token in doc:
             if token.i in self._by_token or not token.like_num or token.pos_ == "PROPN" or self._numbers_name(token):
                 continue
-            found = quantity(doc, token)
+            found = code(doc, token) or quantity(doc, token)
             if found is None:
                 continue
             value, start, end = found

@@ -52,6 +52,8 @@ _APPOSITIVE = [
 #: a time expression written with its year ("20 June 1949", "1963"), not relative ("last week")
 _EXPLICIT = re.compile(r"\b(1[5-9]|20)\d\d\b")
 _VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
+#: verbs that list members of their subject ("Y's ingredients include X")
+_INCLUSION = frozenset({"include", "comprise", "contain"})
 #: Relative adverbs turning a relative clause's head into a prepositional argument.
 _RELATIVE_ADVERBS = {"where": "in"}
 
@@ -95,7 +97,7 @@ class RelationExtractor:
             head = tok.head
             determined = any(c.dep_ == "det" for c in tok.children) or self.g.possessor(tok) is not None
             if (
-                head is not tok
+                head != tok
                 and is_name(head)
                 and self.g.is_descriptor_dep(tok)
                 and not self.g.has_case(tok)
@@ -181,14 +183,14 @@ class RelationExtractor:
         return bool(self.g.subjects(tok) or self.g.passive_subjects(tok) or self.g.objects(tok))
 
     def _is_open_complement(self, tok: Token) -> bool:
-        return tok in self.g.open_complements(tok.head) and tok.head is not tok
+        return tok in self.g.open_complements(tok.head) and tok.head != tok
 
     def _subjects(self, verb: Token) -> list[Token]:
         explicit = self.g.subjects(verb)
         if explicit:
             return explicit
         head = verb.head
-        if head is verb:
+        if head == verb:
             return []
         if self.g.is_verb_conjunct(verb) and head.pos_ in {"VERB", "AUX"}:
             return self._subjects(head) or self.g.passive_subjects(head)
@@ -201,7 +203,7 @@ class RelationExtractor:
         name or noun instead ("Rosa[ROOT] is n't from Madrid[conj]"), that noun is the subject."""
         explicit = self.g.subjects(comp)
         head = comp.head
-        if explicit or head is comp or head.i > comp.i:
+        if explicit or head == comp or head.i > comp.i:
             return explicit
         if head.pos_ in {"PROPN", "PRON"} or is_noun(head):
             return [head]
@@ -288,9 +290,9 @@ class RelationExtractor:
             where = self._where_before(subject_tokens[0])
         subjects: list[tuple[Mention | None, str | None, Mention | None]] = []  # (subject, attribute, owner)
         for s in subject_tokens:
-            if s is not subject_tokens[0] and self.g.copula(s) is not None:
+            if s != subject_tokens[0] and self.g.copula(s) is not None:
                 continue  # a conjunct with its own copula is a clause of its own
-            if s.lower_ == "one":  # "one of Y's ingredients is X" → as "Y's ingredient is X"
+            if s.like_num:  # "one of Y's ingredients is X", "two of the leaders are …" → as "Y's ingredient is X"
                 s = next((t for p, t in self.g.prepositional(s, include_unmarked=False) if p == "of"), s)
             owner = self._owner(s) if is_common_noun(s) else None
             owner = owner if owner is not None or not is_common_noun(s) else where
@@ -299,7 +301,8 @@ class RelationExtractor:
             else:
                 subjects.append((self._m.get(s), None, None))
         for n in self.g.with_conjuncts(comp):
-            if n is not comp and (self.g.subjects(n) or self.g.copula(n) or n.nbor(1).lemma_ == "be"):
+            after = self._doc[min(n.i + 1, len(self._doc) - 1)]
+            if n != comp and (self.g.subjects(n) or self.g.copula(n) or after.lemma_ == "be"):
                 continue  # "… and Juan is the leader", "… and the currency is …": a clause of its own
             negated = self.g.negated(n, cop, comp)
             preps = [(p, t) for p, t in self.g.prepositional(n, include_unmarked=False) if p]
@@ -364,12 +367,16 @@ class RelationExtractor:
         dated, when = self._dates(pairs)
         subjects = [self._m.get(s) for s in subject_tokens]
         emitted = len(self._out)
-        for s in subjects:
+        for s, s_tok in zip(subjects, subject_tokens, strict=True):
+            owner = self._owner(s_tok) if lemma in _INCLUSION and is_common_noun(s_tok) else None
             for obj in objects:
                 neg = negated or g.negated_object(obj)
                 target = self._owned_value(obj) if lemma == "have" else None
                 if target is not None:  # "X has a periapsis of 296521000 km" → (X, periapsis, 296521000 km)
                     self._emit(s, self._word(obj), target, "attribute", verb, negated=neg, valid_from=when)
+                elif owner is not None:  # "Y's former clubs include X" → (Y, former club, X)
+                    owned, word = self._m.get(owner), self._word(s_tok)
+                    self._emit(owned, word, self._m.get(obj), "attribute", verb, negated=neg, valid_from=when)
                 else:
                     self._emit(s, pred, self._m.get(obj), "verb_object", verb, negated=neg, valid_from=when)
             for iobj in g.indirect_objects(verb):
@@ -434,7 +441,7 @@ class RelationExtractor:
             if prep == "of" and mention is not None and (mention.named or mention.type in _VALUES):
                 return mention
         nxt = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
-        mention = self._m.get(nxt) if nxt is not None and nxt.head is noun else None
+        mention = self._m.get(nxt) if nxt is not None and nxt.head == noun else None
         return mention if mention is not None and (mention.named or mention.type in _VALUES) else None
 
     def _preposition_before(self, mention: Mention) -> str | None:
