@@ -50,7 +50,7 @@ CLASSIFIER_NOUNS = frozenset({"city", "town", "village", "municipality", "state"
                               "region", "island", "borough", "district", "kingdom", "republic", "nation", "port",
                               "commune", "parish", "prefecture", "territory", "metropolis", "language"})  # fmt: skip
 #: lower-case words inside names ("Bank *of* America", "Ponce *de* León")
-NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den"})
+NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den", "the"})
 #: characters that join the pieces of one name without spaces ("Amsterdam-Centrum", "AC-130")
 JOINERS = frozenset({"-", "–", "/", "&", "."})
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
@@ -424,6 +424,8 @@ class MentionIndex:
         if any(c.dep_ not in {"det", "punct"} and c.i < noun.i for c in noun.children):
             return None  # modified: "the other airport" may be another one
         found = self.discourse.by_head(lemma)
+        if found is None and lemma in CLASSIFIER_NOUNS - {"language"}:  # "the country" → the last place named
+            found = next((m for m in reversed(self.discourse.names) if m.type == EntityType.PLACE), None)
         if found is None:
             return None
         return found.model_copy(

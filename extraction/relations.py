@@ -52,6 +52,8 @@ _APPOSITIVE = [
 #: a time expression written with its year ("20 June 1949", "1963"), not relative ("last week")
 _EXPLICIT = re.compile(r"\b(1[5-9]|20)\d\d\b")
 _VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
+#: nouns that name their owner's value itself ("the leader's *name* is X": X is the leader)
+_TRANSPARENT = frozenset({"name", "names"})
 #: verbs that list members of their subject ("Y's ingredients include X")
 _INCLUSION = frozenset({"include", "comprise", "contain"})
 #: Relative adverbs turning a relative clause's head into a prepositional argument.
@@ -296,6 +298,8 @@ class RelationExtractor:
                 s = next((t for p, t in self.g.prepositional(s, include_unmarked=False) if p == "of"), s)
             owner = self._owner(s) if is_common_noun(s) else None
             owner = owner if owner is not None or not is_common_noun(s) else where
+            if owner is not None and s.lower_ in _TRANSPARENT and is_common_noun(owner) and self._owner(owner):
+                s, owner = owner, self._owner(owner)  # "Y's leader's name is X" → (Y, leader, X)
             if owner is not None:  # "Denmark's leader is X", "the capital of Germany is X"
                 subjects.append((None, self._word(s), self._m.get(owner)))
             else:

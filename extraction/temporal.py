@@ -21,7 +21,8 @@ from spacy.vocab import Vocab
 
 MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
           "October", "November", "December", "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep",
-          "Sept", "Oct", "Nov", "Dec"]  # fmt: skip
+          "Sept", "Oct", "Nov", "Dec", "Jan.", "Feb.", "Mar.", "Apr.", "Jun.", "Jul.", "Aug.", "Sep.", "Sept.",
+          "Oct.", "Nov.", "Dec."]  # fmt: skip
 WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 UNITS = ["day", "days", "week", "weeks", "month", "months", "year", "years", "weekend", "weekends"]
 DEICTIC = ["yesterday", "today", "tomorrow", "tonight"]
