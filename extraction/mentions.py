@@ -50,7 +50,8 @@ CLASSIFIER_NOUNS = frozenset({"city", "town", "village", "municipality", "state"
                               "region", "island", "borough", "district", "kingdom", "republic", "nation", "port",
                               "commune", "parish", "prefecture", "territory", "metropolis", "language"})  # fmt: skip
 #: lower-case words inside names ("Bank *of* America", "Ponce *de* León")
-NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den", "the"})
+NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den",
+                            "the"})  # fmt: skip
 #: characters that join the pieces of one name without spaces ("Amsterdam-Centrum", "AC-130")
 JOINERS = frozenset({"-", "–", "/", "&", "."})
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
