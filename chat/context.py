@@ -18,6 +18,7 @@ from memcubedb.chat.prefix import TemplateRef, plan
 from memcubedb.chat.schemas import ChatRequest, MemoryTypeName
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import MemorySearch, SearchFilters, SearchResult
+from memcubedb.states import LIVE_STATES
 
 MEMORY_BLOCK_HEADER = "Memories that may help (each marked with its MemCube id):"
 
@@ -51,7 +52,7 @@ def memory_block(items: list[tuple[str, str]]) -> str:
 def live_templates(store: GraphStore, principal: str) -> list[TemplateRef]:
     """The principal's readable live KV templates, best score first."""
     refs = []
-    for row in store.read(q.ACTIVATION_MEMORIES, principal=principal):
+    for row in store.read(q.ACTIVATION_MEMORIES, principal=principal, live=list(LIVE_STATES)):
         payload = json.loads(row["payload"])
         refs.append(
             TemplateRef(
@@ -68,7 +69,7 @@ def live_templates(store: GraphStore, principal: str) -> list[TemplateRef]:
 
 def active_adapter(store: GraphStore, principal: str) -> AdapterRef | None:
     """The principal's active adapter (newest readable live parametric cube), if any."""
-    rows = store.read(q.ACTIVE_ADAPTER, principal=principal)
+    rows = store.read(q.ACTIVE_ADAPTER, principal=principal, live=list(LIVE_STATES))
     if not rows:
         return None
     row = rows[0]

@@ -1,14 +1,15 @@
 """The chat's Cypher: the caller's readable activation and parametric memory, as named constants.
 
 Each query embeds the read-permission predicate of :mod:`memcubedb.graph.acl` (parameter
-``$principal``), so only memories the caller may read ever enter a generation's context.
+``$principal``) and the lifecycle filter (``$live``: :data:`memcubedb.states.LIVE_STATES`), so
+only live memories the caller may read ever enter a generation's context.
 """
 
 from __future__ import annotations
 
 from memcubedb.graph.acl import CAN_READ_CUBE
 
-LIVE = "c.state IN ['generated', 'activated', 'merged'] AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
+LIVE = "c.state IN $live AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
 
 ACTIVATION_MEMORIES = (
     "MATCH (c:MemCube {memory_type: 'activation'}) WHERE "
