@@ -238,7 +238,7 @@ class RelationExtractor:
             return
         preps = [(p, n) for p, n in self.g.prepositional(noun, include_unmarked=False) if p]
         for prep, target in preps:
-            if self._unique(noun, prep):  # "Bob, the founder of Acme," → (Acme, founder, Bob)
+            if self._unique(noun):  # "Bob, the founder of Acme," → (Acme, founder, Bob)
                 self._emit(self._m.get(target), word, name, "attribute", noun)
             else:
                 self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
@@ -329,7 +329,7 @@ class RelationExtractor:
                     word = self._word(n) if n.pos_ != "ADJ" else n.lower_  # "is east of", "is involved in"
                     for prep, target in preps:
                         obj = self._m.get(target)
-                        if self._unique(n, prep):  # "X is the capital of Y" → (Y, capital, X)
+                        if self._unique(n):  # "X is the capital of Y" → (Y, capital, X)
                             self._emit(obj, word, s, "attribute", n, negated=negated, valid_from=when)
                         else:
                             self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
@@ -413,12 +413,11 @@ class RelationExtractor:
         an indefinite or bare one ("*a* recipient of Y", "part of Y") only a membership."""
         return any(c.lower_ in {"the", "this", "that"} and c.i < noun.i for c in noun.children)
 
-    def _unique(self, noun: Token, prep: str) -> bool:
-        """A definite "the N of Y", or a definite superlative "the largest N in Y", names the one
-        N that Y has: an attribute of Y."""
-        if not (is_noun(noun) or noun.pos_ == "PROPN") or not self._definite(noun):
-            return False
-        return prep == "of" or (prep == "in" and any(c.tag_ == "JJS" for c in noun.children))
+    def _unique(self, noun: Token) -> bool:
+        """A definite description with its complement ("the capital of Y", "the largest city in
+        Y", "the backup pilot on Y") names the one N that Y has: an attribute of Y. An
+        indefinite one ("a recipient of Y") is only a membership."""
+        return (is_noun(noun) or noun.pos_ == "PROPN") and self._definite(noun)
 
     def _is_attribute(self, noun: Token) -> bool:
         """True when a copular clause reads ``noun`` as its owner's attribute ("Y's capital is X")."""
