@@ -353,6 +353,10 @@ class MentionIndex:
         nxt = doc[j + 1] if j + 1 < len(doc) else None
         if tok.lower_ in NAME_PARTICLES and nxt is not None and self._is_name_word(nxt):
             return prev.is_title  # "University of Texas", not "CTO of Acme"
+        if tok.text == "&" and nxt is not None and nxt.is_alpha and self._is_name_word(prev):
+            return True  # "Carnival Corporation & plc"
+        if prev.text == "&" and tok.is_alpha:
+            return True
         joined = not prev.whitespace_ and (tok.text in JOINERS or prev.text in JOINERS)
         return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not tok.is_sent_start
 

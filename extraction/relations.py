@@ -342,6 +342,8 @@ class RelationExtractor:
             self._predicated(verb.head) if verb.tag_ == "VBN" and g.is_loose_attachment(verb) else []
         )
         passive = bool(passive_subjects) or any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
+        if passive and not passive_subjects and g.is_verb_conjunct(verb):
+            passive_subjects = subject_tokens  # "X built the ship and is located in Y": X is located
         lemma = "is" if verb_lemma(verb) == "be" else verb_lemma(verb)
         particle = g.particle(verb)
         active = f"{lemma} {particle}" if particle else lemma
