@@ -109,8 +109,14 @@ class LoRAConfig(_Group):
 class PromotionPolicy(_Group):
     """Which plaintext MemCubes become KV templates / which facts become a LoRA adapter."""
 
-    top_k: int = Field(default=5, ge=0, description="cubes promoted to activation memory per run")
+    top_k: int = Field(default=5, ge=0, description="most cubes newly promoted to activation memory per run")
     min_score: float = Field(default=0.5, ge=0, le=1, description="promotion score floor")
+    activation_tokens: int = Field(
+        default=2048, ge=0, description="activation budget per principal: tokens held by its KV templates"
+    )
+    activation_bytes: int = Field(
+        default=256 << 20, ge=0, description="activation budget per principal: vault bytes of its KV templates"
+    )
     lora_min_facts: int = Field(default=10, ge=1, description="facts needed before an adapter is trained")
     lora_min_plausibility: float = Field(default=0.8, ge=0, le=1, description="plausibility floor per fact")
 

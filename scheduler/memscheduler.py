@@ -7,7 +7,8 @@ After MemOS §MemScheduler. One :meth:`MemScheduler.run` acting as a principal:
 3. (re)train graph embeddings (pykeen) on the principal's readable facts when they changed
    by more than ``kge.retrain_fraction``;
 4. score plaintext MemCubes (:func:`scoring.promotion_score`) and record the scores;
-5. promote the top-scored cubes to KV templates (activation memory);
+5. fill the activation budget by score: promote the best-scored cubes to KV templates and demote
+   the templates they displace (:mod:`scheduler.budget`; repeated runs converge);
 6. encode stable, plausible facts into a LoRA adapter (parametric memory);
 7. demote templates and adapters whose score fell or whose facts the graph now contradicts.
 
@@ -36,9 +37,9 @@ from memcubedb.cube import (
 from memcubedb.graph.mapping import native
 from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, EntityRecord, FactRecord, stable_id
 from memcubedb.graph.store import GraphStore, Prepare
+from memcubedb.scheduler import budget, scoring
 from memcubedb.scheduler import graph_ops as g
 from memcubedb.scheduler import kge as kge_mod
-from memcubedb.scheduler import scoring
 from memcubedb.scheduler.config import SchedulerConfig
 from memcubedb.scheduler.jobs import Job, JobLedger
 from memcubedb.scheduler.kv_templates import build_kv_template, save_kv_template
@@ -433,13 +434,41 @@ class MemScheduler:
         if kge is not None:
             report.kge_trained, report.kge_training_ms = True, kge.training_ms
         report.scores = self.score_cubes(principal, kge, now)
-        candidates = {r["id"]: r for r in self._read(g.PROMOTION_CANDIDATES, principal)}
-        fresh = {cid: s for cid, s in report.scores.items() if not candidates[cid]["templates"]}
-        for cube_id in scoring.select_top_k(fresh, self.config.promotion.top_k, self.config.promotion.min_score):
-            report.promoted.append(self.promote(principal, cube_id, fresh[cube_id]))
+        self._fill_activation_budget(principal, report)
         self._encode_stable(principal, kge, report)
         self._demote_due(principal, now, report)
         return report
+
+    def _fill_activation_budget(self, principal: str, report: RunReport) -> None:
+        """Make the activation set the best-scored memories that fit the principal's budget
+        (:mod:`memcubedb.scheduler.budget`): displaced templates are demoted first, then the new
+        ones promoted. Fresh candidates are the ``4 × top_k`` best above the floor."""
+        policy = self.config.promotion
+        candidates = {r["id"]: r for r in self._read(g.PROMOTION_CANDIDATES, principal)}
+        templates = self._read(g.TEMPLATES, principal)
+        fresh = {cid: s for cid, s in report.scores.items() if not candidates[cid]["templates"]}
+        shortlist = scoring.select_top_k(fresh, 4 * policy.top_k, policy.min_score)
+        if not templates and not shortlist:
+            return
+        per_token = budget.kv_bytes_per_token(self.lm)
+        pool = []
+        for t in templates:
+            payload = self.store.get_cube(principal, t["id"]).payload
+            path = self.vault.path_for(t["digest"])
+            pool.append(budget.Candidate(
+                t["source_id"], report.scores.get(t["source_id"], 0.0), getattr(payload, "token_count", 0),
+                path.stat().st_size if path.exists() else 0, template_id=t["id"],
+            ))  # fmt: skip
+        for cube_id in shortlist:
+            tokens = budget.memory_tokens(self.lm, candidates[cube_id]["text"])
+            pool.append(budget.Candidate(cube_id, fresh[cube_id], tokens, tokens * per_token))
+        plan = budget.plan_activation(pool, policy.activation_tokens, policy.activation_bytes, policy.min_score,
+                                      policy.top_k)  # fmt: skip
+        for template_id in plan.demote:
+            self.demote_template(principal, template_id, "displaced by higher-scored memories (activation budget)")
+            report.demoted.append(template_id)
+        for cube_id in plan.promote:
+            report.promoted.append(self.promote(principal, cube_id, fresh[cube_id]))
 
     def _encode_stable(self, principal: str, kge: kge_mod.KGEResult | None, report: RunReport) -> None:
         policy = self.config.promotion
