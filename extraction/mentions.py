@@ -365,7 +365,7 @@ class MentionIndex:
             return False
         if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
             return True
-        if token.pos_ != "NOUN" or not token.is_title:
+        if not is_noun(token) or not token.is_title:
             return False
         if not token.is_sent_start:  # a capitalised NOUN inside a sentence is a name the tagger missed
             return True
