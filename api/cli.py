@@ -56,9 +56,9 @@ def search(
     if as_json:
         emit_json([r.model_dump(mode="json") for r in results])
         return
-    table = Table("score", "cube", "channels", "text")
+    table = Table("score", "cube", "forms", "channels", "text")
     for r in results:
-        table.add_row(f"{r.score:.4f}", r.cube_id[:12], ",".join(r.channels), r.text[:90])
+        table.add_row(f"{r.score:.4f}", r.cube_id[:12], ",".join(r.forms), ",".join(r.channels), r.text[:90])
     console.print(table)
 
 
