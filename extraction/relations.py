@@ -1,21 +1,33 @@
 """Dependency rules that read (subject, predicate, object) triples from a parsed Doc.
 
-Constructions (each names its rule in :attr:`Triple.rule`):
+Constructions (each names its rule in :attr:`Triple.rule`; confidences and the floor in
+:class:`~memcubedb.extraction.config.RuleConfidence`):
 
 * ``verb_object`` — a verb with subject and object ("Carol likes tea"), passives turned active
-  ("Acme was founded by Bob" → (Bob, found, Acme)), open complements composed
-  ("I want to learn the piano" → (I, want to learn, piano)), coordinated subjects/objects/verbs;
-* ``prepositional`` — a verb's or a noun's prepositional attachment ("works at Acme" →
-  (…, work at, Acme); "the team at Acme" → (team, at, Acme));
-* ``copula`` — "X is the CTO of Y" → (X, is cto of, Y); "X is from Y" → (X, is from, Y);
-  "the sky is blue" → (sky, is, blue);
-* ``possessive`` — "Alice's sister Carol" → (Carol, is sister of, Alice); "my dog" →
-  (speaker, has, speaker's dog);
-* ``appositive`` — "Bob, the founder of Acme," → (Bob, is founder of, Acme), from the parse or,
-  when the parser missed it, from a surface pattern (``surface_appositive``).
+  ("Acme was founded by Bob" → (Bob, found, Acme)), relative clauses turned around ("the
+  company that Yusuf founded" → (Yusuf, found, company)), open complements composed
+  ("I want to learn the piano" → (I, want to learn, piano)), coordinated subjects/objects/verbs
+  distributed; lemmas from lemminflect ("starred" → star);
+* ``prepositional`` — a verb's prepositional argument, particles and prepositions kept ("grew
+  up in Lyon" → (…, grow up in, Lyon)); a passive keeps its participle ("was born in Dallas" →
+  (…, born in, Dallas)); an explicit calendar date is a fact with a typed literal object
+  ("born on 20 June 1949" → (…, born on, 1949-06-20 ``xsd:date``));
+* ``attribute`` — a relational noun read as its owner's attribute, (owner, noun, value):
+  "Y's capital is X", "the capital of Y is X", "X is the capital of Y" (definite), "X, the
+  capital of Y,", "Y, where the capital is X", "Y, whose capital is X", "one of Y's
+  ingredients is X", "Y's clubs include X", "Y has a periapsis of 296521000 km", "Y has the
+  area code 657";
+* ``copula`` — other copular clauses: "X is from Y" → (X, is from, Y); "X is a recipient of Y"
+  (indefinite: a membership) → (X, is recipient of, Y); "X is east of Y"; "the sky is blue";
+* ``noun_modifier`` — a common noun's prepositional modifier ("the team at Acme"), below the
+  floor by default;
+* ``possessive`` — "my dog" → (speaker, has, speaker's dog);
+* ``appositive`` — "Leila, a nurse," → (Leila, is, nurse), from the parse or, when the parser
+  missed it, from a surface pattern (``surface_appositive``).
 
 Negation ("not", "n't", "never", "no" + object) is kept as :attr:`Triple.negated`. Time
-expressions in a clause set :attr:`Triple.valid_from` of its triples.
+expressions in a clause set :attr:`Triple.valid_from` of its triples. Dates and numbers as
+objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.extraction.literals`).
 """
 
 from __future__ import annotations
