@@ -1,6 +1,6 @@
 """MemReader's spaCy path scored on WebNLG text, beside a no-model baseline, in one run.
 
-    python bench/extraction.py [PATH] [--limit N] [--show K]
+    python bench/extraction.py [PATH] [--limit N] [--show K] [--extractor spacy|llm]
 
 PATH defaults to ``../shared/datasets/webnlg-dev.json`` relative to the repository (the WebNLG
 2020 v3.0 English dev split as a JSON list of ``{eid, category, size, texts, triples}``;
@@ -21,6 +21,8 @@ over the whole set (see :mod:`memcubedb.extraction.evaluation`):
 Baseline (no model): every ordered pair, in text order, of capitalised spans (runs of
 capitalised words allowing ``of``/``de``/``the`` inside) as ``(A, related to, B)``.
 Time per text is the extractor's wall time (parse + rules) divided by the number of texts.
+``--extractor llm`` scores the LLM path instead (the OpenAI-compatible endpoint of
+``MEMCUBEDB_EXTRACTION__LLM__*``): both extractors yield the same types, scored the same way.
 """
 
 from __future__ import annotations
@@ -37,10 +39,11 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.extraction.evaluation import Counts, capitalised_pairs, score_text
+from memcubedb.extraction.reader import make_extractor
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
 from memcubedb.extraction.triples import TextUnit, Triple
+from memcubedb.settings import Settings
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "webnlg-dev.json"
 
@@ -69,18 +72,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT, help="WebNLG JSON file")
     parser.add_argument("--limit", type=int, default=None, help="score only the first N entries")
     parser.add_argument("--show", type=int, default=10, help="print the facts of K sampled texts (seed 17)")
+    parser.add_argument("--extractor", choices=["spacy", "llm"], default="spacy", help="which MemReader path")
     args = parser.parse_args(argv)
     console = Console(width=max(Console().width, 140))
     if not args.path.is_file():
         console.print(f"[red]no dataset at {args.path}[/red] (see this file's docstring for where to get it)")
         return 2
     entries = json.loads(args.path.read_text(encoding="utf-8"))[: args.limit]
-    extractor = SpacyExtractor(ExtractionConfig())
-    extractor.nlp("Warm-up sentence for the pipeline.")
+    config = Settings().extraction.model_copy(update={"extractor": args.extractor})
+    extractor = make_extractor(config)
+    if isinstance(extractor, SpacyExtractor):
+        extractor.nlp("Warm-up sentence for the pipeline.")
     units = [TextUnit(text=e["texts"][0], context_id=str(k), opens_context=True) for k, e in enumerate(entries)]
 
     started = time.perf_counter()
-    floor = extractor.config.confidence.floor  # what MemReader would write
+    floor = config.confidence.floor  # what MemReader would write
     predicted = [
         [as_spo(t) for t in extraction.triples if t.confidence >= floor]
         for extraction in track(extractor.extract(units), total=len(units), description="extracting", console=console)
@@ -111,7 +117,7 @@ def main(argv: list[str] | None = None) -> int:
         f"R {total.pairs.recall:.3f} F1 {total.pairs.f1:.3f}; exact F1 {total.exact.f1:.3f}\n"
         f"baseline (capitalised spans): entity-pair F1 {base['ALL'].pairs.f1:.3f}, "
         f"exact F1 {base['ALL'].exact.f1:.3f}\n"
-        f"time per text (parse + rules, batch {extractor.config.spacy_batch_size}): "
+        f"time per text ({args.extractor}, batch {config.spacy_batch_size}): "
         f"{1000 * elapsed / max(1, len(units)):.2f} ms"
     )
     for k in random.Random(17).sample(range(len(units)), min(args.show, len(units))):
