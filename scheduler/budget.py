@@ -1,8 +1,9 @@
 """The activation budget: which memories are KV templates, so repeated scheduler runs converge.
 
 MemOS §MemScheduler keeps activation memory bounded: a principal's KV templates may hold at
-most ``promotion.activation_tokens`` tokens and ``promotion.activation_bytes`` bytes in the
-vault. Each run ranks every candidate — the existing templates (by their source memory's
+most ``promotion.activation_tokens`` tokens, ``promotion.activation_bytes`` bytes in the
+vault, and ``promotion.activation_share`` of its plaintext memories (so that "hot" stays a
+minority however small the store). Each run ranks every candidate — the existing templates (by their source memory's
 current score) and the plaintext memories not yet promoted (at least ``promotion.min_score``) —
 best score first, and fills the budget greedily; new promotions are capped at
 ``promotion.top_k`` per run. Templates left outside are displaced (demoted), promoted memories
@@ -43,12 +44,14 @@ class ActivationPlan:
 
 
 def plan_activation(
-    candidates: Sequence[Candidate], max_tokens: int, max_bytes: int, min_score: float, max_new: int
+    candidates: Sequence[Candidate], max_tokens: int, max_bytes: int, min_score: float, max_new: int,
+    max_items: int | None = None,
 ) -> ActivationPlan:
     """Fill the budget by score (ties: existing templates first, then cube id).
 
-    A candidate is taken when it fits the remaining tokens and bytes; a not-yet-promoted one also
-    needs ``score >= min_score`` and a free slot of the ``max_new`` promotions of this run.
+    A candidate is taken when it fits the remaining tokens and bytes and fewer than ``max_items``
+    (``None``: no limit) are taken; a not-yet-promoted one also needs ``score >= min_score`` and a
+    free slot of the ``max_new`` promotions of this run.
     """
     order = sorted(candidates, key=lambda c: (-c.score, c.template_id is None, c.cube_id))
     tokens = size = new = 0
@@ -58,7 +61,8 @@ def plan_activation(
         fresh = c.template_id is None
         if fresh and (c.score < min_score or new >= max_new):
             continue
-        if tokens + c.tokens > max_tokens or size + c.size_bytes > max_bytes:
+        full = max_items is not None and len(promote) + len(keep) >= max_items
+        if full or tokens + c.tokens > max_tokens or size + c.size_bytes > max_bytes:
             continue
         tokens, size = tokens + c.tokens, size + c.size_bytes
         if fresh:

@@ -117,6 +117,10 @@ class PromotionPolicy(_Group):
     activation_bytes: int = Field(
         default=256 << 20, ge=0, description="activation budget per principal: vault bytes of its KV templates"
     )
+    activation_share: float = Field(
+        default=0.25, ge=0, le=1, description="activation budget per principal: most templates, as a share of its "
+        "plaintext memories"
+    )
     lora_min_facts: int = Field(default=10, ge=1, description="facts needed before an adapter is trained")
     lora_min_plausibility: float = Field(default=0.8, ge=0, le=1, description="plausibility floor per fact")
 

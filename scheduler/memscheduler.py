@@ -463,7 +463,7 @@ class MemScheduler:
             tokens = budget.memory_tokens(self.lm, candidates[cube_id]["text"])
             pool.append(budget.Candidate(cube_id, fresh[cube_id], tokens, tokens * per_token))
         plan = budget.plan_activation(pool, policy.activation_tokens, policy.activation_bytes, policy.min_score,
-                                      policy.top_k)  # fmt: skip
+                                      policy.top_k, int(policy.activation_share * len(candidates)))  # fmt: skip
         for template_id in plan.demote:
             self.demote_template(principal, template_id, "displaced by higher-scored memories (activation budget)")
             report.demoted.append(template_id)

@@ -31,6 +31,8 @@ def test_plan_fills_by_score_and_displaces_the_lowest_template() -> None:
     assert capped.promote == ["c"] and capped.keep == ["ta", "tb"] and capped.demote == []
     by_bytes = plan_activation(pool, max_tokens=10_000, max_bytes=2000, min_score=0.0, max_new=5)
     assert by_bytes.keep == ["ta"] and by_bytes.promote == ["c"] and by_bytes.size_bytes == 2000
+    by_count = plan_activation(pool, max_tokens=10_000, max_bytes=10_000, min_score=0.0, max_new=5, max_items=2)
+    assert by_count.keep == ["ta"] and by_count.promote == ["c"] and by_count.demote == ["tb"]
     tie = plan_activation([Candidate("x", 0.5, 10, 1), Candidate("y", 0.5, 10, 1, "ty")], 10, 10, 0.0, 5)
     assert tie.keep == ["ty"] and tie.promote == []  # an existing template wins a tie: no churn
 
@@ -46,7 +48,7 @@ def test_repeated_runs_converge_within_the_budget(store: GraphStore, tmp_path: P
                                    r=0.9 - i / 10, database_=store.db)  # fmt: skip
     per_memory = max(memory_tokens(lm, t) for t in texts)
     policy = PromotionPolicy(top_k=2, min_score=0.0, activation_tokens=3 * per_memory,
-                             activation_bytes=1 << 30, lora_min_facts=1000)  # fmt: skip
+                             activation_bytes=1 << 30, activation_share=1.0, lora_min_facts=1000)  # fmt: skip
     sched = MemScheduler(store, MemVault(tmp_path / "vault"), SchedulerConfig(promotion=policy), lambda: lm)
 
     def activated() -> set[str]:
