@@ -1,5 +1,5 @@
 """CLI commands of the knowledge-base API: ``serve``, ``search``, ``cypher``, ``schedule``,
-``export``, ``import``, ``keys`` and ``mcp`` (registered on the ``memcubedb`` Typer app by
+``export``, ``import``, ``keys``, ``mcp`` and ``chat`` (registered on the ``memcubedb`` Typer app by
 :func:`register`).
 
 ``keys`` talks to Neo4j directly (it bootstraps the first admin key); ``serve`` runs the API; the
@@ -18,6 +18,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from memcubedb.api.cli_chat import chat
 from memcubedb.api.cli_common import AsJson, Key, Url, api_client, console, emit_json, err, parse_param, table
 from memcubedb.api.cli_schedule import schedule_app
 from memcubedb.api.config import DEFAULT_URL
@@ -186,5 +187,6 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export)
     app.command("import")(import_)
     app.command("mcp")(mcp)
+    app.command("chat")(chat)
     app.add_typer(keys_app, name="keys")
     app.add_typer(schedule_app, name="schedule")

@@ -8,6 +8,9 @@ errors). Everything else is real: Neo4j, search, uvicorn, the vault.
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -288,3 +291,18 @@ def test_sdk_chat_sync_and_async(serve_chat: Any, keys: Keys, memories: Any) -> 
             return (await amc.chat(ask, max_tokens=6)).choices[0].message.content
 
     assert asyncio.run(run()) == done.choices[0].message.content
+
+
+def test_memcubedb_chat_shows_the_memories_each_answer_used(serve_chat: Any, keys: Keys, memories: Any) -> None:
+    note = memories.plaintext("alice", "Alice's dentist appointment is on Friday at nine.")
+    url, _ = serve_chat()
+    proc = subprocess.run(
+        [sys.executable, "-m", "memcubedb.cli", "chat", "--url", url, "--key", keys.keys["alice"], "--max-tokens", "4"],
+        input="When is Alice's dentist appointment?\n/reset\n/quit\n", capture_output=True, text=True,
+        timeout=120, env={**os.environ, "COLUMNS": "200"},
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert "memories used" in proc.stdout and note in proc.stdout and "memory_block" in proc.stdout
+    bad = subprocess.run([sys.executable, "-m", "memcubedb.cli", "chat", "--url", url, "--key", "mcdb_nope"],
+                         input="hi\n", capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert bad.returncode == 1 and "401" in bad.stderr
