@@ -117,13 +117,15 @@ class Services:
         return self._once("intent", build)
 
     def reader(self, owner: str) -> MemReader:
-        """A :class:`~memcubedb.extraction.reader.MemReader` writing cubes owned by ``owner``,
-        seeded with the graph's entities so mentions resolve to what is known."""
+        """A :class:`~memcubedb.extraction.reader.MemReader` writing cubes owned by ``owner``, whose
+        mentions resolve (index lookups per batch) among the entities ``owner`` may read."""
         from memcubedb.extraction.reader import MemReader
+        from memcubedb.extraction.resolution import EntityResolver
+        from memcubedb.graph.entity_lookup import GraphEntityLookup
 
-        reader = MemReader(self.settings.extraction, owner=owner)
-        reader.resolver.learn(self.store.list_entities())
-        return reader
+        config = self.settings.extraction
+        resolver = EntityResolver(config.resolution, lookup=GraphEntityLookup(self.store, owner))
+        return MemReader(config, resolver=resolver, owner=owner)
 
     def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
         """Run ``fn(*args)`` on the API's job threads."""

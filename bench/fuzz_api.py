@@ -9,6 +9,7 @@ store rules, sent as HTTP requests, with the answer's status mapped to the model
 
 from __future__ import annotations
 
+import json
 from contextlib import ExitStack
 from typing import Any, ClassVar
 from urllib.parse import quote
@@ -29,7 +30,9 @@ from bench.fuzz_world import (
     SPACES,
     TEXTS,
     USERS,
+    canary,
     entity_record,
+    with_canary,
 )
 from bench.loopback import serve
 from memcubedb.api.app import create_app
@@ -104,12 +107,14 @@ class ApiRules(FuzzBase):
 
     @rule(actor=st.sampled_from(USERS), text=st.sampled_from(TEXTS))
     def api_add(self, actor: str, text: str) -> None:
+        text = with_canary(text, canary())
         self.serial += 1
         uri = f"{SESSION_URI}api-{self.serial}"
-        got, body = self.http(actor, "POST", "/v1/cubes", json={"text": text, "uri": uri})
+        got, body = self.http(actor, "POST", "/v1/cubes", scan=False, json={"text": text, "uri": uri})
         self.expect_write(f"api add by {actor}", self._gate(actor, "ok"), got)
         self.dirty = True
         if got != "ok" or ROLES[actor] is Role.READER:
+            self.scan(actor, "POST /v1/cubes", json.dumps(body))
             return
         m = self.model
         for row in self.store.read(WRITTEN_CUBES, ids=body["written"]):
@@ -128,21 +133,24 @@ class ApiRules(FuzzBase):
                 )
             )
             self.known.append(row["id"])
+        self.scan(actor, "POST /v1/cubes", json.dumps(body))
 
     @rule(actor=st.sampled_from(USERS), i=st.integers(0, 999), text=st.sampled_from(TEXTS))
     def api_update(self, actor: str, i: int, text: str) -> None:
+        text = with_canary(text, canary())
         cid = self.pick(i)
         m = self.model
         expected = self.access_outcome(actor, cid)
         if expected == "ok" and m.superseded(cid):
             expected = "conflict"
-        got, body = self.http(actor, "PATCH", f"/v1/cubes/{_q(cid)}", json={"text": text})
+        got, body = self.http(actor, "PATCH", f"/v1/cubes/{_q(cid)}", scan=False, json={"text": text})
         expected = self._gate(actor, expected)
         self.expect_write(f"api update {cid} by {actor}", expected, got)
         self.dirty = True
         if got == "ok" == expected:
             m.new_version(cid, body["id"], text)
             self.known.append(body["id"])
+        self.scan(actor, f"PATCH {cid}", json.dumps(body))
 
     @rule(
         actor=st.sampled_from(USERS),
@@ -211,8 +219,8 @@ class ApiRules(FuzzBase):
         m = self.model
         sid, oid = entity_record(s).id, entity_record(o).id
         expected = self.access_outcome(actor, cid)
-        if expected == "ok" and not {sid, oid} <= set(m.entities):
-            expected = "rejected"
+        if expected == "ok" and not {sid, oid} <= m.visible_entities(actor):
+            expected = "rejected"  # an entity given by id must be one the actor can see
         expected = self._gate(actor, expected)
         body = {"subject": {"id": sid}, "predicate": p, "object": {"id": oid}}
         got, fact = self.http(actor, "POST", f"/v1/cubes/{_q(cid)}/facts", json=body)
@@ -243,12 +251,16 @@ class ApiRules(FuzzBase):
 
     # --- reads ----------------------------------------------------------------------------
 
-    def http(self, who: str, method: str, path: str, **kwargs: Any) -> tuple[str, Any]:
+    def http(self, who: str, method: str, path: str, scan: bool = True, **kwargs: Any) -> tuple[str, Any]:
+        """Send a request as ``who``; its answer (error bodies too) goes through the canary oracle
+        unless ``scan`` is off (a write whose answer holds the new text: scanned once modelled)."""
         self.tally.operations += 1
         self.tally.http += 1
         got, body = self.api.call(who, method, path, **kwargs)
         if got.startswith("http "):
             self.tally.mismatch(f"{method} {path} as {who}: {got} {body}")
+        if scan and who != ANALYST:  # analysts see the whole graph by design
+            self.scan(who, f"{method} {path}", json.dumps(body))
         return got, body
 
     def _found(self, what: str, got: str, visible: bool) -> bool:
@@ -367,6 +379,19 @@ class ApiRules(FuzzBase):
             _, sub = self.http(who, "POST", "/v1/graph/neighbourhood", json=body)
         ends = {e["source"] for e in sub["edges"]} | {e["target"] for e in sub["edges"]}
         self.check_subset(f"api graph {view} for {who}", {n["id"] for n in sub["nodes"]} | ends, cubes | entities)
+
+    @rule(who=st.sampled_from(USERS), q=st.sampled_from(QUERIES), about=st.sampled_from(ENTITY_NAMES))
+    def api_timeline_and_natural(self, who: str, q: str, about: str) -> None:
+        cubes, _, _ = self.shown(who)
+        kinds = {"kind": ["lifecycle", "edit", "extraction", "promotion"]}
+        _, timeline = self.http(who, "GET", "/v1/graph/timeline", params=kinds)
+        touched = {c["id"] for ev in timeline["events"] for c in ev["cubes"]}
+        self.check_subset(f"api timeline for {who}", touched, cubes)
+        for text in (f"What do you know about {about}?", q):
+            got, out = self.http(who, "POST", "/v1/natural", json={"text": text, "execute": True})
+            if got == "ok":
+                found = {cid for op in out["operations"] for cid in op["cube_ids"]}
+                self.check_subset(f"api natural {text!r} for {who}", found, self.model.searchable(who))
 
     @rule(q=st.sampled_from(QUERIES), recipe=st.sampled_from(["hybrid", "conversation", "graph"]))
     def api_search(self, q: str, recipe: str) -> None:

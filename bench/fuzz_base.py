@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant
 
 from bench.acl_model import AclModel
-from bench.fuzz_world import Tally, graph_differences, wipe_fuzzed
+from bench.fuzz_world import Tally, canaries_in, graph_differences, wipe_fuzzed
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.store import GraphStore, NotFound, WriteRejected
 
@@ -48,9 +48,22 @@ class FuzzBase(RuleBasedStateMachine):
 
     # --- helpers ------------------------------------------------------------------------
 
-    def op(self, call: Callable[[], Any]) -> tuple[str, Any]:
+    def op(self, call: Callable[[], Any], who: str | None = None) -> tuple[str, Any]:
+        """Run a store call; with ``who`` (the principal it acts as) its answer is scanned for canaries."""
         self.tally.operations += 1
-        return outcome(call)
+        got, result = outcome(call)
+        if who is not None and got == "ok":
+            self.scan(who, "store call", result)
+        return got, result
+
+    def scan(self, who: str, what: str, answer: Any) -> None:
+        """The canary oracle: ``answer`` (a response text, or any result, read through its ``repr``)
+        may hold only canaries of memories ``who`` may read; any other is a read leak."""
+        self.tally.scanned += 1
+        found = canaries_in(answer if isinstance(answer, str) else repr(answer))
+        foreign = found - self.model.canaries(who) if found else set()
+        if foreign:
+            self.tally.read_leak(f"{what} for {who}: canaries {sorted(foreign)} of memories it may not read")
 
     def pick(self, i: int) -> str:
         return self.known[i % len(self.known)]

@@ -33,8 +33,11 @@ from bench.fuzz_world import (
     TEXTS,
     USERS,
     Tally,
+    canary,
     entity_record,
+    named_entity,
     seed_ballast,
+    with_canary,
 )
 from memcubedb.cube import LifecycleState, MemCube
 from memcubedb.embeddings import Embedder
@@ -149,10 +152,12 @@ class StoreRules(FuzzBase):
         existing = self.pick(parent) if replay == 0 and parent >= 0 else None
         existing = None if existing == "ghost-cube" else existing
         cid = existing or f"cube-{self.serial}"
+        token = canary()
         write = self._cube_write(
             cid,
             owner,
             text,
+            token,
             readers,
             writers,
             triples,
@@ -193,7 +198,7 @@ class StoreRules(FuzzBase):
         m.add_cube(
             CubeModel(
                 id=cid,
-                text=text,
+                text=write.cube.text,
                 owner=owner,
                 source_uri=write.source.uri if write.source else None,
                 mentions=batch_entities,
@@ -202,6 +207,7 @@ class StoreRules(FuzzBase):
                 grants=grants,
             )
         )
+        self.scan(actor, f"create {cid}", cube)
         if cid not in self.known:
             self.known.append(cid)
 
@@ -210,6 +216,7 @@ class StoreRules(FuzzBase):
         cid: str,
         owner: str,
         text: str,
+        token: str,
         readers: set[str],
         writers: set[str],
         triples: list[tuple[str, str, str]],
@@ -218,6 +225,7 @@ class StoreRules(FuzzBase):
         parent: str | None,
     ) -> CubeWrite:
         uri = f"{SESSION_URI}{self.serial % 2}"
+        vector, text = self.vectors[text], with_canary(text, token)
         source = SourceRecord(
             id=stable_id("source", uri, str(self.serial)),
             kind="chat_turn",
@@ -232,11 +240,11 @@ class StoreRules(FuzzBase):
         cube = MemCube.plaintext(text, owner=owner, id=cid, semantic_type="chat_turn")
         cube.governance.readers = sorted(readers)
         cube.governance.writers = sorted(writers)
-        cube.embedding = self.vectors[text]
-        entities = {entity_record(n).id: entity_record(n) for n in mentions}
+        cube.embedding = vector
+        entities = {entity_record(n).id: named_entity(n, token) for n in mentions}
         facts = []
         for s, p, o in triples:
-            se, oe = entity_record(s), entity_record(o)
+            se, oe = named_entity(s, token), named_entity(o, token)
             if not omit:
                 entities[se.id], entities[oe.id] = se, oe
             facts.append(FactRecord(id=fact_id(se.id, p, oe.id), subject_id=se.id, predicate=p, object_id=oe.id))
@@ -252,6 +260,7 @@ class StoreRules(FuzzBase):
 
     @rule(actor=st.sampled_from(PRINCIPALS), i=st.integers(0, 999), text=st.sampled_from(TEXTS))
     def update(self, actor: str, i: int, text: str) -> None:
+        text = with_canary(text, canary())
         cid = self.pick(i)
         m = self.model
         expected = self.access_outcome(actor, cid)
@@ -262,6 +271,7 @@ class StoreRules(FuzzBase):
         self.dirty = True
         if got == "ok" == expected:
             m.new_version(cid, new.id, text)
+            self.scan(actor, f"update {cid}", new)
             self.known.append(new.id)
 
     @rule(actor=st.sampled_from(PRINCIPALS), i=st.integers(0, 999), state=st.sampled_from(STATES))
@@ -309,6 +319,7 @@ class StoreRules(FuzzBase):
             m.cubes[cid].facts.add(fid)
             m.cubes[cid].mentions |= {se.id, oe.id}
             self.check_subset(f"add_fact cube_ids for {actor}", set(fact.cube_ids), m.readable(actor))
+            self.scan(actor, f"add_fact to {cid}", fact)
 
     @rule(actor=st.sampled_from(PRINCIPALS), i=st.integers(0, 999), j=st.integers(0, 999))
     def retract_fact(self, actor: str, i: int, j: int) -> None:
@@ -333,7 +344,7 @@ class StoreRules(FuzzBase):
         m = self.model
         readable = m.readable(who)
         visible = cid in readable
-        got, cube = self.op(lambda: self.store.get_cube(who, cid))
+        got, cube = self.op(lambda: self.store.get_cube(who, cid), who=who)
         if got == "ok" and not visible:
             self.tally.read_leak(f"get_cube {cid} by {who}")
         elif got != "ok" and visible:
@@ -343,13 +354,13 @@ class StoreRules(FuzzBase):
             readers = {w for w, r in want.grants.items() if "CAN_READ" in r}
             if (cube.text, cube.governance.owner, set(cube.governance.readers)) != (want.text, want.owner, readers):
                 self.tally.mismatch(f"get_cube {cid}: content differs from the model")
-        _, facts = self.op(lambda: self.store.facts_of(who, cid))
+        _, facts = self.op(lambda: self.store.facts_of(who, cid), who=who)
         self.check_equal(f"facts_of {cid} by {who}", {f.id for f in facts}, m.cubes[cid].facts if visible else set())
         for f in facts:
             self.check_equal(
                 f"facts_of {cid} cube_ids of {f.id} for {who}", set(f.cube_ids), m.asserting(f.id) & readable
             )
-        got, prov = self.op(lambda: self.store.provenance(who, cid))
+        got, prov = self.op(lambda: self.store.provenance(who, cid), who=who)
         if (got == "ok") != visible:
             (self.tally.read_leak if got == "ok" else self.tally.mismatch)(f"provenance {cid} by {who}: {got}")
         elif got == "ok":
@@ -358,7 +369,7 @@ class StoreRules(FuzzBase):
                 {a["id"] for a in prov["ancestors"]},
                 m.ancestors(cid) & readable,
             )
-        got, detail = self.op(lambda: self.explorer.cube_detail(who, cid))
+        got, detail = self.op(lambda: self.explorer.cube_detail(who, cid), who=who)
         if (got == "ok") != visible:
             (self.tally.read_leak if got == "ok" else self.tally.mismatch)(f"cube_detail {cid} by {who}: {got}")
         elif got == "ok":
@@ -370,15 +381,15 @@ class StoreRules(FuzzBase):
     def read_lists(self, who: str) -> None:
         m = self.model
         readable = m.readable(who)
-        _, cubes = self.op(lambda: self.store.list_cubes(who, limit=1000))
+        _, cubes = self.op(lambda: self.store.list_cubes(who, limit=1000), who=who)
         self.check_equal(f"list_cubes for {who}", {c.id for c in cubes}, m.listed(who))
-        _, entities = self.op(lambda: self.store.visible_entities(who))
+        _, entities = self.op(lambda: self.store.visible_entities(who), who=who)
         self.check_equal(f"visible_entities for {who}", {e.id for e in entities}, m.mentioned_entities(who))
-        _, facts = self.op(lambda: self.facts_api.find_facts(who, limit=1000))
+        _, facts = self.op(lambda: self.facts_api.find_facts(who, limit=1000), who=who)
         self.check_equal(f"find_facts for {who}", {f.id for f in facts}, m.visible_facts(who))
         for f in facts:
             self.check_equal(f"find_facts cube_ids of {f.id} for {who}", set(f.cube_ids), m.asserting(f.id) & readable)
-        _, sources = self.op(lambda: self.explorer.sources(who))
+        _, sources = self.op(lambda: self.explorer.sources(who), who=who)
         want: dict[str, int] = {}
         for cid in readable:
             uri = m.cubes[cid].source_uri
@@ -404,22 +415,22 @@ class StoreRules(FuzzBase):
         visible_facts = m.visible_facts(who)
         facts = sorted(set(m.facts) | {fact_id(entity_record(e).id, p, entity_record(e).id)})
         fid = facts[j % len(facts)]
-        got, fact = self.op(lambda: self.facts_api.get_fact(who, fid))
+        got, fact = self.op(lambda: self.facts_api.get_fact(who, fid), who=who)
         if (got == "ok") != (fid in visible_facts):
             (self.tally.read_leak if got == "ok" else self.tally.mismatch)(f"get_fact {fid} by {who}: {got}")
         elif got == "ok":
             self.check_equal(f"get_fact cube_ids of {fid} for {who}", set(fact.cube_ids), m.asserting(fid) & readable)
         eid = entity_record(e).id
-        got, _ = self.op(lambda: self.facts_api.get_entity(who, eid))
+        got, _ = self.op(lambda: self.facts_api.get_entity(who, eid), who=who)
         if (got == "ok") != (eid in m.visible_entities(who)):
             (self.tally.read_leak if got == "ok" else self.tally.mismatch)(f"get_entity {e} by {who}: {got}")
-        _, by_pred = self.op(lambda: self.facts_api.find_facts(who, predicate=p, limit=1000))
+        _, by_pred = self.op(lambda: self.facts_api.find_facts(who, predicate=p, limit=1000), who=who)
         self.check_equal(
             f"find_facts predicate={p} for {who}",
             {f.id for f in by_pred},
             {f for f in visible_facts if m.facts[f][1] == p},
         )
-        _, by_entity = self.op(lambda: self.facts_api.find_facts(who, entity_id=eid, limit=1000))
+        _, by_entity = self.op(lambda: self.facts_api.find_facts(who, entity_id=eid, limit=1000), who=who)
         self.check_equal(
             f"find_facts entity={e} for {who}",
             {f.id for f in by_entity},
@@ -431,7 +442,7 @@ class StoreRules(FuzzBase):
         m = self.model
         readable = m.readable(who)
         ids = [self.pick(i) for i in picks]
-        _, doc = self.op(lambda: self.dumper.dump(who, ids))
+        _, doc = self.op(lambda: self.dumper.dump(who, ids), who=who)
         self.check_equal(f"export by {who}", {c.cube.id for c in doc.cubes}, set(ids) & readable)
         for item in doc.cubes:
             cid = item.cube.id
@@ -451,18 +462,21 @@ class StoreRules(FuzzBase):
     def explore(self, who: str, view: str, q: str, seeds: list[int], known: list[int], seed_entities: set[str]) -> None:
         cubes, entities, _ = self.shown(who)
         if view == "find":
-            _, hits = self.op(lambda: self.explorer.find(who, q, EVERYTHING))
+            _, hits = self.op(lambda: self.explorer.find(who, q, EVERYTHING), who=who)
             self.check_subset(f"self.explorer.find {q!r} for {who}", {h.id for h in hits}, cubes | entities)
         elif view == "overview":
-            _, sub = self.op(lambda: self.explorer.overview(who, EVERYTHING))
+            _, sub = self.op(lambda: self.explorer.overview(who, EVERYTHING), who=who)
             self.check_subgraph(f"overview for {who}", who, sub)
         elif view == "neighbourhood":
             seed_ids = [self.pick(i) for i in seeds] + [entity_record(e).id for e in seed_entities]
             known_ids = [self.pick(i) for i in known]
-            _, sub = self.op(lambda: self.explorer.neighbourhood(who, seed_ids, EVERYTHING, known=known_ids))
+            _, sub = self.op(
+                lambda: self.explorer.neighbourhood(who, seed_ids, EVERYTHING, known=known_ids), who=who
+            )
             self.check_subgraph(f"neighbourhood of {seed_ids} (known {known_ids}) for {who}", who, sub)
         else:
-            _, timeline = self.op(lambda: self.explorer.timeline(who, EVERYTHING, kinds=["lifecycle", "edit"]))
+            kinds = ["lifecycle", "edit", "extraction"]
+            _, timeline = self.op(lambda: self.explorer.timeline(who, EVERYTHING, kinds=kinds), who=who)
             events = {c["id"] for ev in timeline.events for c in ev.cubes}
             self.check_subset(f"timeline for {who}", events, cubes)
 
@@ -470,7 +484,7 @@ class StoreRules(FuzzBase):
     def search(self, q: str, recipe: str) -> None:
         with MemorySearch(self.store, self.embedder, recipe, record_access=False) as searcher:
             for who in USERS:
-                _, results = self.op(lambda who=who: searcher.search(who, q, k=20, vector=self.vectors[q]))
+                _, results = self.op(lambda who=who: searcher.search(who, q, k=20, vector=self.vectors[q]), who=who)
                 self.tally.search_hits += len(results)
                 found = {r.cube_id for r in results}
                 self.check_subset(f"search {q!r} ({recipe}) for {who}", found, self.model.searchable(who))

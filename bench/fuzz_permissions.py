@@ -5,7 +5,8 @@ interleaved with adds, updates, fact edits, lifecycle changes, purges and every 
 (get, list, facts, entities, provenance, export, explorer views, hybrid search). Each answer is
 compared with the reference model of :mod:`bench.acl_model`:
 
-* **read leak** — something came back that the principal may not read;
+* **read leak** — something came back that the principal may not read, by id or by a canary
+  token of a memory it may not read found anywhere in the answer (see :mod:`bench.fuzz_world`);
 * **write leak** — a write succeeded without write (or owner) rights;
 * **mismatch** — any other disagreement (a refused legitimate write, a missing result, graph
   state different from the model after a step).
@@ -95,6 +96,7 @@ def main() -> None:
     print(f"  of which HTTP requests {tally.http}")
     print(f"  denied writes checked {tally.denied}")
     print(f"  search hits checked   {tally.search_hits}")
+    print(f"  answers canary-scanned {tally.scanned}")
     print(f"  read leaks found      {len(tally.read_leaks)}")
     print(f"  write leaks found     {len(tally.write_leaks)}")
     print(f"  mismatches found      {len(tally.mismatches)}")

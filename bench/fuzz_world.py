@@ -1,6 +1,12 @@
 """The world the permission fuzzer acts in: name pools, the tally, a ballast of other tenants'
 memories, the per-example wipe and the snapshot of the graph that is compared with the model.
 
+**Canaries**: every memory text the fuzzer writes carries a token unique to it (:func:`canary`,
+e.g. "Alice Zybokadu met Bob…"), and the names a write gives its entities carry it too. A
+response to a principal that holds a canary of a memory it cannot read — in a name, an alias, a
+fact end, a snippet, an error message — is a read leak, whatever ids it returns
+(:func:`canaries_in`).
+
 The **ballast** is written once per run: cubes owned by ``outsider`` (readable by the group
 ``outsider-team`` and through the space ``s-outsider``), asserting facts about the same entities
 the fuzzed principals use and matching the same search words. None of it may ever reach a
@@ -11,11 +17,12 @@ query to be planned again.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.acl_model import AclModel
+from bench.acl_model import CANARY, AclModel
 from memcubedb.cube import LifecycleState, MemCube
 from memcubedb.embeddings import Embedder
 from memcubedb.graph.facts import fact_id
@@ -59,6 +66,9 @@ OUTSIDER, OUTSIDER_TEAM, OUTSIDER_SPACE = "outsider", "outsider-team", "s-outsid
 BALLAST_CUBES = 300
 SESSION_URI = "chat://session-"
 
+_SERIAL = itertools.count(1)
+_CONSONANTS, _VOWELS = "bdfgklmnprstvx", "aeiou"
+
 WIPE_ALL = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
 WIPE_FUZZED = """
 MATCH (n) WHERE (n:MemCube AND n.owner IN $principals) OR (n:Space AND n.id IN $spaces)
@@ -100,6 +110,7 @@ class Tally:
     strict: bool = True
     operations: int = 0
     http: int = 0
+    scanned: int = 0
     denied: int = 0
     search_hits: int = 0
     read_leaks: list[str] = field(default_factory=list)
@@ -129,6 +140,35 @@ class Tally:
         return len(self.read_leaks) + len(self.write_leaks)
 
 
+def canary() -> str:
+    """A fresh canary token, unique in this process: "Zy" + consonant-vowel syllables of a serial."""
+    n, letters = next(_SERIAL), ""
+    for _ in range(3):
+        n, k = divmod(n, len(_CONSONANTS) * len(_VOWELS))
+        letters += _CONSONANTS[k % len(_CONSONANTS)] + _VOWELS[k // len(_CONSONANTS)]
+    return "Zy" + letters
+
+
+def with_canary(text: str, token: str) -> str:
+    """``text`` with ``token`` after its first pool name ("Alice Zybokadu met Bob…", so extraction
+    makes it part of an entity's name), or in front when it names none."""
+    for name in ENTITY_NAMES:
+        at = text.find(name)
+        if at >= 0:
+            return text[: at + len(name)] + " " + token + text[at + len(name) :]
+    return f"{token} noted: {text}"
+
+
+def canaries_in(text: str) -> set[str]:
+    """The canary tokens in a text, lower-cased."""
+    return {t.casefold() for t in CANARY.findall(text)}
+
+
+def named_entity(name: str, token: str) -> EntityRecord:
+    """The pool entity of ``name`` as a canaried memory names it: ``name`` and "``name`` ``token``"."""
+    return entity_record(name).model_copy(update={"aliases": [f"{name} {token}"]})
+
+
 def vocabulary_vectors(embedder: Embedder) -> dict[str, list[float]]:
     """Real sentence embeddings of every text and query the fuzzer uses (computed once)."""
     words = TEXTS + QUERIES
@@ -147,12 +187,13 @@ def seed_ballast(store: GraphStore, vectors: dict[str, list[float]]) -> None:
     activity = ActivityRecord(id="activity:ballast", kind="extraction", name="ballast")
     writes = []
     for i in range(BALLAST_CUBES):
-        text = TEXTS[i % len(TEXTS)]
+        token = canary()
+        text = with_canary(TEXTS[i % len(TEXTS)], token)
         cube = MemCube.plaintext(text, owner=OUTSIDER, id=f"ballast-{i}", semantic_type="note")
         cube.governance.readers = [OUTSIDER_TEAM] if i % 3 else []
-        cube.embedding = vectors[text]
-        subject = entity_record(BALLAST_ENTITIES[i % 4])
-        obj = entity_record(BALLAST_ENTITIES[(i + 1) % 4])
+        cube.embedding = vectors[TEXTS[i % len(TEXTS)]]
+        subject = named_entity(BALLAST_ENTITIES[i % 4], token)
+        obj = named_entity(BALLAST_ENTITIES[(i + 1) % 4], token)
         predicate = PREDICATES[i % len(PREDICATES)]
         source = SourceRecord(
             id=f"ballast-source-{i}",

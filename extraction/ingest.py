@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from tqdm import tqdm
 
@@ -22,7 +22,9 @@ from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.extraction.documents import Document
 from memcubedb.extraction.inputs import InputFormat, load_paths
 from memcubedb.extraction.reader import MemReader
-from memcubedb.graph.records import CubeWrite, Entity
+from memcubedb.extraction.resolution import EntityResolver
+from memcubedb.graph.entity_lookup import GraphEntityLookup
+from memcubedb.graph.records import CubeWrite
 
 
 class CubeSink(Protocol):
@@ -32,8 +34,8 @@ class CubeSink(Protocol):
         """Write a batch in one transaction; return the ids of cubes written (new ones)."""
         ...
 
-    def list_entities(self) -> list[Entity]:
-        """Every entity in the graph, for resolution."""
+    def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a parameterised read query (entity-resolution candidates); rows as dicts."""
         ...
 
 
@@ -65,8 +67,8 @@ def ingest(
     Args:
         store: a connected graph store.
         items: documents and chats, in reading order.
-        reader: a configured MemReader (default: one built from ``config`` and ``owner``);
-            it learns the graph's entities first, so mentions resolve to what is known.
+        reader: a configured MemReader (default: one built from ``config`` and ``owner`` whose
+            mentions resolve among the entities ``owner`` may read, looked up per batch).
         config: used when no reader is given (default ``ExtractionConfig()``).
         owner: principal id owning the new cubes (default ``config.default_owner``).
         progress: show a tqdm progress bar (units).
@@ -79,8 +81,11 @@ def ingest(
         WriteRejected / neo4j errors: from the store; batches before the failing one stay written.
     """
     items = list(items)
-    reader = reader if reader is not None else MemReader(config, owner=owner)
-    reader.resolver.learn(store.list_entities())
+    if reader is None:
+        config = config or ExtractionConfig()
+        owner = owner or config.default_owner
+        resolver = EntityResolver(config.resolution, lookup=GraphEntityLookup(store, owner))
+        reader = MemReader(config, resolver=resolver, owner=owner)
     units = list(reader.units(items))
     batch_size = reader.config.write_batch_size
     report = IngestReport(units=len(units))

@@ -125,8 +125,9 @@ class MemReader:
     Args:
         config: extraction settings (default: ``ExtractionConfig()``).
         extractor: override the extractor (default: :func:`make_extractor` of ``config``).
-        resolver: override the entity resolver; seed it with the graph's entities
-            (``resolver.learn(store.list_entities())``) to resolve against what is known.
+        resolver: override the entity resolver; give it a lookup
+            (:class:`memcubedb.graph.entity_lookup.GraphEntityLookup`) to resolve against the
+            entities the owner may read.
         owner: principal id owning the cubes (default: ``config.default_owner``).
     """
 
@@ -203,6 +204,8 @@ class MemReader:
         return writes
 
     def _write(self, read_unit: ReadUnit, extraction: Extraction, activity: ActivityRecord) -> CubeWrite:
+        # Each entity is written with the names THIS text uses for it (first name, then aliases):
+        # they go on the cube's MENTIONS edge, the only names readers of the cube are shown.
         entities: dict[str, EntityRecord] = {}
         merges: dict[tuple[str, str], MergeRecord] = {}
         ids: dict[tuple[int, str], str] = {}
@@ -214,10 +217,9 @@ class MemReader:
             ids[key] = found.entity.id
             known = entities.get(found.entity.id)
             if known is None:
-                entities[found.entity.id] = found.entity
-            elif found.entity.aliases:
-                aliases = sorted({*known.aliases, *found.entity.aliases})
-                entities[found.entity.id] = known.model_copy(update={"aliases": aliases})
+                entities[found.entity.id] = found.entity.model_copy(update={"name": mention.name, "aliases": []})
+            elif mention.name != known.name and mention.name not in known.aliases:
+                entities[found.entity.id] = known.model_copy(update={"aliases": [*known.aliases, mention.name]})
             if found.merge is not None:
                 merges.setdefault((found.merge.alias, found.merge.entity_id), found.merge)
         facts: dict[str, FactRecord] = {}

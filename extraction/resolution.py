@@ -11,14 +11,22 @@
 
 A mention that resolves nowhere becomes a new entity with id ``stable_id("entity", normalised
 name)``. Ambiguous matches (a tie between two entities) never merge.
+
+Known entities come from an :class:`EntityLookup` asked once per batch
+(:meth:`EntityResolver.prepare`) for the candidates of that batch's mentions — in the graph,
+:class:`memcubedb.graph.entity_lookup.GraphEntityLookup`: index lookups among the entities the
+writer may read, named only as the writer's readable memories name them — and from what this
+run resolved before. Nothing loads every entity, so the cost of a write does not grow with the
+size of the graph, and no other tenant's name can match, merge or be copied.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -49,6 +57,18 @@ def entity_id(name: str) -> str:
     return stable_id("entity", normalise_name(name))
 
 
+class EntityLookup(Protocol):
+    """Where the resolver finds known entities: candidates for a batch's mentions."""
+
+    def candidates(
+        self, norms: Sequence[str], names: Sequence[str], vectors: Sequence[Sequence[float]] = ()
+    ) -> list[Entity]:
+        """Entities whose ``norm_name`` is one of ``norms``, whose names share words with one of
+        ``names``, or whose name embedding is near one of ``vectors``; each with the names the
+        writer may see."""
+        ...
+
+
 @dataclass
 class _Known:
     id: str
@@ -70,20 +90,22 @@ def _compatible(a: EntityType, b: EntityType) -> bool:
 
 
 class EntityResolver:
-    """Resolves mentions against known entities (from the graph and from this run).
+    """Resolves mentions against known entities (from a lookup, given ones, and this run's).
 
     Args:
         config: thresholds and the embedding model (``embedding_model=None`` skips stage 3).
-        known: entities already in the graph (``GraphStore.list_entities()``).
+        known: entities to resolve against from the start (e.g. a fixed vocabulary).
         embedder: override the sentence embedder (default: the configured model, loaded lazily).
+        lookup: where :meth:`prepare` finds the candidates of each batch (e.g. the graph).
     """
 
     def __init__(
         self, config: ResolutionConfig | None = None, known: Iterable[Entity | EntityRecord] = (),
-        embedder: Embedder | None = None,
+        embedder: Embedder | None = None, lookup: EntityLookup | None = None,
     ) -> None:  # fmt: skip
         self.config = config or ResolutionConfig()
         self._embedder = embedder
+        self._lookup = lookup
         self._entities: dict[str, _Known] = {}
         self._by_norm: dict[str, str] = {}
         self._named_norms: list[str] = []
@@ -130,7 +152,11 @@ class EntityResolver:
         return self._embedder
 
     def prepare(self, mentions: Iterable[Mention]) -> None:
-        """Embed, in one batch, the names the embedding stage may need (call before a batch)."""
+        """Call before resolving a batch: look up the candidates of its mentions (when a lookup is
+        set), then embed, in one batch, the names the embedding stage may need."""
+        mentions = list(mentions)
+        if self._lookup is not None:
+            self._look_up(mentions)
         if not self._embedding_enabled():
             return
         wanted = {normalise_name(m.name) for m in mentions if m.named and m.type in NAME_TYPES}
@@ -138,6 +164,22 @@ class EntityResolver:
         if wanted:
             wanted |= set(self._named_norms)
         self._embed([n for n in wanted if n not in self._vectors])
+
+    def _look_up(self, mentions: list[Mention]) -> None:
+        """Learn the lookup's candidates for the mentions not resolved exactly yet: exact and
+        full-text first, then (named mentions still unmatched, embedding stage on) by vector."""
+        assert self._lookup is not None
+        fresh = {normalise_name(m.name): m for m in mentions}
+        fresh = {n: m for n, m in fresh.items() if n not in self._by_norm}
+        if not fresh:
+            return
+        norms = sorted({*fresh, *(m.name.casefold() for m in fresh.values())})
+        named = sorted(n for n, m in fresh.items() if m.named and m.type in NAME_TYPES)
+        self.learn(self._lookup.candidates(norms, named))
+        unmatched = [n for n in named if n not in self._by_norm]
+        if unmatched and self._embedding_enabled():
+            self._embed([n for n in unmatched if n not in self._vectors])
+            self.learn(self._lookup.candidates((), (), [self._vectors[n].tolist() for n in unmatched]))
 
     def _embed(self, norms: list[str]) -> None:
         if not norms:

@@ -21,6 +21,7 @@ SCHEDULER_KINDS = ("promotion", "encoding", "demotion")
 """Activity kinds the scheduler records when it moves knowledge between memory types."""
 
 _LUCENE_OPERATORS = {"AND", "OR", "NOT", "TO"}
+_WORD = re.compile(r"\w+")
 _LUCENE_SPECIAL = re.compile(r'([+\-!(){}\[\]^"~*?:\\/]|&&|\|\|)')
 
 
@@ -138,12 +139,14 @@ class GraphExplorer:
         self._store = store
 
     def find(self, principal: str, query: str, gf: GraphFilter, limit: int = 10) -> list[Hit]:
-        """Cubes and entities whose text or names match ``query`` (full-text), best first."""
+        """Cubes and entities whose text or names match ``query`` (full-text), best first; an entity
+        matches only on the names that cubes the principal may read use for it."""
         if not query.strip():
             return []
+        words = [w.casefold() for w in _WORD.findall(query)]
         rows = self._store.read(
-            q.FIND_SEEDS, principal=principal, text=lucene_escape(query.strip()), scan=limit * 5, limit=limit,
-            **gf.params(),
+            q.FIND_SEEDS, principal=principal, text=lucene_escape(query.strip()), words=words, scan=limit * 5,
+            limit=limit, **gf.params(),
         )
         return [Hit(**r) for r in rows]
 

@@ -18,15 +18,25 @@ from neo4j import ManagedTransaction
 
 from memcubedb.cube import new_id, utcnow
 from memcubedb.graph import queries as q
-from memcubedb.graph.acl import CAN_READ_CUBE
+from memcubedb.graph.acl import CAN_READ_CUBE, entity_map, visible_names
 from memcubedb.graph.mapping import fact_from_row
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import Entity, EntityRecord, Fact, FactRecord, stable_id
-from memcubedb.graph.store import GraphStore, NotFound, WriteRejected
+from memcubedb.graph.store import GraphStore, NotFound, WriteRejected, mention_names
 
 ASSERTED_BY = "MATCH (:MemCube {id: $cube_id})-[a:ASSERTS]->(f:Fact {id: $fact_id}) RETURN f {.*} AS fact"
 
-ENTITIES_EXIST = "MATCH (e:Entity) WHERE e.id IN $ids RETURN e.id AS id"
+#: Entities given by id alone must be ones the principal can see (named by a cube it may read, or
+#: an end of a fact such a cube asserts): an id is no probe into other tenants' entities.
+VISIBLE_ENTITY = (
+    "EXISTS { MATCH (c:MemCube)-[:MENTIONS]->(e) WHERE "
+    + CAN_READ_CUBE
+    + " } OR EXISTS { MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(e) WHERE "
+    + CAN_READ_CUBE
+    + " }"
+)
+
+ENTITIES_VISIBLE = "MATCH (e:Entity) WHERE e.id IN $ids AND (" + VISIBLE_ENTITY + ") RETURN e.id AS id"
 
 RETRACT = """
 MATCH (c:MemCube {id: $cube_id})-[a:ASSERTS]->(f:Fact {id: $fact_id})
@@ -60,7 +70,9 @@ MATCH (f)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
 CALL (f) { MATCH (c:MemCube)-[:ASSERTS]->(f) WHERE """
     + CAN_READ_CUBE
     + """ RETURN collect(c.id) AS cube_ids }
-RETURN f {.*} AS fact, s.name AS subject, o.name AS object, cube_ids
+RETURN f {.*} AS fact, """
+    + q.FACT_ENDS
+    + """, cube_ids
 """
 )
 
@@ -86,13 +98,13 @@ WITH DISTINCT f ORDER BY f.id LIMIT $limit"""
 )
 
 GET_ENTITY = (
-    "MATCH (e:Entity {id: $id}) WHERE EXISTS { MATCH (c:MemCube)-[:MENTIONS]->(e) WHERE "
-    + CAN_READ_CUBE
-    + " } OR EXISTS { MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(e) WHERE "
-    + CAN_READ_CUBE
-    + """ }
-RETURN e.id AS id, e.name AS name, e.type AS type, coalesce(e.aliases, []) AS aliases
-"""
+    "MATCH (e:Entity {id: $id}) WHERE "
+    + VISIBLE_ENTITY
+    + "\nWITH e, "
+    + visible_names("e")
+    + " AS names\nRETURN "
+    + entity_map("e", "names")
+    + " AS entity\n"
 )
 
 
@@ -152,7 +164,8 @@ class FactEditor:
         return [fact_from_row(r) for r in rows]
 
     def get_entity(self, principal: str, eid: str) -> Entity:
-        """An entity that a readable cube mentions or asserts a fact about.
+        """An entity that a readable cube mentions or asserts a fact about, named only by the names
+        readable cubes use for it (its id when none names it).
 
         Raises:
             NotFound: no such entity, or none the principal may see.
@@ -160,7 +173,7 @@ class FactEditor:
         rows = self.store.read(GET_ENTITY, id=eid, principal=principal)
         if not rows:
             raise NotFound(f"no entity {eid!r}")
-        return Entity(**rows[0])
+        return Entity(**rows[0]["entity"])
 
     # --- edits ----------------------------------------------------------------------------
 
@@ -183,12 +196,12 @@ class FactEditor:
         Raises:
             NotFound: the cube does not exist or is not readable.
             PermissionDenied: readable but not writable.
-            WriteRejected: an entity id that does not exist.
+            WriteRejected: an entity id that does not exist or that the principal cannot see.
         """
         def work(tx: ManagedTransaction) -> str:
             self._check_writable(tx, principal, cube_id)
             activity = self._record(tx, principal, cube_id, "add_fact", {"predicate": predicate})
-            return self._assert(tx, cube_id, activity, subject, predicate, obj, negated, confidence)
+            return self._assert(tx, principal, cube_id, activity, subject, predicate, obj, negated, confidence)
 
         with self.store.session() as s:
             fid = s.execute_write(work)
@@ -238,7 +251,7 @@ class FactEditor:
                 raise ValueError("the replacement is identical to the fact it replaces")
             activity = self._record(tx, principal, cube_id, "replace_fact", _triple_params(old))
             tx.run(RETRACT, cube_id=cube_id, fact_id=fid).consume()
-            new = self._assert(tx, cube_id, activity, subject, predicate, obj, negated, confidence)
+            new = self._assert(tx, principal, cube_id, activity, subject, predicate, obj, negated, confidence)
             if new != fid:
                 tx.run(LINK_REVISION, new_id=new, old_id=fid).consume()
             return new
@@ -275,14 +288,15 @@ class FactEditor:
 
     @staticmethod
     def _assert(
-        tx: ManagedTransaction, cube_id: str, activity_id: str, subject: EntityRef, predicate: str,
+        tx: ManagedTransaction, principal: str, cube_id: str, activity_id: str, subject: EntityRef, predicate: str,
         obj: EntityRef, negated: bool, confidence: float,
     ) -> str:
-        """MERGE the entities given as records (ids given alone must exist) and the fact; return its id."""
+        """MERGE the entities given as records (ids given alone must be visible to ``principal``) and the
+        fact; return its id."""
         records = [e for e in (subject, obj) if isinstance(e, EntityRecord)]
         bare = {e for e in (subject, obj) if isinstance(e, str)}
         if bare:
-            found = {r["id"] for r in tx.run(ENTITIES_EXIST, ids=sorted(bare))}
+            found = {r["id"] for r in tx.run(ENTITIES_VISIBLE, ids=sorted(bare), principal=principal)}
             if bare - found:
                 raise WriteRejected(f"unknown entity id(s): {sorted(bare - found)}")
         rows = [{**e.model_dump(), "norm_name": e.name.casefold()} for e in records]
@@ -294,8 +308,15 @@ class FactEditor:
         )
         row = {**record.model_dump(), "cube_id": cube_id, "activity_id": activity_id}
         tx.run(q.MERGE_FACTS, rows=[row]).consume()
-        tx.run(q.LINK_MENTIONS, rows=[{"cube_id": cube_id, "entity_id": _id(e)} for e in (subject, obj)]).consume()
+        mentions = [{"cube_id": cube_id, "entity_id": _id(e), "names": _names(e)} for e in (subject, obj)]
+        tx.run(q.LINK_MENTIONS, rows=mentions).consume()
         return fid
+
+
+def _names(ref: EntityRef) -> list[str]:
+    """The names an edit gives the cube for an entity: those of a record; none for a bare id (the
+    entity is then named by what else the reader may read, never by the editor's view of it)."""
+    return mention_names(ref) if isinstance(ref, EntityRecord) else []
 
 
 def _id(ref: EntityRef) -> str:

@@ -19,7 +19,7 @@ from neo4j import ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field
 
 from memcubedb.cube import Timestamp, new_id, utcnow
-from memcubedb.graph.acl import CAN_READ_CUBE
+from memcubedb.graph.acl import CAN_READ_CUBE, display_name, visible_names
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import (
@@ -69,8 +69,14 @@ RETURN c {.*} AS props,
        [(p:Principal)-[:CAN_WRITE]->(c) | p.id] AS writers,
        source, activity, coalesce(agent, activity_agent) AS agent,
        [(c)-[x:ASSERTS]->(f:Fact) | f {.*, start: x.start, end: x.end}] AS facts,
-       [(c)-[:MENTIONS]->(m:Entity) | m {.id, .name, .type, .aliases}] +
-       [(c)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(m:Entity) | m {.id, .name, .type, .aliases}] AS entities,
+       [(c)-[mm:MENTIONS]->(m:Entity) | {id: m.id, type: m.type, names: coalesce(mm.names, []),
+                                          shown: """
+    + display_name(visible_names("m"), "m")
+    + """}] +
+       [(c)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(m:Entity) WHERE NOT EXISTS { (c)-[:MENTIONS]->(m) } |
+          {id: m.id, type: m.type, names: [], shown: """
+    + display_name(visible_names("m"), "m")
+    + """}] AS entities,
        derived_from, supersedes
 ORDER BY c.created_at, c.id
 """
@@ -141,9 +147,15 @@ def _agent(row: dict[str, Any] | None) -> AgentRecord:
     return AgentRecord(**data)
 
 
+def _entity(row: dict[str, Any]) -> EntityRecord:
+    """An entity as the exported cube names it (its ``MENTIONS`` names; when it names it nowhere,
+    the name the exporter is shown)."""
+    names = row["names"] or [row["shown"]]
+    return EntityRecord(id=row["id"], name=names[0], type=row["type"] or "OTHER", aliases=names[1:])
+
+
 def _cube(row: dict[str, Any]) -> InterchangeCube:
-    entities = {e["id"]: EntityRecord(**{**_fields(EntityRecord, e), "aliases": e.get("aliases") or []})
-                for e in row["entities"]}
+    entities = {e["id"]: _entity(e) for e in row["entities"]}
     return InterchangeCube(
         cube=props_to_cube(row["props"], row["readers"], row["writers"]),
         source=SourceRecord(**_fields(SourceRecord, row["source"])) if row["source"] else None,

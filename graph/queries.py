@@ -6,7 +6,7 @@ concatenated in at import time. ``$principal`` is always the calling principal's
 
 from __future__ import annotations
 
-from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE
+from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE, display_name, entity_map, visible_names
 
 # --- batch writes (UNWIND), all run inside one transaction by GraphStore.write_cubes ---------
 
@@ -70,15 +70,18 @@ UNWIND $rows AS row
 MERGE (e:Entity {id: row.id})
   ON CREATE SET e.name = row.name, e.type = row.type, e.norm_name = row.norm_name,
                 e.aliases = row.aliases, e.created_at = datetime()
-  ON MATCH SET e.aliases = e.aliases + [x IN row.aliases WHERE NOT x IN e.aliases]
+  ON MATCH SET e.aliases = e.aliases + [x IN [row.name] + row.aliases WHERE x <> e.name AND NOT x IN e.aliases]
 SET e.alias_text = reduce(acc = '', x IN e.aliases | acc + ' ' + x)
 """
 
+#: ``m.names``: the names the cube itself uses for the entity (its surface forms). Every name a
+#: principal is shown for an entity comes from these, on cubes it may read (graph/acl.py).
 LINK_MENTIONS = """
 UNWIND $rows AS row
 MATCH (c:MemCube {id: row.cube_id})
 MATCH (e:Entity {id: row.entity_id})
-MERGE (c)-[:MENTIONS]->(e)
+MERGE (c)-[m:MENTIONS]->(e)
+SET m.names = coalesce(m.names, []) + [x IN row.names WHERE NOT x IN coalesce(m.names, [])]
 """
 
 MERGE_FACTS = """
@@ -235,6 +238,11 @@ RETURN count(*) AS purged
 
 # --- facts and entities visible to the principal -------------------------------------------
 
+#: A fact's subject ``s`` and object ``o`` named as the principal may see them (graph/acl.py).
+FACT_ENDS = (
+    display_name(visible_names("s"), "s") + " AS subject, " + display_name(visible_names("o"), "o") + " AS object"
+)
+
 FACTS_OF_CUBE = (
     "MATCH (c:MemCube {id: $id}) WHERE "
     + CAN_READ_CUBE
@@ -243,7 +251,9 @@ MATCH (c)-[:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
 CALL (f) { MATCH (c:MemCube)-[:ASSERTS]->(f) WHERE """
     + CAN_READ_CUBE
     + """ RETURN collect(c.id) AS cube_ids }
-RETURN f {.*} AS fact, s.name AS subject, o.name AS object, cube_ids
+RETURN f {.*} AS fact, """
+    + FACT_ENDS
+    + """, cube_ids
 ORDER BY f.id
 """
 )
@@ -255,12 +265,15 @@ ORDER BY e.id
 """
 
 VISIBLE_ENTITIES = (
-    "MATCH (c:MemCube)-[:MENTIONS]->(e:Entity) WHERE "
+    "MATCH (c:MemCube)-[m:MENTIONS]->(e:Entity) WHERE "
     + CAN_READ_CUBE
     + """
-WITH DISTINCT e
-RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases
-ORDER BY e.name LIMIT $limit
+WITH e, reduce(acc = [], l IN collect(coalesce(m.names, [])) | acc + [x IN l WHERE NOT x IN acc]) AS found
+CALL (found) { UNWIND found AS x WITH x ORDER BY x RETURN collect(x) AS names }
+RETURN """
+    + entity_map("e", "names")
+    + """ AS entity
+ORDER BY entity.name, entity.id LIMIT $limit
 """
 )
 

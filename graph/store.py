@@ -20,7 +20,7 @@ from memcubedb.graph import queries as q
 from memcubedb.graph.mapping import cube_to_props, fact_from_row, props_to_cube
 from memcubedb.graph.migrations import apply_migrations
 from memcubedb.graph.permissions import PermissionDenied, Permissions
-from memcubedb.graph.records import CubeWrite, Entity, Fact
+from memcubedb.graph.records import CubeWrite, Entity, EntityRecord, Fact
 from memcubedb.settings import Settings
 
 LIVE_STATES = [s.value for s in LifecycleState if s is not LifecycleState.DELETED]
@@ -64,8 +64,8 @@ def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
             row = e.model_dump()
             row["norm_name"] = e.name.casefold()
             merged = entities.setdefault(e.id, row)
-            merged["aliases"] = sorted(set(merged["aliases"]) | set(e.aliases))
-            mentions.append({"cube_id": w.cube.id, "entity_id": e.id})
+            merged["aliases"] = sorted((set(merged["aliases"]) | {e.name, *e.aliases}) - {merged["name"]})
+            mentions.append({"cube_id": w.cube.id, "entity_id": e.id, "names": mention_names(e)})
         for f in w.facts:
             facts.append({**f.model_dump(), "cube_id": w.cube.id, "activity_id": w.activity.id})
         for m in w.merges:
@@ -80,6 +80,12 @@ def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
         "facts": facts,
         "merges": merges,
     }
+
+
+def mention_names(entity: EntityRecord) -> list[str]:
+    """The names a cube uses for an entity, as written on its ``MENTIONS`` edge: the record's
+    ``name`` and ``aliases`` (in a :class:`CubeWrite` these are the cube's own surface forms)."""
+    return list(dict.fromkeys([entity.name, *entity.aliases]))
 
 
 class GraphStore:
@@ -333,13 +339,15 @@ class GraphStore:
         return [fact_from_row(r) for r in self.read(q.FACTS_OF_CUBE, id=cube_id, principal=principal)]
 
     def list_entities(self) -> list[Entity]:
-        """Every entity (names only; used by entity resolution inside the write path)."""
+        """Every entity with its canonical name and every alias, of all tenants (for single-owner
+        tools and analysts; the write path resolves through :mod:`memcubedb.graph.entity_lookup`)."""
         return [Entity(**{**r, "aliases": r["aliases"] or []}) for r in self.read(q.LIST_ENTITIES)]
 
     def visible_entities(self, principal: str, limit: int = 1000) -> list[Entity]:
-        """Entities mentioned by cubes the principal may read."""
+        """Entities mentioned by cubes the principal may read, named and aliased only by the names
+        those cubes use (never the node's own name or aliases when they come from elsewhere)."""
         rows = self.read(q.VISIBLE_ENTITIES, principal=principal, limit=limit)
-        return [Entity(**{**r, "aliases": r["aliases"] or []}) for r in rows]
+        return [Entity(**r["entity"]) for r in rows]
 
     def provenance(self, principal: str, cube_id: str) -> dict[str, Any]:
         """Sources (with offsets), activities, agents and ancestor cubes of a readable cube.

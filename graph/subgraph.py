@@ -9,7 +9,8 @@ cube that passes the filters ``MENTIONS`` them; a fact (``RELATES`` edge) when s
 
 from __future__ import annotations
 
-from memcubedb.graph.acl import CAN_READ_CUBE
+from memcubedb.graph.acl import CAN_READ_CUBE, display_name, visible_names
+from memcubedb.graph.queries import FACT_ENDS
 
 CUBE_FILTERS = """(
   ($memory_types IS NULL OR c.memory_type IN $memory_types)
@@ -32,12 +33,18 @@ VISIBLE_NODE = (
 VISIBLE_FACT_EDGE = "EXISTS { MATCH (c:MemCube)-[:ASSERTS]->(:Fact {id: r.fact_id}) WHERE " + _SHOWN_CUBE + " }"
 """A ``RELATES`` edge ``r`` whose fact is asserted by a cube the principal may see."""
 
-NODE_MAP = """n {
-  .id, .memory_type, .state, .name, .type, .relevance, .access_count, .version,
+NODE_MAP = (
+    """n {
+  .id, .memory_type, .state, .type, .relevance, .access_count, .version,
+  name: CASE WHEN n:Entity THEN """
+    + display_name(visible_names("n"), "n")
+    + """ END,
   created_at: toString(n.created_at),
   text: left(n.text, 160),
   kind: CASE WHEN n:MemCube THEN 'cube' ELSE 'entity' END
 }"""
+)
+"""A node for the dashboard; an entity is named only by the names of cubes the principal may read."""
 
 LINEAGE_TYPES = "SUPERSEDES|DERIVED_FROM|PROMOTED_TO|DEMOTED_TO"
 
@@ -69,13 +76,20 @@ CALL () {
   CALL db.index.fulltext.queryNodes('entity_names', $text, {limit: $scan}) YIELD node, score
   WITH node AS n, score WHERE """
     + VISIBLE_NODE
-    + """
-  RETURN n.id AS id, 'entity' AS kind, score, n.name AS label
+    + "\n  WITH n, score, "
+    + visible_names("n")
+    + """ AS names
+  WITH n, score, names WHERE any(x IN names WHERE any(w IN $words WHERE toLower(x) CONTAINS w))
+  RETURN n.id AS id, 'entity' AS kind, score, """
+    + display_name("names", "n")
+    + """ AS label
 }
 RETURN id, kind, score, label ORDER BY score DESC, id LIMIT $limit
 """
 )
-"""Full-text hits (cube text, entity names and aliases) the principal may see, best first."""
+"""Full-text hits the principal may see, best first: cube text, and entities whose names in cubes it
+may read contain a word of the query (``$words``, lower-cased) — a hit on a name or alias that
+only other tenants' memories use is dropped."""
 
 SEED_NODES = """
 UNWIND $ids AS sid
@@ -295,8 +309,11 @@ EVIDENCE = (
     + CAN_READ_CUBE
     + """
 MATCH (c)-[a:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
-RETURN f.id AS id, s.name AS subject, f.predicate AS predicate, o.name AS object,
-       f.confidence AS confidence, f.negated AS negated, a.start AS start, a.end AS end
+WITH c, a, f, s, o
+RETURN f.id AS id, f.predicate AS predicate, f.confidence AS confidence, f.negated AS negated,
+       a.start AS start, a.end AS end, """
+    + FACT_ENDS
+    + """
 ORDER BY a.start, f.id LIMIT $limit
 """
 )

@@ -7,10 +7,15 @@ may read and write.
 
 from __future__ import annotations
 
-from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE
+from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE, display_name, visible_names
 
 #: A live (``$live``: :data:`memcubedb.states.LIVE_STATES`), latest-version cube ``c``.
 LIVE = "c.state IN $live AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
+
+#: A fact's subject ``s`` and object ``o`` named as ``$principal`` may see them (names of its
+#: readable cubes, graph/acl.py): what graph embeddings and LoRA adapters learn stays inside its walls.
+_HEAD = display_name(visible_names("s"), "s")
+_TAIL = display_name(visible_names("o"), "o")
 
 FACT_TRIPLES = (
     "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity) WHERE "
@@ -18,7 +23,12 @@ FACT_TRIPLES = (
     + " AND "
     + CAN_READ_CUBE
     + """
-RETURN DISTINCT f.id AS fact_id, s.name AS head, f.predicate AS relation, o.name AS tail,
+WITH DISTINCT f, s, o
+RETURN f.id AS fact_id, """
+    + _HEAD
+    + """ AS head, f.predicate AS relation, """
+    + _TAIL
+    + """ AS tail,
        f.negated AS negated, f.confidence AS confidence
 ORDER BY fact_id
 """
@@ -47,8 +57,12 @@ ADAPTERS = (
 RETURN c.id AS id, c.access_count AS access_count, c.last_access AS last_access, c.created_at AS created_at,
        c.vault_digest AS digest,
        [(c)-[:ENCODES]->(f:Fact)-[:SUBJECT]->(s:Entity) |
-         {fact_id: f.id, head: s.name, relation: f.predicate,
-          tail: head([(f)-[:OBJECT]->(o:Entity) | o.name]), subject_id: s.id, object_id: f.object_id}] AS facts
+         {fact_id: f.id, head: """
+    + _HEAD
+    + """, relation: f.predicate,
+          tail: head([(f)-[:OBJECT]->(o:Entity) | """
+    + _TAIL
+    + """]), subject_id: s.id, object_id: f.object_id}] AS facts
 ORDER BY id
 """
 )

@@ -13,7 +13,7 @@ Parameters shared by every channel query (see :func:`memcubedb.search.channels.s
 
 from __future__ import annotations
 
-from memcubedb.graph.acl import CAN_READ_CUBE
+from memcubedb.graph.acl import CAN_READ_CUBE, can_read
 
 #: The cube ``c`` may be returned: live state, latest version, TTL not elapsed, of a wanted
 #: memory type, inside the time filters, and readable by ``$principal``.
@@ -85,7 +85,8 @@ FULLTEXT_CHANNEL = (
     + _INDEX_RETURN
 )
 
-#: Entities whose case-folded name is one of the query's n-grams (``$names``), weighted by an
+#: Entities whose case-folded name is one of the query's n-grams (``$names``) and is a name that a
+#: cube the caller may read uses for them (no match on another tenant's words), weighted by an
 #: inverse-degree factor ``1 / ln(e + mentions)`` so that an entity named in every memory adds
 #: little; then the cubes asserting a fact about them, mentioning them, or asserting a fact
 #: about an entity one ``RELATES`` hop away. Each of the three walks keeps at most ``$fetch``
@@ -93,6 +94,9 @@ FULLTEXT_CHANNEL = (
 #: principals' memories must not spend the cap on cubes the caller cannot read.
 GRAPH_CHANNEL = (
     """MATCH (ent:Entity) WHERE ent.norm_name IN $names
+  AND EXISTS { MATCH (nc:MemCube)-[nm:MENTIONS]->(ent) WHERE any(x IN nm.names WHERE toLower(x) IN $names) AND """
+    + can_read("nc")
+    + """ }
 WITH ent, 1.0 / log(e() + COUNT { (:MemCube)-[:MENTIONS]->(ent) }) AS idf
 CALL (ent, idf) {
   MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(ent) WHERE """
