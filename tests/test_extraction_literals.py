@@ -1,5 +1,5 @@
 """Dates and quantities as typed literals: read on both label schemes, written to Neo4j, served by
-``/v1/facts``; and the scoring math of ``bench/extraction.py``."""
+``/v1/facts``; rule confidences and the floor; and the scoring math of ``bench/extraction.py``."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from memcubedb.extraction.evaluation import capitalised_pairs, score_text
 from memcubedb.extraction.ingest import ingest
 from memcubedb.extraction.labels import CLEARNLP
 from memcubedb.extraction.literals import number, typed
+from memcubedb.extraction.reader import MemReader
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
 from memcubedb.extraction.triples import TextUnit, Triple
 from memcubedb.graph.store import GraphStore
@@ -116,3 +117,17 @@ def test_entity_pair_matching_is_one_to_one_with_token_jaccard() -> None:
         ("Buzz Aldrin", "related to", "Glen Ridge"),
         ("Queen of England", "related to", "Glen Ridge"),
     ]
+
+
+def test_each_rule_sets_its_confidence_and_memreader_writes_nothing_below_the_floor(ud: SpacyExtractor) -> None:
+    text = "Alice visited the museum in Lyon. Denmark's leader is Lars Rasmussen."
+    (extraction,) = ud.extract([TextUnit(text=text, context_id=text, opens_context=True)])
+    rules = {t.key()[:3]: (t.rule, t.confidence) for t in extraction.triples}
+    conf = ud.config.confidence
+    assert rules[("museum", "in", "lyon")] == ("noun_modifier", conf.noun_modifier)
+    assert rules[("denmark", "leader", "lars rasmussen")] == ("attribute", conf.attribute)
+    assert conf.noun_modifier < conf.floor <= conf.attribute
+    config = ExtractionConfig(resolution=ResolutionConfig(embedding_model=None))
+    (write,) = MemReader(config).read([Document(uri="test://floor", text=text)])
+    assert write.facts and all(f.confidence >= conf.floor for f in write.facts)
+    assert {f.predicate for f in write.facts} >= {"visit", "leader"} and "in" not in {f.predicate for f in write.facts}
