@@ -404,6 +404,7 @@ class MentionIndex:
                 self._by_token[token.i] = self._pronoun(token)
             elif is_noun(token) and token.i not in self.descriptors and (named := self._named_by(token)):
                 self._by_token[token.i] = named
+                self._remember(named, subject=self._is_subject_token(token))
             elif is_noun(token) and token.i not in self.descriptors:
                 concept = self.concept_of(token, with_owner=True)
                 self._by_token[token.i] = concept

@@ -313,7 +313,7 @@ class RelationExtractor:
             if owner is not None and s.lower_ in _TRANSPARENT and is_common_noun(owner) and self._owner(owner):
                 s, owner = owner, self._owner(owner)  # "Y's leader's name is X" → (Y, leader, X)
             if owner is not None:  # "Denmark's leader is X", "the capital of Germany is X"
-                subjects.append((None, self._word(s), self._m.get(owner)))
+                subjects.append((self._m.get(s), self._word(s), self._m.get(owner)))
             else:
                 subjects.append((self._m.get(s), None, None))
         for n in self.g.with_conjuncts(comp):
@@ -330,9 +330,9 @@ class RelationExtractor:
             if n.like_num and any(p == "of" for p, _ in preps):
                 continue  # a partitive ("X and Y are two of the groups …") is no value of X
             for s, attribute, owner in subjects:
-                if attribute is not None:
+                if attribute is not None and case is None:  # not "Y's press is in Z"
                     self._emit(owner, attribute, value, "attribute", n, negated=negated, valid_from=when)
-                elif where is not None and is_common_noun(n) and not preps and self._owner(n) is None:
+                elif attribute is None and where is not None and is_common_noun(n) and not preps and not self._owner(n):
                     # "Malaysia, where Arifin Zakaria is the leader" → (Malaysia, leader, Arifin Zakaria)
                     self._emit(self._m.get(where), self._word(n), s, "attribute", n, negated=negated)
                 elif case is not None:
