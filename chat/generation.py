@@ -135,7 +135,7 @@ def decode(
     if sampling.temperature > 0.0:
         generator = torch.Generator(device="cpu")
         if sampling.seed is not None:
-            generator.manual_seed(sampling.seed)
+            generator.manual_seed(sampling.seed % 2**63)  # any JSON integer (torch takes 64 bits)
         else:
             generator.seed()
     stops = stop_token_ids(lm)

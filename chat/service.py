@@ -265,7 +265,8 @@ class ChatService:
         try:
             plan = assemble(self.store, self.search, self.config, principal, req, self.served.kv_capable)
             stream = ChatStream(self, principal, req, plan, may_write)
-            self._worker.submit(self._generate, stream, started, time.perf_counter())
+            job = self._worker.submit(self._generate, stream, started, time.perf_counter())
+            job.add_done_callback(lambda done: self._dropped(stream) if done.cancelled() else None)
         except BaseException:
             self._release()
             raise
@@ -284,6 +285,11 @@ class ChatService:
             the errors of :meth:`stream` and :meth:`ChatStream.ready`.
         """
         return self.stream(principal, request, may_write=may_write).completion()
+
+    def _dropped(self, stream: ChatStream) -> None:
+        """A queued generation cancelled by :meth:`close`: its caller gets a 503, not a wait forever."""
+        self._release()
+        stream.events.put(("error", QueueTimeout("the chat service is shutting down", self.config.retry_after_s)))
 
     def _release(self) -> None:
         with self._lock:

@@ -57,7 +57,7 @@ function filterQuery(f) {
   };
 }
 
-/** The routes the dashboard uses: /v1/graph (bounded subgraphs), /v1/search, /v1/health. */
+/** The routes the dashboard uses: /v1/graph (bounded subgraphs), /v1/search, /v1/chat/completions, /v1/health. */
 export const api = {
   /** Check a key before keeping it; resolves to the caller's visible sources. */
   check: (key) => request("/v1/graph/sources", { query: { limit: 1 }, key }),
@@ -74,4 +74,6 @@ export const api = {
     }),
   timeline: (filter, limit = 100) => request("/v1/graph/timeline", { query: { ...filterQuery(filter), limit } }),
   cube: (id) => request(`/v1/graph/cubes/${encodeURIComponent(id)}`),
+  chat: (messages, maxTokens = 128) =>
+    request("/v1/chat/completions", { method: "POST", body: { messages, max_tokens: maxTokens } }),
 };

@@ -1,7 +1,8 @@
-// The dashboard: connects with an API key, then shows the graph, details, filters and timeline.
+// The dashboard: connects with an API key, then shows the graph, details, filters, timeline and chat.
 import "./styles.css";
 
 import { api, ApiError, session } from "./api.js";
+import { setupChat } from "./chat.js";
 import { renderCube, renderEntity } from "./detail.js";
 import { cut, fill, h } from "./dom.js";
 import { offerSources, readFilter, setupFilters } from "./filters.js";
@@ -236,6 +237,8 @@ function start() {
   $("key-form").addEventListener("submit", submitKey);
   $("key-dialog").addEventListener("cancel", (e) => e.preventDefault());
   $("search-form").addEventListener("submit", search);
+  setupChat({ form: $("chat-form"), input: $("chat-input"), log: $("chat-log"), reset: $("chat-reset") },
+    { onOpen: openCube, guarded });
   $("overview-button").addEventListener("click", () => {
     state.view = { kind: "overview", query: "", seeds: [] };
     $("results").hidden = true;
