@@ -246,7 +246,11 @@ class EntityResolver:
                 found, score = hit
         if found is None:
             known = self._add(entity_id(mention.name), mention.name, mention.type)
-            return Resolution(self._record(known, []), None)
+            vector = self._vectors.get(norm)
+            record = self._record(known, [])
+            if vector is not None:  # the embedding stage embedded it: stored for later lookups
+                record = record.model_copy(update={"embedding": [float(x) for x in vector]})
+            return Resolution(record, None)
         known = self._entities[found]
         if known.type == EntityType.OTHER and mention.type not in {EntityType.OTHER, EntityType.CONCEPT}:
             known.type = mention.type

@@ -7,8 +7,8 @@ the known entities that could match them, instead of loading every entity of eve
   index ``entity_norm``);
 * **text** — a Lucene query of the mention's words, fuzzy (``word~``) for words of four letters
   or more, on the ``entity_names`` full-text index (names and aliases);
-* **vector** — the mention-name embeddings on the ``entity_embedding`` vector index (entities
-  the embedding sweep has embedded).
+* **vector** — the mention-name embeddings on the ``entity_embedding`` vector index (a new named
+  entity is stored with its name embedding when MemReader's embedding stage is on).
 
 Only entities that a cube the writer may read mentions are kept, and each comes back with the
 names those cubes use for it (the ``MENTIONS.names`` of :mod:`memcubedb.graph.acl`), never the

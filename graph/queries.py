@@ -72,6 +72,8 @@ MERGE (e:Entity {id: row.id})
                 e.aliases = row.aliases, e.created_at = datetime()
   ON MATCH SET e.aliases = e.aliases + [x IN [row.name] + row.aliases WHERE x <> e.name AND NOT x IN e.aliases]
 SET e.alias_text = reduce(acc = '', x IN e.aliases | acc + ' ' + x)
+WITH e, row WHERE row.embedding IS NOT NULL AND e.embedding IS NULL
+CALL db.create.setNodeVectorProperty(e, 'embedding', row.embedding)
 """
 
 #: ``m.names``: the names the cube itself uses for the entity (its surface forms). Every name a

@@ -78,6 +78,10 @@ class EntityRecord(_Record):
     name: str = Field(min_length=1, max_length=512)
     type: str = "OTHER"
     aliases: list[str] = Field(default_factory=list)
+    embedding: list[float] | None = Field(
+        default=None, description="name embedding for the entity_embedding vector index (set on a new entity by "
+        "MemReader when its embedding stage embedded the name); kept once stored",
+    )  # fmt: skip
 
 
 class MergeRecord(_Record):
