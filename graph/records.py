@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -78,8 +78,9 @@ class EntityRecord(_Record):
     name: str = Field(min_length=1, max_length=512)
     type: str = "OTHER"
     aliases: list[str] = Field(default_factory=list)
-    embedding: list[float] | None = Field(
-        default=None, description="name embedding for the entity_embedding vector index (set on a new entity by "
+    embedding: list[Annotated[float, Field(ge=-1.0, le=1.0)]] | None = Field(
+        default=None, min_length=1, max_length=4096,
+        description="L2-normalised name embedding for the entity_embedding vector index (set on a new entity by "
         "MemReader when its embedding stage embedded the name); kept once stored",
     )  # fmt: skip
 
