@@ -19,6 +19,7 @@ from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore
+from memcubedb.scheduler.lm import offline_tokenizer, tiny_random_llama
 from memcubedb.settings import Settings
 from tests.api_fixtures import API_CONFIG
 from tests.conftest import WIPE
@@ -36,16 +37,28 @@ STATUSES: Counter[int] = Counter()
 
 
 @pytest.fixture(scope="module")
-def api_server(_session_store: GraphStore, settings: Settings) -> Iterator[tuple[str, str]]:
+def api_server(
+    _session_store: GraphStore, settings: Settings, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, str]]:
     """uvicorn on 127.0.0.1 for the whole module, on a freshly wiped graph with a few memories;
-    yields ``(base URL, admin key)`` and stops the server at the end."""
+    yields ``(base URL, admin key)`` and stops the server at the end. The chat answers with a small
+    random Llama saved as a local model (``tests/chat_fixtures.py``), in at most 16 tokens."""
     with _session_store.driver.session(database=_session_store.db) as s:
         s.run(WIPE).consume()
     _session_store.migrate()
     _session_store.write_cubes([cube_write(f"Memo {i}: Ana met Bo in Kyoto.", owner="root", uri=f"st://{i}",
                                            facts=[("Ana", "met", "Bo")]) for i in range(5)])
     key = ApiKeys(_session_store.driver, _session_store.db).create("root", Role.ADMIN, name="schemathesis")[0]
-    with serve(create_app(settings.model_copy(update={"api": API_CONFIG}))) as url:
+    model = tmp_path_factory.mktemp("schemathesis-chat") / "tiny-llama"
+    lm = tiny_random_llama(offline_tokenizer(), initializer_range=0.3, seed=0)
+    lm.model.save_pretrained(model)
+    lm.tokenizer.save_pretrained(model)
+    scheduler = settings.scheduler.model_copy(
+        update={"lm": settings.scheduler.lm.model_copy(update={"name_or_path": str(model)})}
+    )
+    chat = settings.chat.model_copy(update={"max_new_tokens": 16})
+    app = create_app(settings.model_copy(update={"api": API_CONFIG, "scheduler": scheduler, "chat": chat}))
+    with serve(app) as url:
         yield url, key
     print(f"schemathesis: {sum(STATUSES.values())} requests over {len(OPERATIONS)} operations, "
           f"statuses {dict(sorted(STATUSES.items()))}")
