@@ -17,12 +17,14 @@ from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.explorer import GraphExplorer
 from memcubedb.graph.facts import FactEditor
 from memcubedb.graph.interchange import MemDumper, MemLoader
+from memcubedb.graph.records import CubeWrite
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.jobs import JobLedger
 from memcubedb.settings import Settings
 
 if TYPE_CHECKING:
     from memcubedb.chat.service import ChatService
+    from memcubedb.embeddings import Embedder
     from memcubedb.extraction.intent import IntentParser
     from memcubedb.extraction.reader import MemReader
     from memcubedb.scheduler.memscheduler import MemScheduler
@@ -65,14 +67,35 @@ class Services:
             return built
 
     @property
+    def embedder(self) -> Embedder:
+        """The embedder of ``settings.embedding`` (built on first use), shared by search and writes.
+
+        Raises:
+            ValueError: its dimension differs from ``settings.embedding_dim`` (the vector indexes').
+        """
+
+        def build() -> Embedder:
+            from memcubedb.embeddings import make_embedder
+
+            return make_embedder(self.settings.embedding, self.settings.embedding_dim)
+
+        return self._once("embedder", build)
+
+    def vectorize(self, writes: list[CubeWrite]) -> None:
+        """Embed new cubes and their sentences inside their write (the ``prepare`` step of
+        :meth:`GraphStore.write_cubes`): every write path leaves its cubes vector-searchable."""
+        from memcubedb.sentences import embed_writes
+
+        embed_writes(self.embedder, writes)
+
+    @property
     def search(self) -> MemorySearch:
         """The hybrid :class:`~memcubedb.search.MemorySearch` (built on first use)."""
 
         def build() -> MemorySearch:
-            from memcubedb.embeddings import make_embedder
             from memcubedb.search import MemorySearch
 
-            return MemorySearch(self.store, make_embedder(self.settings.embedding), self.config.search_recipe)
+            return MemorySearch(self.store, self.embedder, self.config.search_recipe)
 
         return self._once("search", build)
 
@@ -87,7 +110,9 @@ class Services:
             from memcubedb.scheduler.vault import MemVault
 
             cfg = self.settings.scheduler
-            return MemScheduler(self.store, MemVault(self.settings.vault_dir), cfg, lambda: load_lm(cfg.lm))
+            return MemScheduler(
+                self.store, MemVault(self.settings.vault_dir), cfg, lambda: load_lm(cfg.lm), vectorize=self.vectorize
+            )
 
         return self._once("scheduler", build)
 

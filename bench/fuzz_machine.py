@@ -48,6 +48,7 @@ from memcubedb.graph.permissions import Right
 from memcubedb.graph.records import ActivityRecord, CubeWrite, FactRecord, SourceRecord, content_hash, stable_id
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import MemorySearch
+from memcubedb.states import OPERATIONS, TRANSITIONS, Operation
 
 EVERYTHING = GraphFilter()
 
@@ -264,7 +265,9 @@ class StoreRules(FuzzBase):
         cid = self.pick(i)
         m = self.model
         expected = self.access_outcome(actor, cid)
-        if expected == "ok" and m.superseded(cid):
+        if expected == "ok" and LifecycleState(m.cubes[cid].state) not in OPERATIONS[Operation.EDIT]:
+            expected = "invalid"  # expired or deleted: a 409, whatever the version
+        elif expected == "ok" and m.superseded(cid):
             expected = "denied"
         got, new = self.op(lambda: self.store.update_cube(actor, cid, text=text))
         self.expect_write(f"update {cid} by {actor}", expected, got)
@@ -278,6 +281,8 @@ class StoreRules(FuzzBase):
     def set_state(self, actor: str, i: int, state: str) -> None:
         cid = self.pick(i)
         expected = self.access_outcome(actor, cid)
+        if expected == "ok" and LifecycleState(state) not in TRANSITIONS[LifecycleState(self.model.cubes[cid].state)]:
+            expected = "invalid"  # MemLifecycle refuses the transition
         got, _ = self.op(lambda: self.store.set_state(actor, cid, LifecycleState(state)))
         self.expect_write(f"set_state {state} on {cid} by {actor}", expected, got)
         self.dirty = True

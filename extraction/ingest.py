@@ -9,14 +9,16 @@ ids; the store skips cubes it already holds), so a failed run can simply be repe
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Protocol
 
 from tqdm import tqdm
 
+from memcubedb.embeddings import Embedder
 from memcubedb.extraction.chats import Chat
 from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.extraction.documents import Document
@@ -25,13 +27,17 @@ from memcubedb.extraction.reader import MemReader
 from memcubedb.extraction.resolution import EntityResolver
 from memcubedb.graph.entity_lookup import GraphEntityLookup
 from memcubedb.graph.records import CubeWrite
+from memcubedb.sentences import embed_writes
 
 
 class CubeSink(Protocol):
     """The part of :class:`memcubedb.graph.store.GraphStore` ingestion uses."""
 
-    def write_cubes(self, writes: list[CubeWrite]) -> list[str]:
-        """Write a batch in one transaction; return the ids of cubes written (new ones)."""
+    def write_cubes(
+        self, writes: list[CubeWrite], prepare: Callable[[list[CubeWrite]], None] | None = None
+    ) -> list[str]:
+        """Write a batch in one transaction (``prepare`` runs on its new cubes first); return the
+        ids of cubes written (new ones)."""
         ...
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
@@ -60,9 +66,15 @@ class IngestReport:
 
 def ingest(
     store: CubeSink, items: Iterable[Document | Chat], *, reader: MemReader | None = None,
-    config: ExtractionConfig | None = None, owner: str | None = None, progress: bool = True,
+    config: ExtractionConfig | None = None, owner: str | None = None, embedder: Embedder | None = None,
+    progress: bool = True,
 ) -> IngestReport:  # fmt: skip
     """Read ``items`` with MemReader and write them to ``store``, one transaction per batch.
+
+    With ``embedder``, each new cube is written with its embedding and sentence vectors
+    (:func:`memcubedb.sentences.embed_writes`, inside the batch's transaction, on the writer
+    thread while MemReader parses the next batch), so everything written is vector-searchable
+    when this returns; cubes already stored are not embedded again.
 
     Args:
         store: a connected graph store.
@@ -71,6 +83,8 @@ def ingest(
             mentions resolve among the entities ``owner`` may read, looked up per batch).
         config: used when no reader is given (default ``ExtractionConfig()``).
         owner: principal id owning the new cubes (default ``config.default_owner``).
+        embedder: the embedder of the vector indexes (``None``: cubes are written without
+            vectors, searchable by full text and graph only, until an embedding sweep).
         progress: show a tqdm progress bar (units).
 
     Returns:
@@ -92,6 +106,7 @@ def ingest(
     started = time.perf_counter()
     seen: set[str] = set()
     pending: list[tuple[list[CubeWrite], Future[list[str]]]] = []
+    prepare = partial(embed_writes, embedder) if embedder is not None else None
 
     def settle(limit: int) -> None:
         while len(pending) > limit:
@@ -120,11 +135,11 @@ def ingest(
             seen.add(write.cube.id)
             batch.append(write)
             if len(batch) >= batch_size:
-                pending.append((batch, writer.submit(store.write_cubes, batch)))
+                pending.append((batch, writer.submit(store.write_cubes, batch, prepare)))
                 batch = []
                 settle(limit=1)
         if batch:
-            pending.append((batch, writer.submit(store.write_cubes, batch)))
+            pending.append((batch, writer.submit(store.write_cubes, batch, prepare)))
         settle(limit=0)
     report.seconds = time.perf_counter() - started
     return report
@@ -132,7 +147,7 @@ def ingest(
 
 def ingest_paths(
     store: CubeSink, paths: list[Path], fmt: InputFormat = "auto", *, config: ExtractionConfig | None = None,
-    owner: str | None = None, progress: bool = True,
+    owner: str | None = None, embedder: Embedder | None = None, progress: bool = True,
 ) -> IngestReport:  # fmt: skip
     """Load every file (all validated before anything is written), then :func:`ingest` them.
 
@@ -140,4 +155,4 @@ def ingest_paths(
         InputError: when any file cannot be read or parsed; nothing is written then.
     """
     items = load_paths(paths, fmt)
-    return ingest(store, items, config=config, owner=owner, progress=progress)
+    return ingest(store, items, config=config, owner=owner, embedder=embedder, progress=progress)

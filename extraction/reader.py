@@ -199,8 +199,6 @@ class MemReader:
             uri = read_unit.source.uri
             activity = activities.setdefault(uri, self.activity(uri))
             writes.append(self._write(read_unit, extraction, activity))
-        if self.config.embed_cubes:
-            self._embed(writes)
         return writes
 
     def _write(self, read_unit: ReadUnit, extraction: Extraction, activity: ActivityRecord) -> CubeWrite:
@@ -252,20 +250,6 @@ class MemReader:
             cube=cube, source=source, activity=activity, agent=self.agent, entities=list(entities.values()),
             facts=list(facts.values()), merges=list(merges.values()),
         )  # fmt: skip
-
-    def _embed(self, writes: list[CubeWrite]) -> None:
-        from memcubedb.embeddings import default_embedder
-        from memcubedb.sentences import embed_with_sentences
-
-        vectors, sentences = embed_with_sentences(
-            default_embedder(),
-            [w.cube.id for w in writes],
-            [w.cube.text for w in writes],
-            [w.source.speaker if w.source else None for w in writes],
-        )
-        for write, vector, parts in zip(writes, vectors, sentences, strict=True):
-            write.cube.embedding = [float(x) for x in vector]
-            write.sentences = parts
 
 
 def _all_mentions(extraction: Extraction) -> Iterator[Mention]:

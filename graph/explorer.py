@@ -15,7 +15,8 @@ from pydantic import BaseModel, Field
 
 from memcubedb.cube import LifecycleState, MemoryType, Timestamp
 from memcubedb.graph import subgraph as q
-from memcubedb.graph.store import LIVE_STATES, GraphStore, NotFound
+from memcubedb.graph.store import GraphStore, NotFound
+from memcubedb.states import KEPT_STATES
 
 SCHEDULER_KINDS = ("promotion", "encoding", "demotion")
 """Activity kinds the scheduler records when it moves knowledge between memory types."""
@@ -38,7 +39,7 @@ class GraphFilter(BaseModel):
         """The filter as query parameters for :data:`memcubedb.graph.subgraph.CUBE_FILTERS`."""
         return {
             "memory_types": [t.value for t in self.memory_types] if self.memory_types is not None else None,
-            "states": [s.value for s in self.states] if self.states is not None else LIVE_STATES,
+            "states": [s.value for s in self.states] if self.states is not None else list(KEPT_STATES),
             "created_from": self.created_from,
             "created_to": self.created_to,
             "source": self.source or None,

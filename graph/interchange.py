@@ -30,7 +30,7 @@ from memcubedb.graph.records import (
     FactRecord,
     SourceRecord,
 )
-from memcubedb.graph.store import GraphStore
+from memcubedb.graph.store import GraphStore, Prepare
 
 FORMAT = "memcubedb/interchange"
 MAX_CUBES = 10_000
@@ -193,9 +193,15 @@ class MemLoader:
         self.store = store
 
     def load(
-        self, principal: str, document: InterchangeDocument, *, take_ownership: bool = False, keep_owners: bool = False
-    ) -> LoadResult:
+        self, principal: str, document: InterchangeDocument, *, take_ownership: bool = False,
+        keep_owners: bool = False, prepare: Prepare | None = None,
+    ) -> LoadResult:  # fmt: skip
         """Write the document's cubes; return which were written and which already existed.
+
+        ``prepare`` runs on the new cubes inside the transaction (as for
+        :meth:`GraphStore.write_cubes`): pass the store's embedding step, so that imported cubes
+        are embedded by this store's embedder — an embedding in the document is not trusted,
+        since it may come from another model.
 
         Cubes owned by someone else are refused unless ``take_ownership`` (the principal becomes
         the owner) or ``keep_owners`` (an administrator restoring a dump).
@@ -211,7 +217,7 @@ class MemLoader:
         cubes = [self._owned(principal, c, take_ownership, keep_owners) for c in document.cubes]
 
         def work(tx: ManagedTransaction) -> list[str]:
-            written = self.store.write_cubes_in(tx, list(cubes))
+            written = self.store.write_cubes_in(tx, list(cubes), prepare)
             fresh = set(written)
             rows = [{"id": c.cube.id, "old_id": old} for c in cubes if c.cube.id in fresh for old in c.supersedes]
             tx.run(LINK_SUPERSEDES, rows=rows).consume()

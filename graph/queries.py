@@ -146,7 +146,7 @@ WITH c ORDER BY c.created_at, c.id LIMIT $limit
 
 CUBE_ACCESS = """
 MATCH (c:MemCube {id: $id})
-RETURN """ + CAN_READ_CUBE + " AS can_read, " + CAN_WRITE_CUBE + " AS can_write"
+RETURN c.state AS state, """ + CAN_READ_CUBE + " AS can_read, " + CAN_WRITE_CUBE + " AS can_write"
 
 # --- versioned update, delete, purge (write predicate inside the query) --------------------
 
@@ -185,8 +185,17 @@ RETURN n.id AS id
 """
 )
 
+#: The KV-template copies of a cube (same text) not yet deleted: a delete takes them along.
+COPIES_OF = """
+MATCH (:MemCube {id: $id})-[:PROMOTED_TO]->(t:MemCube {memory_type: 'activation'})
+WHERE t.state IN $kept
+RETURN t.id AS id
+"""
+
+#: The one statement that changes ``MemCube.state`` (see :meth:`GraphStore.transition_in`, which
+#: checks the transition first); ``$from_state`` guards against a concurrent change.
 SET_STATE = (
-    "MATCH (c:MemCube {id: $id}) WHERE "
+    "MATCH (c:MemCube {id: $id}) WHERE c.state = $from_state AND "
     + CAN_WRITE_CUBE
     + """
 SET c.state = $state, c.updated_at = $now

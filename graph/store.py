@@ -8,7 +8,7 @@ the database. Every write is one transaction; batch writes use ``UNWIND``.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
@@ -20,10 +20,12 @@ from memcubedb.graph import queries as q
 from memcubedb.graph.mapping import cube_to_props, fact_from_row, props_to_cube
 from memcubedb.graph.migrations import apply_migrations
 from memcubedb.graph.permissions import PermissionDenied, Permissions
-from memcubedb.graph.records import CubeWrite, Entity, EntityRecord, Fact
+from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, Entity, EntityRecord, Fact
 from memcubedb.settings import Settings
+from memcubedb.states import KEPT_STATES, Operation, TransitionError, check_operation, check_transition
 
-LIVE_STATES = [s.value for s in LifecycleState if s is not LifecycleState.DELETED]
+#: A step run on the new cubes of a write, inside its transaction (see :meth:`GraphStore.write_cubes`).
+Prepare = Callable[[list[CubeWrite]], None]
 
 
 class NotFound(LookupError):
@@ -133,23 +135,32 @@ class GraphStore:
 
     # --- writes -------------------------------------------------------------------------
 
-    def write_cubes(self, writes: list[CubeWrite]) -> list[str]:
+    def write_cubes(self, writes: list[CubeWrite], prepare: Prepare | None = None) -> list[str]:
         """Write MemCubes with their sources, provenance, entities and facts in ONE transaction.
 
         Cubes whose id already exists, or repeats within the batch, are skipped (idempotent
         re-ingestion: readers derive cube ids from the source id and content hash). Returns the
         ids actually written.
 
+        Args:
+            prepare: called, inside the transaction, on the writes that will be written (new
+                cubes only) before anything is stored — e.g.
+                :func:`memcubedb.sentences.embed_writes`, so that each new cube is written with
+                its embedding and sentence vectors and nothing already stored is embedded again.
+
         Raises:
             WriteRejected: a fact names an entity that is neither in the batch nor in the
                 graph; the whole batch is rolled back.
+            Whatever ``prepare`` raises; nothing is written then.
         """
         if not writes:
             return []
         with self.session() as s:
-            return s.execute_write(self.write_cubes_in, writes)
+            return s.execute_write(self.write_cubes_in, writes, prepare)
 
-    def write_cubes_in(self, tx: ManagedTransaction, writes: list[CubeWrite]) -> list[str]:
+    def write_cubes_in(
+        self, tx: ManagedTransaction, writes: list[CubeWrite], prepare: Prepare | None = None
+    ) -> list[str]:
         """The body of :meth:`write_cubes`, run inside the caller's transaction.
 
         Lets a caller commit cubes together with other changes (e.g. a scheduler job's state).
@@ -164,6 +175,8 @@ class GraphStore:
         fresh = [w for w in unique if w.cube.id not in existing]
         if not fresh:
             return []
+        if prepare is not None:
+            prepare(fresh)
         rows = _rows_for(fresh)
         tx.run(q.MERGE_ACTIVITIES, rows=rows["activities"]).consume()
         tx.run(q.MERGE_SOURCES, rows=rows["sources"]).consume()
@@ -197,15 +210,18 @@ class GraphStore:
             raise NotFound(f"no MemCube {cube_id!r}")
         raise PermissionDenied(f"{principal!r} may not write MemCube {cube_id!r}")
 
-    def update_cube(self, principal: str, cube_id: str, **changes: Any) -> MemCube:
+    def update_cube(self, principal: str, cube_id: str, prepare: Prepare | None = None, **changes: Any) -> MemCube:
         """Write a new version of a cube; the old one stays, linked by ``SUPERSEDES``.
 
         ``changes`` may set ``text``, ``tags``, ``semantic_type``, ``priority``, ``ttl_s``.
         Grants, spaces and sources carry over to the new version; an ``edit`` Activity records it.
+        ``prepare`` (as for :meth:`write_cubes`) runs on the new version in the same transaction,
+        so it is written with its own embedding and sentence vectors.
 
         Raises:
             NotFound: no such cube readable by the principal.
             PermissionDenied: readable but not writable, or already superseded.
+            TransitionError: the cube is expired or deleted (:data:`memcubedb.states.OPERATIONS`).
             pydantic.ValidationError: a change is malformed.
         """
         old = self.get_cube(principal, cube_id)
@@ -220,56 +236,114 @@ class GraphStore:
                 data["governance"][key] = changes.pop(key)
         if "text" in changes:
             data["payload"]["text"] = changes.pop("text")
-            data["embedding"] = None
+        if "text" in data["payload"] and (prepare is not None or data["payload"]["text"] != old.text):
+            data["embedding"] = None  # re-embedded by ``prepare`` (or left to the embedding sweep)
         if changes:
             raise ValueError(f"fields cannot be updated: {sorted(changes)}")
         data["governance"]["version"] = old.governance.version + 1
         data["behaviour"]["lineage"] = [*old.behaviour.lineage, old.id]
         new = MemCube.model_validate(data)
-        with self.session() as s:
-            rows = s.execute_write(
-                lambda tx: list(
-                    tx.run(
-                        q.UPDATE_CUBE,
-                        id=cube_id,
-                        principal=principal,
-                        props=cube_to_props(new),
-                        now=now,
-                        activity_id=new_id(),
-                    )
-                )
+
+        edit = CubeWrite(
+            cube=new, activity=ActivityRecord(kind="edit", name="update"),
+            agent=AgentRecord(id=principal, kind="person", name=principal),
+        )  # fmt: skip
+
+        def work(tx: ManagedTransaction) -> list[Any]:
+            self.require_in(tx, principal, cube_id, Operation.EDIT)
+            if prepare is not None:
+                prepare([edit])
+            rows = list(
+                tx.run(q.UPDATE_CUBE, id=cube_id, principal=principal, props=cube_to_props(new), now=now,
+                       activity_id=new_id())
             )
+            if rows and edit.sentences is not None and new.embedding is not None:
+                sentences = [{"cube_id": new.id, "sentences": [x.model_dump() for x in edit.sentences]}]
+                tx.run(q.WRITE_SENTENCES, rows=sentences).consume()
+            return rows
+
+        with self.session() as s:
+            rows = s.execute_write(work)
         if not rows:
             self._raise_for_access(principal, cube_id)
         return self.get_cube(principal, new.id)
 
-    def set_state(self, principal: str, cube_id: str, state: LifecycleState) -> None:
-        """Move a cube to a lifecycle state, recording a ``lifecycle`` Activity.
+    def state_in(self, tx: ManagedTransaction, principal: str, cube_id: str) -> LifecycleState:
+        """The cube's state, read in ``tx``, after checking that ``principal`` may write it.
 
         Raises:
-            NotFound / PermissionDenied: as for :meth:`update_cube`.
+            NotFound: no such cube readable by the principal.
+            PermissionDenied: readable but not writable.
         """
-        old = self.get_cube(principal, cube_id)
+        row = tx.run(q.CUBE_ACCESS, id=cube_id, principal=principal).single()
+        if row is None or not row["can_read"]:
+            raise NotFound(f"no MemCube {cube_id!r}")
+        if not row["can_write"]:
+            raise PermissionDenied(f"{principal!r} may not write MemCube {cube_id!r}")
+        return LifecycleState(row["state"])
+
+    def require_in(self, tx: ManagedTransaction, principal: str, cube_id: str, operation: Operation) -> LifecycleState:
+        """Check, inside ``tx``, that ``principal`` may apply ``operation`` to the cube in its
+        current state (:data:`memcubedb.states.OPERATIONS`); return that state.
+
+        Raises:
+            NotFound / PermissionDenied: as for :meth:`state_in`.
+            TransitionError: the state does not admit the operation (e.g. promoting a deleted cube).
+        """
+        state = self.state_in(tx, principal, cube_id)
+        check_operation(cube_id, state, operation)
+        return state
+
+    def transition_in(
+        self, tx: ManagedTransaction, principal: str, cube_id: str, target: LifecycleState
+    ) -> LifecycleState:
+        """Move a cube to ``target`` inside the caller's transaction — the only way ``state`` changes.
+
+        The transition is checked against :data:`memcubedb.states.TRANSITIONS`; a ``lifecycle``
+        Activity and a ``TRANSITIONED {from, to, at}`` edge record it. Returns the previous state.
+
+        Raises:
+            NotFound / PermissionDenied: as for :meth:`state_in`.
+            TransitionError: ``state → target`` is not allowed, or the state changed concurrently.
+        """
+        state = self.state_in(tx, principal, cube_id)
+        check_transition(cube_id, state, target)
+        row = tx.run(
+            q.SET_STATE, id=cube_id, principal=principal, state=LifecycleState(target).value,
+            from_state=state.value, now=utcnow(), activity_id=new_id(),
+        ).single()  # fmt: skip
+        if row is None:
+            raise TransitionError(f"MemCube {cube_id!r} changed state concurrently; try again", state)
+        return state
+
+    def set_state(self, principal: str, cube_id: str, state: LifecycleState) -> LifecycleState:
+        """Move a cube to a lifecycle state in its own transaction (see :meth:`transition_in`);
+        return the previous state.
+
+        Raises:
+            NotFound / PermissionDenied / TransitionError: as for :meth:`transition_in`.
+        """
         with self.session() as s:
-            rows = s.execute_write(
-                lambda tx: list(
-                    tx.run(
-                        q.SET_STATE,
-                        id=cube_id,
-                        principal=principal,
-                        state=LifecycleState(state).value,
-                        from_state=old.governance.state.value,
-                        now=utcnow(),
-                        activity_id=new_id(),
-                    )
-                )
-            )
-        if not rows:
-            self._raise_for_access(principal, cube_id)
+            previous: LifecycleState = s.execute_write(self.transition_in, principal, cube_id, state)
+        return previous
 
     def delete_cube(self, principal: str, cube_id: str) -> None:
-        """Soft-delete: move the cube to the ``deleted`` state (purge removes it)."""
-        self.set_state(principal, cube_id, LifecycleState.DELETED)
+        """Soft-delete: move the cube and its KV-template copies (activation cubes promoted from it,
+        which hold the same text) to the ``deleted`` state, in one transaction; purge removes the
+        cube. Final — no transition leaves ``deleted``.
+
+        Raises:
+            NotFound / PermissionDenied: as for :meth:`transition_in`; TransitionError when it
+            is deleted already.
+        """
+
+        def work(tx: ManagedTransaction) -> None:
+            self.transition_in(tx, principal, cube_id, LifecycleState.DELETED)
+            for row in tx.run(q.COPIES_OF, id=cube_id, kept=list(KEPT_STATES)).data():
+                self.transition_in(tx, principal, row["id"], LifecycleState.DELETED)
+
+        with self.session() as s:
+            s.execute_write(work)
 
     def purge_cube(self, principal: str, cube_id: str) -> None:
         """Remove a deleted cube and the facts no other cube asserts.
@@ -324,7 +398,7 @@ class GraphStore:
             q.LIST_CUBES,
             principal=principal,
             memory_type=memory_type,
-            states=states if states is not None else LIVE_STATES,
+            states=states if states is not None else list(KEPT_STATES),
             owner=owner,
             tag=tag,
             latest_only=latest_only,

@@ -13,6 +13,7 @@ from memcubedb.graph import queries as q
 from memcubedb.graph.acl import CAN_READ_CUBE
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.store import GraphStore
+from memcubedb.states import LIVE_STATES
 
 CUBES_BY_IDS = (
     "UNWIND $ids AS cid MATCH (c:MemCube {id: cid}) WHERE "
@@ -44,6 +45,19 @@ RETURN c.id AS cube_id, c.memory_type AS memory_type, c.state AS state, c.score 
 ORDER BY c.score DESC, c.id LIMIT $limit
 """
 )
+
+FACT_STATES = (
+    "UNWIND $ids AS fid MATCH (c:MemCube)-[:ASSERTS]->(:Fact {id: fid}) WHERE "
+    + CAN_READ_CUBE
+    + " RETURN collect(DISTINCT c.state) AS states, sum(CASE WHEN c.state IN $live THEN 1 ELSE 0 END) AS live"
+)
+
+
+def fact_states(store: GraphStore, principal: str, fact_ids: list[str]) -> list[str]:
+    """The lifecycle states of the readable cubes asserting ``fact_ids``, sorted — empty when none
+    is readable or when one of them is live (the facts are then encodable as far as state goes)."""
+    row = store.read(FACT_STATES, ids=fact_ids, principal=principal, live=list(LIVE_STATES))[0]
+    return [] if row["live"] else sorted(row["states"])
 
 
 def successor(store: GraphStore, principal: str, cube_id: str) -> str | None:

@@ -23,8 +23,9 @@ from typing import Any
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import queries as q
 from memcubedb.search.config import GraphConfig, NeighbourConfig
-from memcubedb.search.models import LIVE_STATES, SearchFilters
+from memcubedb.search.models import SearchFilters
 from memcubedb.search.text import lucene_query, ngrams
+from memcubedb.states import LIVE_STATES
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,3 +172,21 @@ def embeddings_of(store: GraphStore, scope: dict[str, Any], ids: Sequence[str]) 
         return {}
     rows = store.read(q.EMBEDDINGS_OF, ids=list(ids), **scope)
     return {r["id"]: r["embedding"] for r in rows if r["embedding"] is not None}
+
+
+def memories_of(store: GraphStore, scope: dict[str, Any], ids: Sequence[str]) -> dict[str, tuple[Hit, list[str]]]:
+    """Each hit id → (the memory it belongs to, as a :class:`Hit` with score 0, and that memory's
+    forms: memory types among ``plaintext``, ``activation``, ``parametric``).
+
+    A KV-template copy belongs to the cube it was promoted from when the caller may see that
+    cube; any other hit is its own memory. One query for all ``ids``.
+    """
+    if not ids:
+        return {}
+    out = {}
+    for r in store.read(q.MEMORIES_OF_HITS, ids=list(dict.fromkeys(ids)), **scope):
+        memory = _hits([r])[0]
+        forms = [memory.memory_type]
+        forms += [f for f in ("activation", "parametric") if r[f] and f not in forms]
+        out[r["hit_id"]] = (memory, forms)
+    return out

@@ -200,3 +200,27 @@ MATCH (c:MemCube {id: row.id})
 SET c.access_count = coalesce(c.access_count, 0) + row.count,
     c.last_access = CASE WHEN c.last_access IS NULL OR c.last_access < row.at THEN row.at ELSE c.last_access END
 """
+
+#: Each hit (``$ids``) as the memory it belongs to: the hit itself or — for a KV-template copy
+#: (``(source)-[:PROMOTED_TO]->(hit)``) — the visible cube it was promoted from, with that
+#: memory's other forms: ``activation`` when a live KV template of it exists, ``parametric`` when
+#: a live LoRA adapter encodes one of its facts. Same columns as a channel hit, plus ``hit_id``.
+MEMORIES_OF_HITS = (
+    """UNWIND $ids AS hit_id
+MATCH (hit:MemCube {id: hit_id})
+OPTIONAL CALL (hit) {
+  MATCH (c:MemCube)-[:PROMOTED_TO]->(hit)
+  WHERE """
+    + VISIBLE
+    + """
+  RETURN c AS source ORDER BY source.id LIMIT 1
+}
+WITH hit_id, coalesce(source, hit) AS c, 0.0 AS score
+"""
+    + _HIT_COLUMNS
+    + """, hit_id,
+       EXISTS { (c)-[:PROMOTED_TO]->(t:MemCube {memory_type: 'activation'}) WHERE t.state IN $states } AS activation,
+       EXISTS { (c)-[:ASSERTS]->(:Fact)<-[:ENCODES]-(a:MemCube {memory_type: 'parametric'})
+                WHERE a.state IN $states } AS parametric
+"""
+)
