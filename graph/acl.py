@@ -22,48 +22,53 @@ from __future__ import annotations
 _REACHED = "MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(acl_g:Principal) WITH DISTINCT acl_g "
 
 
-def _granted(rights: str, cube: str = "c") -> str:
-    """The cube variable ``cube`` carries one of ``rights`` for a reached principal, directly or
-    through a Space."""
+def _granted(rights: str) -> str:
+    """``c`` carries one of ``rights`` for a reached principal, directly or through a Space."""
     return (
-        "(EXISTS { " + _REACHED + "MATCH (acl_g)-[:" + rights + "]->(" + cube + ") }"
-        " OR EXISTS { " + _REACHED + "MATCH (acl_g)-[:" + rights + "]->(:Space)<-[:IN_SPACE]-(" + cube + ") })"
+        "(EXISTS { " + _REACHED + "MATCH (acl_g)-[:" + rights + "]->(c) }"
+        " OR EXISTS { " + _REACHED + "MATCH (acl_g)-[:" + rights + "]->(:Space)<-[:IN_SPACE]-(c) })"
     )
 
 
 CAN_READ_CUBE = _granted("OWNS|CAN_READ|CAN_WRITE")
-
-
-def can_read(cube: str) -> str:
-    """:data:`CAN_READ_CUBE` over another cube variable (for subqueries beside ``c``)."""
-    return _granted("OWNS|CAN_READ|CAN_WRITE", cube)
-
 
 CAN_WRITE_CUBE = _granted("OWNS|CAN_WRITE")
 
 OWNS_CUBE = "EXISTS { " + _REACHED + "MATCH (acl_g)-[:OWNS]->(c) }"
 
 
+def can_read(cube: str) -> str:
+    """:data:`CAN_READ_CUBE` over another cube variable ``cube`` (for subqueries beside ``c``)."""
+    return (
+        "(EXISTS { " + _REACHED + "MATCH (acl_g)-[:OWNS|CAN_READ|CAN_WRITE]->(" + cube + ") }"
+        " OR EXISTS { " + _REACHED + "MATCH (acl_g)-[:OWNS|CAN_READ|CAN_WRITE]->(:Space)<-[:IN_SPACE]-(" + cube + ") })"
+    )
+
+
 # --- entity names: computed from the caller's readable mentions -------------------------------
 #
 # An Entity node is shared by every cube that mentions it, so its own ``name``/``aliases`` mix
 # the words of every tenant. The strings a principal is shown come instead from the ``names``
-# of the ``MENTIONS`` edges of cubes it may read (the surface forms written in that cube).
+# of the ``MENTIONS`` edges of cubes it may read (the surface forms written in that cube). Each
+# builder below is called with variable names (literals) only.
+
+_NAMES_HEAD = "COLLECT { MATCH (vn_c:MemCube)-[vn_m:MENTIONS]->("
+_NAMES_TAIL = (
+    ") WHERE "
+    + can_read("vn_c")
+    + " UNWIND coalesce(vn_m.names, []) AS vn_name WITH DISTINCT vn_name ORDER BY vn_name RETURN vn_name }"
+)
 
 
 def visible_names(entity: str) -> str:
     """A Cypher list expression: the distinct names, sorted, of ``entity`` in cubes ``$principal``
     may read (``[]`` when none)."""
-    return (
-        "COLLECT { MATCH (vn_c:MemCube)-[vn_m:MENTIONS]->(" + entity + ") WHERE "
-        + can_read("vn_c")
-        + " UNWIND coalesce(vn_m.names, []) AS vn_name WITH DISTINCT vn_name ORDER BY vn_name RETURN vn_name }"
-    )
+    return _NAMES_HEAD + entity + _NAMES_TAIL
 
 
 def display_name(names: str, entity: str) -> str:
-    """A Cypher expression: the name to show for ``entity`` given its visible ``names`` (a list
-    expression or variable): the node's canonical name when visible, else the first visible
+    """A Cypher expression: the name to show for ``entity`` given the variable ``names`` bound to
+    its :func:`visible_names`: the node's canonical name when visible, else the first visible
     name, else the entity id (never a string the caller cannot read)."""
     return (
         "CASE WHEN " + entity + ".name IN " + names + " THEN " + entity + ".name ELSE coalesce(head("
@@ -71,11 +76,21 @@ def display_name(names: str, entity: str) -> str:
     )
 
 
+def shown_name(entity: str) -> str:
+    """:func:`display_name` of ``entity`` with its visible names computed in place (for map
+    projections and comprehensions, where no variable can be bound)."""
+    return (
+        "CASE WHEN " + entity + ".name IN " + _NAMES_HEAD + entity + _NAMES_TAIL + " THEN " + entity
+        + ".name ELSE coalesce(head(" + _NAMES_HEAD + entity + _NAMES_TAIL + "), " + entity + ".id) END"
+    )
+
+
 def entity_map(entity: str, names: str) -> str:
     """A Cypher map ``{id, name, type, aliases}`` of ``entity`` as ``$principal`` may see it, given
     the variable ``names`` bound to :func:`visible_names` of it."""
-    shown = display_name(names, entity)
     return (
-        "{id: " + entity + ".id, name: " + shown + ", type: " + entity + ".type, aliases: [vn_x IN "
-        + names + " WHERE vn_x <> " + shown + "]}"
+        "{id: " + entity + ".id, name: CASE WHEN " + entity + ".name IN " + names + " THEN " + entity
+        + ".name ELSE coalesce(head(" + names + "), " + entity + ".id) END, type: " + entity + ".type, "
+        "aliases: [vn_x IN " + names + " WHERE vn_x <> CASE WHEN " + entity + ".name IN " + names + " THEN "
+        + entity + ".name ELSE coalesce(head(" + names + "), " + entity + ".id) END]}"
     )

@@ -19,7 +19,7 @@ from neo4j import ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field
 
 from memcubedb.cube import Timestamp, new_id, utcnow
-from memcubedb.graph.acl import CAN_READ_CUBE, display_name, visible_names
+from memcubedb.graph.acl import CAN_READ_CUBE, shown_name
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import (
@@ -71,11 +71,11 @@ RETURN c {.*} AS props,
        [(c)-[x:ASSERTS]->(f:Fact) | f {.*, start: x.start, end: x.end}] AS facts,
        [(c)-[mm:MENTIONS]->(m:Entity) | {id: m.id, type: m.type, names: coalesce(mm.names, []),
                                           shown: """
-    + display_name(visible_names("m"), "m")
+    + shown_name("m")
     + """}] +
        [(c)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(m:Entity) WHERE NOT EXISTS { (c)-[:MENTIONS]->(m) } |
           {id: m.id, type: m.type, names: [], shown: """
-    + display_name(visible_names("m"), "m")
+    + shown_name("m")
     + """}] AS entities,
        derived_from, supersedes
 ORDER BY c.created_at, c.id

@@ -6,7 +6,7 @@ concatenated in at import time. ``$principal`` is always the calling principal's
 
 from __future__ import annotations
 
-from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE, display_name, entity_map, visible_names
+from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE, entity_map, shown_name
 
 # --- batch writes (UNWIND), all run inside one transaction by GraphStore.write_cubes ---------
 
@@ -251,7 +251,7 @@ RETURN count(*) AS purged
 
 #: A fact's subject ``s`` and object ``o`` named as the principal may see them (graph/acl.py).
 FACT_ENDS = (
-    display_name(visible_names("s"), "s") + " AS subject, " + display_name(visible_names("o"), "o") + " AS object"
+    shown_name("s") + " AS subject, " + shown_name("o") + " AS object"
 )
 
 FACTS_OF_CUBE = (

@@ -79,7 +79,7 @@ class EntityRecord(_Record):
     type: str = "OTHER"
     aliases: list[str] = Field(default_factory=list)
     embedding: list[Annotated[float, Field(ge=-1.0, le=1.0)]] | None = Field(
-        default=None, min_length=1, max_length=4096,
+        default=None, min_length=1,
         description="L2-normalised name embedding for the entity_embedding vector index (set on a new entity by "
         "MemReader when its embedding stage embedded the name); kept once stored",
     )  # fmt: skip

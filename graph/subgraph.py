@@ -9,7 +9,7 @@ cube that passes the filters ``MENTIONS`` them; a fact (``RELATES`` edge) when s
 
 from __future__ import annotations
 
-from memcubedb.graph.acl import CAN_READ_CUBE, display_name, visible_names
+from memcubedb.graph.acl import CAN_READ_CUBE, display_name, shown_name, visible_names
 from memcubedb.graph.queries import FACT_ENDS
 
 CUBE_FILTERS = """(
@@ -37,7 +37,7 @@ NODE_MAP = (
     """n {
   .id, .memory_type, .state, .type, .relevance, .access_count, .version,
   name: CASE WHEN n:Entity THEN """
-    + display_name(visible_names("n"), "n")
+    + shown_name("n")
     + """ END,
   created_at: toString(n.created_at),
   text: left(n.text, 160),

@@ -7,15 +7,15 @@ may read and write.
 
 from __future__ import annotations
 
-from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE, display_name, visible_names
+from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE, shown_name
 
 #: A live (``$live``: :data:`memcubedb.states.LIVE_STATES`), latest-version cube ``c``.
 LIVE = "c.state IN $live AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
 
 #: A fact's subject ``s`` and object ``o`` named as ``$principal`` may see them (names of its
 #: readable cubes, graph/acl.py): what graph embeddings and LoRA adapters learn stays inside its walls.
-_HEAD = display_name(visible_names("s"), "s")
-_TAIL = display_name(visible_names("o"), "o")
+_HEAD = shown_name("s")
+_TAIL = shown_name("o")
 
 FACT_TRIPLES = (
     "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity) WHERE "
