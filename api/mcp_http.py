@@ -1,8 +1,9 @@
 """MCP over streamable HTTP at ``/mcp`` of the API process (same port, same Neo4j connection, same keys).
 
 :func:`mount` adds the route and returns the ``MCPServer`` whose ``session_manager.run()`` the API's
-lifespan enters. The transport is stateless with JSON responses (every POST carries its own
-request; no server-side session to keep or lose between API workers). Every request needs an API
+lifespan enters. The transport is stateless with JSON responses: every POST carries its own
+request, there is no server-side session to keep or lose between API workers, and no standalone
+server-to-client stream (``GET /mcp`` is 405, as the transport specification allows). Every request needs an API
 key, as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``: without a valid one the answer is
 401 problem+json (the REST API's own check) before the MCP layer sees the request, and each tool
 call authenticates the key again and checks its role (:mod:`memcubedb.api.mcp_calls`). The SDK's
@@ -73,6 +74,6 @@ def mount(app: FastAPI, services: Callable[[], Services], max_body_bytes: int) -
         stateless_http=True, json_response=True, max_request_body_size=max_body_bytes,
         transport_security=TransportSecuritySettings(enable_dns_rebinding_protection=False),
     )
-    app.router.routes.append(Route(PATH, endpoint=McpEndpoint(server, services), methods=["GET", "POST", "DELETE"],
+    app.router.routes.append(Route(PATH, endpoint=McpEndpoint(server, services), methods=["POST"],
                                    include_in_schema=False))
     return server
