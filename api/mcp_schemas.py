@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from memcubedb.api.schemas_cubes import CubeOut, ProvenanceOut
+from memcubedb.chat.schemas import MemoryReport
 from memcubedb.cube import MemCube, Timestamp
 from memcubedb.graph.records import Entity, Fact
 
@@ -74,3 +75,13 @@ class EntityOut(BaseModel):
     entity: Entity
     facts: list[Fact]
     memories: list[MemoryBrief] = Field(description=f"the memories asserting these facts (at most {ABOUT_MEMORIES})")
+
+
+class ChatOut(BaseModel):
+    """The memory-augmented answer: its text, why generation stopped, the model, and which memories (by
+    type: activation KV templates, plaintext, parametric adapter) it used."""
+
+    answer: str
+    finish_reason: str = Field(description="stop (the model ended) or length (max_tokens reached)")
+    model: str
+    memory: MemoryReport

@@ -29,6 +29,7 @@ from memcubedb.api.mcp_resources import GuardedMCPServer, register_resources
 from memcubedb.api.mcp_schemas import (
     ABOUT_MEMORIES,
     AddMemoryOut,
+    ChatOut,
     ChatTurn,
     DeleteOut,
     EntityOut,
@@ -39,6 +40,8 @@ from memcubedb.api.routes_natural import NaturalOut
 from memcubedb.api.schemas_cubes import AddChat, AddText, CubeOut, CubeUpdate, TurnIn
 from memcubedb.api.schemas_ops import CypherIn, CypherOut, NaturalIn, SavedRun, SearchIn, SearchOut
 from memcubedb.api.services import Services
+from memcubedb.chat.errors import ChatError
+from memcubedb.chat.schemas import ChatRequest, MemoryOptions, MemoryTypeName, Message
 from memcubedb.cube import MemoryType, Timestamp
 from memcubedb.cypher import saved_queries
 from memcubedb.graph.records import Entity, Fact, content_hash
@@ -269,6 +272,34 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
             body = CypherIn.model_validate(_given(query=query, parameters=parameters, limit=limit,
                                                   timeout_s=timeout_s))
             return routes_cypher.run_cypher(body, caller, services)
+
+    @server.tool(annotations=writes)
+    def chat(
+        ctx: Context,
+        messages: Annotated[list[Message], Field(min_length=1, description="the conversation so far, OpenAI style: "
+                                                                          "{role: user|assistant|system, content}")],
+        max_tokens: Annotated[int | None, Field(ge=1, description="longest answer, tokens")] = None,
+        temperature: Annotated[float | None, Field(ge=0.0, le=2.0, description="0 = deterministic")] = None,
+        memory_types: Annotated[list[MemoryTypeName] | None, Field(description="which memory types to use "
+                                                                               "(default all three)")] = None,
+        write_back: Annotated[bool, Field(description="store this exchange as a chat memory (writer keys)")
+                              ] = False,
+    ) -> ChatOut:
+        """Answer the conversation with this key's memories in context, as POST /v1/chat/completions does: KV
+        templates as the cached prefix (activation), a memory block from hybrid search (plaintext), the active
+        LoRA adapter (parametric). Returns the answer and the memories it used."""
+        with mcp_errors():
+            services, caller = backend.caller(ctx, Capability.READ)
+            options = MemoryOptions.model_validate(_given(memory_types=memory_types, write_back=write_back))
+            request = ChatRequest(messages=messages, max_tokens=max_tokens, temperature=temperature, memcubedb=options)
+            try:
+                done = services.chat.complete(caller.principal, request, may_write=caller.can(Capability.WRITE))
+            except ChatError as exc:
+                raise ToolError(f"{exc} ({type(exc).__name__}). Shorten the conversation, lower max_tokens or "
+                                "retry later, as the message says.") from None
+            choice = done.choices[0]
+            return ChatOut(answer=choice.message.content or "", finish_reason=choice.finish_reason, model=done.model,
+                           memory=done.memcubedb)
 
     saved = "; ".join(f"{q.name}: {q.purpose}" for q in map(routes_cypher.describe, saved_queries().values()))
 

@@ -32,11 +32,11 @@ from tests.mcp_clients import (
     text,
 )
 
-pytest_plugins = ["tests.api_fixtures"]
+pytest_plugins = ["tests.api_fixtures", "tests.chat_fixtures"]
 
 Clients = dict[str, Client]
 TOOLS = {"add_memory", "search_memory", "get_memory", "update_memory", "delete_memory", "remember", "about_entity",
-         "run_cypher", "saved_query"}
+         "chat", "run_cypher", "saved_query"}
 CANARY = "Quixotl"
 
 
@@ -252,3 +252,25 @@ def test_http_needs_a_key(live_server: str, keys: Keys) -> None:
             assert not result.is_error, text(result)
 
     anyio.run(scenario)
+
+
+def test_chat_tool_answers_with_the_callers_memories_only(serve_chat: Callable[..., tuple[str, object]],
+                                                          keys: Keys) -> None:
+    """The chat tool over HTTP (a small random Llama as the chat model): alice's answer used her memory; bob's
+    answer to the same question used none of hers and names none of her text."""
+    url, _ = serve_chat()
+
+    async def body() -> None:
+        async with client_pool(http_connect(url, keys.keys), ["alice", "bob"]) as clients:
+            added = await ok(clients["alice"], "add_memory", {"text": f"{CANARY} keeps the bicycle in the cellar."})
+            ask = {"messages": [{"role": "user", "content": f"Where does {CANARY} keep the bicycle?"}],
+                   "max_tokens": 8, "memory_types": ["plaintext"]}
+            mine = await ok(clients["alice"], "chat", ask)
+            assert mine["finish_reason"] in ("stop", "length") and isinstance(mine["answer"], str)
+            assert added["written"][0] in [m["id"] for m in mine["memory"]["memories"]["plaintext"]]
+            theirs = await ok(clients["bob"], "chat", ask)
+            assert theirs["memory"]["memories"]["plaintext"] == []
+            assert "bicycle in the cellar" not in str(theirs)
+            await refused(clients["bob"], "chat", {"messages": []}, "messages")
+
+    anyio.run(body)

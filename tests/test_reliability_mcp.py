@@ -38,6 +38,7 @@ BASE: dict[str, dict[str, Any]] = {
     "about_entity": {"name": "Fuzz"},
     "run_cypher": {"query": "RETURN 1"},
     "saved_query": {"name": "x"},
+    "chat": {"messages": [{"role": "user", "content": "hi"}], "max_tokens": 4},
 }
 # Values no field of the JSON type accepts, even in pydantic's lax mode (no int for date-times: a Unix time).
 NEVER: dict[str, list[Any]] = {
@@ -102,11 +103,11 @@ def schema_calls(tools: dict[str, dict[str, Any]]) -> list[Call]:
             for option in _alternatives(prop_schema):
                 for value in [*NEVER[_kind(option, defs)], *_out_of_range(option, defs)]:
                     calls.append((name, base | {prop: value}, prop))
-        for model in defs.values():  # fields of nested objects (a chat turn), inside an otherwise valid list
-            for prop, prop_schema in model.get("properties", {}).items():
-                for option in _alternatives(prop_schema):
-                    for value in [*NEVER[_kind(option, defs)], *_out_of_range(option, defs)]:
-                        calls.append((name, {"turns": [TURN | {prop: value}]}, prop))
+        turn = defs.get("ChatTurn", {}) if "turns" in schema["properties"] else {}
+        for prop, prop_schema in turn.get("properties", {}).items():  # a chat turn's fields, inside a valid list
+            for option in _alternatives(prop_schema):
+                for value in [*NEVER[_kind(option, defs)], *_out_of_range(option, defs)]:
+                    calls.append((name, {"turns": [TURN | {prop: value}]}, prop))
         for prop in schema.get("required", []):
             calls.append((name, {k: v for k, v in base.items() if k != prop}, prop))
             calls.append((name, base | {prop: None}, prop))
