@@ -13,8 +13,9 @@ purpose; tool names follow the memory operations of the MemOS paper (add, search
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from importlib.metadata import version
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import Response
 from mcp.server.mcpserver import Context, MCPServer
@@ -57,6 +58,7 @@ INSTRUCTIONS = (
     "use get_memory for a memory's facts and provenance, about_entity for everything known about a person, "
     "place or thing. Every call acts as the API key's principal and sees only what it may read."
 )
+F = TypeVar("F", bound=Callable[..., Any])
 SOURCE_SCAN = 100
 """Search depth when ``search_memory`` filters by source (the filter applies to these hits)."""
 
@@ -93,12 +95,22 @@ def _entity(services: Services, caller: Caller, name: str | None, entity_ref: st
         raise NotFound(f"no entity named {name!r}") from None
 
 
+def _tool(server: MCPServer, annotations: ToolAnnotations, description: str | None = None) -> Callable[[F], F]:
+    """Register a tool with its docstring (or ``description``) as one paragraph, as hosts show it."""
+
+    def register(fn: F) -> F:
+        server.add_tool(fn, description=" ".join((description or fn.__doc__ or "").split()), annotations=annotations)
+        return fn
+
+    return register
+
+
 def register_tools(server: MCPServer, backend: McpBackend) -> None:
     """Add MemCubeDB's memory tools to ``server``; each acts as the caller of ``backend``."""
     read_only = ToolAnnotations(read_only_hint=True, open_world_hint=False)
     writes = ToolAnnotations(read_only_hint=False, destructive_hint=False, open_world_hint=False)
 
-    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
+    @_tool(server, annotations=ToolAnnotations(read_only_hint=False, destructive_hint=False, idempotent_hint=True,
                                              open_world_hint=False))
     def add_memory(
         ctx: Context,
@@ -137,7 +149,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
             return AddMemoryOut(written=result.written, skipped=result.skipped, memories=memories,
                                 facts=_facts(services, caller, ids))
 
-    @server.tool(annotations=read_only)
+    @_tool(server, annotations=read_only)
     def search_memory(
         ctx: Context,
         query: Annotated[str, Field(min_length=1, max_length=2000, description="what to look for, in words")],
@@ -170,7 +182,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
                 found = SearchOut(results=kept[:k])
             return found
 
-    @server.tool(annotations=read_only)
+    @_tool(server, annotations=read_only)
     def get_memory(
         ctx: Context, memory_id: Annotated[str, Field(min_length=1, max_length=512, description="a memory id")]
     ) -> MemoryOut:
@@ -183,7 +195,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
             return MemoryOut(memory=cube, facts=routes_facts.cube_facts(memory_id, caller, services),
                              provenance=routes_cubes.provenance(memory_id, caller, services))
 
-    @server.tool(annotations=writes)
+    @_tool(server, annotations=writes)
     def update_memory(
         ctx: Context,
         memory_id: Annotated[str, Field(min_length=1, max_length=512, description="the latest version's id")],
@@ -203,7 +215,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
                                                     priority=priority, ttl_s=ttl_s))
             return routes_cubes.update_cube(memory_id, body, caller, services)
 
-    @server.tool(annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True,
+    @_tool(server, annotations=ToolAnnotations(read_only_hint=False, destructive_hint=True, idempotent_hint=True,
                                              open_world_hint=False))
     def delete_memory(
         ctx: Context,
@@ -218,7 +230,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
             routes_cubes.delete_cube(memory_id, caller, services, purge)
             return DeleteOut(id=memory_id, purged=purge)
 
-    @server.tool(annotations=writes)
+    @_tool(server, annotations=writes)
     def remember(
         ctx: Context,
         request: Annotated[str, Field(min_length=1, max_length=10_000,
@@ -236,7 +248,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
             services, caller = backend.caller(ctx, Capability.READ)
             return routes_natural.natural(NaturalIn(text=request, execute=execute), caller, services)
 
-    @server.tool(annotations=read_only)
+    @_tool(server, annotations=read_only)
     def about_entity(
         ctx: Context,
         name: Annotated[str | None, Field(min_length=1, max_length=512, description="the entity's name, "
@@ -254,7 +266,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
             memories = [MemoryBrief.of(c) for c in cubes_by_ids(services.store, caller.principal, ids)]
             return EntityOut(entity=entity, facts=facts, memories=memories)
 
-    @server.tool(annotations=read_only)
+    @_tool(server, annotations=read_only)
     def run_cypher(
         ctx: Context,
         query: Annotated[str, Field(min_length=1, max_length=20_000, description="read-only Cypher; put values in "
@@ -273,7 +285,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
                                                   timeout_s=timeout_s))
             return routes_cypher.run_cypher(body, caller, services)
 
-    @server.tool(annotations=writes)
+    @_tool(server, annotations=writes)
     def chat(
         ctx: Context,
         messages: Annotated[list[Message], Field(min_length=1, description="the conversation so far, OpenAI style: "
@@ -303,7 +315,7 @@ def register_tools(server: MCPServer, backend: McpBackend) -> None:
 
     saved = "; ".join(f"{q.name}: {q.purpose}" for q in map(routes_cypher.describe, saved_queries().values()))
 
-    @server.tool(annotations=read_only, description=(
+    @_tool(server, annotations=read_only, description=(
         "Analysts only: run a saved analyst query of the library by name, with its parameters (parameters left "
         "out are null; each query has defaults). The list with parameters and columns is the resource "
         f"memcubedb://saved-queries. Saved queries — {saved}"))
