@@ -295,12 +295,15 @@ class GraphStore:
         return state
 
     def transition_in(
-        self, tx: ManagedTransaction, principal: str, cube_id: str, target: LifecycleState
-    ) -> LifecycleState:
+        self, tx: ManagedTransaction, principal: str, cube_id: str, target: LifecycleState,
+        at: datetime | None = None,
+    ) -> LifecycleState:  # fmt: skip
         """Move a cube to ``target`` inside the caller's transaction — the only way ``state`` changes.
 
         The transition is checked against :data:`memcubedb.states.TRANSITIONS`; a ``lifecycle``
-        Activity and a ``TRANSITIONED {from, to, at}`` edge record it. Returns the previous state.
+        Activity and a ``TRANSITIONED {from, to, at}`` edge record it, at ``at`` (default: now; a
+        scheduler move passes the instant of its ``PROMOTED_TO``/``DEMOTED_TO`` link). Returns the
+        previous state.
 
         Raises:
             NotFound / PermissionDenied: as for :meth:`state_in`.
@@ -310,13 +313,15 @@ class GraphStore:
         check_transition(cube_id, state, target)
         row = tx.run(
             q.SET_STATE, id=cube_id, principal=principal, state=LifecycleState(target).value,
-            from_state=state.value, now=utcnow(), activity_id=new_id(),
+            from_state=state.value, now=at or utcnow(), activity_id=new_id(),
         ).single()  # fmt: skip
         if row is None:
             raise TransitionError(f"MemCube {cube_id!r} changed state concurrently; try again", state)
         return state
 
-    def set_state(self, principal: str, cube_id: str, state: LifecycleState) -> LifecycleState:
+    def set_state(
+        self, principal: str, cube_id: str, state: LifecycleState, at: datetime | None = None
+    ) -> LifecycleState:
         """Move a cube to a lifecycle state in its own transaction (see :meth:`transition_in`);
         return the previous state.
 
@@ -324,7 +329,7 @@ class GraphStore:
             NotFound / PermissionDenied / TransitionError: as for :meth:`transition_in`.
         """
         with self.session() as s:
-            previous: LifecycleState = s.execute_write(self.transition_in, principal, cube_id, state)
+            previous: LifecycleState = s.execute_write(self.transition_in, principal, cube_id, state, at)
         return previous
 
     def delete_cube(self, principal: str, cube_id: str) -> None:

@@ -223,9 +223,10 @@ class MemScheduler:
                 self.store.write_cubes_in(
                     tx, [CubeWrite(cube=cube, activity=activity, agent=AGENT, derived_from=[cube_id])]
                 )
-                tx.run(g.LINK_PROMOTION, source_id=cube_id, template_id=cube.id, score=score, now=utcnow()).consume()
+                now = utcnow()
+                tx.run(g.LINK_PROMOTION, source_id=cube_id, template_id=cube.id, score=score, now=now).consume()
                 if state is LifecycleState.GENERATED:
-                    self.store.transition_in(tx, principal, cube_id, LifecycleState.ACTIVATED)
+                    self.store.transition_in(tx, principal, cube_id, LifecycleState.ACTIVATED, now)
                 self.jobs.finish_in(tx, job, {"template_id": cube.id, "digest": entry.digest})
 
             with self.store.session() as s:
@@ -359,13 +360,14 @@ class MemScheduler:
 
             def work(tx: Any) -> None:
                 self.store.require_in(tx, principal, adapter_id, Operation.DEMOTE)
+                now = utcnow()
                 if write is not None:
                     self.store.write_cubes_in(tx, [write], self.vectorize)
                     tx.run(g.LINK_RECOVERED_FACTS, rows=links).consume()
                     tx.run(
-                        g.LINK_DEMOTION, old_id=adapter_id, new_id=write.cube.id, now=utcnow(), reason=reason
+                        g.LINK_DEMOTION, old_id=adapter_id, new_id=write.cube.id, now=now, reason=reason
                     ).consume()
-                self.store.transition_in(tx, principal, adapter_id, LifecycleState.ARCHIVED)
+                self.store.transition_in(tx, principal, adapter_id, LifecycleState.ARCHIVED, now)
                 self.jobs.finish_in(tx, job, {"recovered": len(recovered), "plaintext_id": write and write.cube.id})
 
             with self.store.session() as s:
@@ -385,12 +387,12 @@ class MemScheduler:
 
         def work(tx: Any) -> None:
             self.store.require_in(tx, principal, template_id, Operation.DEMOTE)
-            source_id = row["source_id"]
-            tx.run(g.LINK_DEMOTION, old_id=template_id, new_id=source_id, now=utcnow(), reason=reason).consume()
-            self.store.transition_in(tx, principal, template_id, LifecycleState.ARCHIVED)
+            source_id, now = row["source_id"], utcnow()
+            tx.run(g.LINK_DEMOTION, old_id=template_id, new_id=source_id, now=now, reason=reason).consume()
+            self.store.transition_in(tx, principal, template_id, LifecycleState.ARCHIVED, now)
             others = tx.run(g.LIVE_TEMPLATES_OF, source_id=source_id, live=list(LIVE_STATES)).single(strict=True)["n"]
             if others == 0 and self.store.state_in(tx, principal, source_id) is LifecycleState.ACTIVATED:
-                self.store.transition_in(tx, principal, source_id, LifecycleState.GENERATED)
+                self.store.transition_in(tx, principal, source_id, LifecycleState.GENERATED, now)
 
         with self.store.session() as s:
             s.execute_write(work)

@@ -44,6 +44,7 @@ PASS_THROUGH = {
     ("graph/analyst.py", "work"): ({"query"}, "analysts' read-only Cypher: READ transaction, plan checked"),
     ("search/vectors.py", "_write"): ({"query"}, "runs the caller's query constant"),
     ("search/channels.py", "_fetch_visible"): ({"query"}, "runs the channel's query constant, deeper each time"),
+    ("scheduler/memscheduler.py", "_read"): ({"query"}, "runs one of graph_ops' constants over live cubes"),
 }
 """Helpers that run a query handed to them: the names the query may be made of, and why that is
 never user text (their callers pass constants, which this rule checks at the call sites)."""

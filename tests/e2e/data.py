@@ -174,7 +174,7 @@ def seed(store: GraphStore) -> Seeded:
     store.write_cubes([template])
     _link(store, graph_ops.LINK_PROMOTION, source_id=docs[0].cube.id, template_id=template.cube.id, score=0.87,
           now=promoted_at)
-    store.set_state(OWNER, docs[0].cube.id, LifecycleState.ACTIVATED)  # as MemScheduler.promote does
+    store.set_state(OWNER, docs[0].cube.id, LifecycleState.ACTIVATED, promoted_at)  # as MemScheduler.promote does
     ids.template = template.cube.id
 
     encoded = [ids.facts["founded"], ids.facts["head_grower_of"]]
@@ -196,7 +196,7 @@ def seed(store: GraphStore) -> Seeded:
     store.write_cubes([recovered])
     _link(store, graph_ops.LINK_DEMOTION, old_id=old_adapter.cube.id, new_id=recovered.cube.id, now=demoted_at,
           reason="idle for 30 days")
-    store.set_state(OWNER, old_adapter.cube.id, LifecycleState.ARCHIVED)  # as MemScheduler.demote_adapter does
+    store.set_state(OWNER, old_adapter.cube.id, LifecycleState.ARCHIVED, demoted_at)  # as demote_adapter does
     ids.recovered = recovered.cube.id
 
     chat_promoted_at = T0 + timedelta(days=8)
@@ -207,13 +207,13 @@ def seed(store: GraphStore) -> Seeded:
     store.write_cubes([chat_template])
     _link(store, graph_ops.LINK_PROMOTION, source_id=chat.cube.id, template_id=chat_template.cube.id, score=0.55,
           now=chat_promoted_at)
-    store.set_state(OWNER, chat.cube.id, LifecycleState.ACTIVATED)
+    store.set_state(OWNER, chat.cube.id, LifecycleState.ACTIVATED, chat_promoted_at)
     _link(store, graph_ops.RECORD_SCORES, now=T0 + timedelta(days=16),
           rows=[{"id": chat_template.cube.id, "score": 0.15, "history": "[]"}])
     _link(store, graph_ops.LINK_DEMOTION, old_id=chat_template.cube.id, new_id=chat.cube.id,
           now=T0 + timedelta(days=16), reason="score 0.15 below 0.20")
-    store.set_state(OWNER, chat_template.cube.id, LifecycleState.ARCHIVED)
-    store.set_state(OWNER, chat.cube.id, LifecycleState.GENERATED)  # as MemScheduler.demote_template does
+    store.set_state(OWNER, chat_template.cube.id, LifecycleState.ARCHIVED, T0 + timedelta(days=16))
+    store.set_state(OWNER, chat.cube.id, LifecycleState.GENERATED, T0 + timedelta(days=16))  # as demote_template does
     ids.chat_template = chat_template.cube.id
     return ids
 
