@@ -39,6 +39,7 @@ from memcubedb.graph.records import (
     FactRecord,
     SourceRecord,
     content_hash,
+    owned_source_id,
     stable_id,
 )
 from memcubedb.graph.store import GraphStore
@@ -309,7 +310,8 @@ def _resend(store: GraphStore, report: CrashReport, batches: int, size: int) -> 
     expected = {
         "cubes": set(before["cubes"]) | {w.cube.id for w in everything},
         "facts": set(before["facts"]) | {f.id for w in everything for f in w.facts},
-        "sources": set(before["sources"]) | {w.source.id for w in everything if w.source},
+        "sources": set(before["sources"])
+        | {owned_source_id(w.cube.governance.owner, w.source.id) for w in everything if w.source},
     }
     report.resend_new = sum(len(store.write_cubes(crash_batch(i, size))) for i in range(batches))
     report.second_resend_new = sum(len(store.write_cubes(crash_batch(i, size))) for i in range(batches))

@@ -22,6 +22,13 @@ def stable_id(*parts: str) -> str:
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
+def owned_source_id(owner: str, source_id: str) -> str:
+    """The id of a ``Source`` node as stored: one node per owner and source, so that what one
+    principal's reader recorded of an input (speaker, timestamp, hash, offsets) never becomes the
+    provenance of another principal's memory, even when both name the same URI and turn ids."""
+    return stable_id("source", owner, source_id)
+
+
 def content_hash(text: str) -> str:
     """sha256 (hex, 64 chars) of a text, UTF-8 encoded."""
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -20,7 +20,15 @@ from memcubedb.graph import queries as q
 from memcubedb.graph.mapping import cube_to_props, fact_from_row, props_to_cube
 from memcubedb.graph.migrations import apply_migrations
 from memcubedb.graph.permissions import PermissionDenied, Permissions
-from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, Entity, EntityRecord, Fact
+from memcubedb.graph.records import (
+    ActivityRecord,
+    AgentRecord,
+    CubeWrite,
+    Entity,
+    EntityRecord,
+    Fact,
+    owned_source_id,
+)
 from memcubedb.settings import Settings
 from memcubedb.states import KEPT_STATES, Operation, TransitionError, check_operation, check_transition
 
@@ -45,8 +53,9 @@ def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
         act["params"] = json.dumps(act["params"], sort_keys=True)
         act["agent"] = w.agent.model_dump()
         activities[w.activity.id] = act
-        if w.source is not None:
-            sources[w.source.id] = w.source.model_dump()
+        source_id = owned_source_id(w.cube.governance.owner, w.source.id) if w.source is not None else None
+        if w.source is not None and source_id is not None:
+            sources[source_id] = {**w.source.model_dump(), "id": source_id}
         cubes.append(
             {
                 "props": cube_to_props(w.cube),
@@ -54,7 +63,7 @@ def _rows_for(writes: list[CubeWrite]) -> dict[str, list[dict[str, Any]]]:
                 "agent_id": w.agent.id,
                 "readers": w.cube.governance.readers,
                 "writers": w.cube.governance.writers,
-                "source_id": w.source.id if w.source else None,
+                "source_id": source_id,
                 "source_start": w.source.start if w.source else None,
                 "source_end": w.source.end if w.source else None,
                 "derived_from": w.derived_from,

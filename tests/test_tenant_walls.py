@@ -160,3 +160,30 @@ def test_migration_0011_gives_existing_mentions_their_names(store: GraphStore) -
     names = {(r["cube"], r["entity"]): r["names"] for r in store.read(NAMES)}
     assert names == {(a.cube.id, acme.id): ["Acme"], (b.cube.id, acme.id): [], (c.cube.id, solo.id): ["Larkspur"]}
     assert json.dumps([e.model_dump() for e in store.visible_entities("bob")]).count("Acme") == 0
+
+
+def test_regression_sources_are_per_owner(client: TestClient, keys: Keys) -> None:
+    """Alice and bob each add a chat under the same URI and turn id: bob's provenance, search hits,
+    export and graph view never show alice's speaker or timestamp (one Source node per owner)."""
+    canary = "Quillonvexaby"
+    alice = {"uri": "chat://standup", "turns": [
+        {"speaker": canary, "text": "The launch slipped to March.", "turn_id": "1",
+         "timestamp": "2031-07-09T10:00:00Z"},
+    ]}  # fmt: skip
+    bob = {"uri": "chat://standup", "turns": [{"speaker": "Bob", "text": "Lunch is at noon today.", "turn_id": "1"}]}
+    assert client.post("/v1/cubes/chat", json=alice, headers=keys["alice"]).status_code == 201
+    r = client.post("/v1/cubes/chat", json=bob, headers=keys["bob"])
+    assert r.status_code == 201, r.text
+    cube_id = r.json()["cubes"][0]["id"]
+    answers = [
+        client.get(f"/v1/cubes/{cube_id}/provenance", headers=keys["bob"]),
+        client.post("/v1/search", json={"query": "lunch at noon"}, headers=keys["bob"]),
+        client.post("/v1/export", json={"cube_ids": [cube_id]}, headers=keys["bob"]),
+        client.get(f"/v1/graph/cubes/{cube_id}", headers=keys["bob"]),
+        client.get("/v1/graph/sources", headers=keys["bob"]),
+    ]
+    for answer in answers:
+        assert answer.status_code == 200, answer.text
+        assert canary not in answer.text and "2031-07-09" not in answer.text, answer.request.url
+    provenance = answers[0].json()
+    assert [s["speaker"] for s in provenance["sources"]] == ["Bob"]
