@@ -15,7 +15,10 @@ memory (one cube per fact, added through the API, found by hybrid search); KV-te
 (one template per fact, chained into the prefix); adapter-only memory (a LoRA adapter trained on
 the 30 triples by the scheduler's encoder, no text anywhere).
 
-Usage:  .venv/bin/python bench/chat.py [--lengths 500 1000 2000] [--repeats 5] [--qa 30]
+Part 1 also reports max |Δlogit| (float32) of the stored template against prefilling the same
+tokens, computed in the benchmark process.
+
+Usage:  .venv/bin/python bench/chat.py [--lengths 500 1000 2000] [--repeats 5] [--qa 30]  (--qa 0: part 1 only)
 (uses the Neo4j of the environment's settings; starts the embedded one if needed; fresh principals).
 """
 
@@ -38,11 +41,14 @@ if __package__ in (None, ""):  # run as a file: make the `bench` package importa
 
 from bench.kv_templates import QUESTION, memory_text
 from bench.load import api_process
+from memcubedb.chat.generation import prefill
+from memcubedb.chat.local import prompt_ids
 from memcubedb.cube import Descriptive, Governance, LoRAAdapterPayload, MemCube, MemoryType
 from memcubedb.graph import server
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, stable_id
 from memcubedb.graph.store import GraphStore
+from memcubedb.scheduler.kv_templates import load_kv_template
 from memcubedb.scheduler.lm import LoadedLM, load_lm
 from memcubedb.scheduler.lora import encode_facts, save_adapter
 from memcubedb.scheduler.memscheduler import MemScheduler
@@ -133,6 +139,14 @@ def stream_chat(http: httpx.Client, key: str, body: dict[str, Any]) -> tuple[str
     return "".join(pieces), ((first or end) - start) * 1000.0, (end - start) * 1000.0, report
 
 
+def logit_delta(lm: LoadedLM, vault: MemVault, digest: str) -> float:
+    """max |Δlogit| (float32) at the question's last position: stored template + question prefilled
+    on it, against the same token ids prefilled from scratch (in this process, no HTTP)."""
+    template = load_kv_template(vault, lm, digest)
+    ids, _ = prompt_ids(lm, template, [{"role": "user", "content": QUESTION}])
+    return float((prefill(lm, ids, template)[0] - prefill(lm, ids, None)[0]).abs().max())
+
+
 def part1(http: httpx.Client, store: GraphStore, scheduler: MemScheduler, keys: dict[str, str], lm: LoadedLM,
           lengths: list[int], repeats: int, tokens: int) -> list[dict[str, Any]]:  # fmt: skip
     """TTFT rows, one per memory length."""
@@ -141,7 +155,8 @@ def part1(http: httpx.Client, store: GraphStore, scheduler: MemScheduler, keys: 
         text = memory_text(lm, target)
         kv_principal = f"bench-kv-{target}-{uuid.uuid4().hex[:6]}"
         key = ApiKeys(store.driver, store.db).create(kv_principal, Role.READER, name="bench")[0]
-        scheduler.promote(kv_principal, write_cube(store, kv_principal, text), 0.9)
+        template_id = scheduler.promote(kv_principal, write_cube(store, kv_principal, text), 0.9)
+        delta = logit_delta(lm, scheduler.vault, store.get_cube(kv_principal, template_id).payload.sha256)
         question = [{"role": "user", "content": QUESTION}]
         stuffed = {"messages": [{"role": "system", "content": text}, *question], "max_tokens": tokens,
                    "memcubedb": {"memory_types": []}}  # fmt: skip
@@ -165,7 +180,7 @@ def part1(http: httpx.Client, store: GraphStore, scheduler: MemScheduler, keys: 
         rows.append({"target": target, "prompt_tokens": reported["cached_tokens"] + reported["prefill_tokens"],
                      "cached": reported["cached_tokens"], "a_ttft": med["a"][0], "b_ttft": med["b"][0],
                      "a_total": med["a"][1], "b_total": med["b"][1], "cold_ttft": cold[1],
-                     "answer": answers["b"]})  # fmt: skip
+                     "answer": answers["b"], "delta": delta})  # fmt: skip
     return rows
 
 
@@ -209,7 +224,7 @@ def main() -> None:
         for s, p, o, _ in QA[: args.qa]:
             scheduler.promote(f"bench-qa-kv_template-{run}", write_cube(store, f"bench-qa-kv_template-{run}",
                                                                         f"{s} {p} {o}."), 0.9)  # fmt: skip
-        training_s = write_adapter(store, vault, lm, f"bench-qa-adapter-{run}", settings)
+        training_s = write_adapter(store, vault, lm, f"bench-qa-adapter-{run}", settings) if args.qa else 0.0
         with api_process(settings) as base, httpx.Client(base_url=base, timeout=600) as http:
             for s, p, o, _ in QA[: args.qa]:
                 http.post("/v1/cubes", json={"text": f"{s} {p} {o}.", "uri": f"bench-chat://{run}/{s}"},
@@ -218,7 +233,7 @@ def main() -> None:
                     "memcubedb": {"memory_types": []}}  # fmt: skip
             stream_chat(http, keys["none"], warm)  # the server loads its model on the first chat
             rows = part1(http, store, scheduler, keys, lm, args.lengths, args.repeats, args.tokens)
-            qa = part2(http, keys, args.qa, 24)
+            qa = part2(http, keys, args.qa, 24) if args.qa else {}
         store.close()
     finally:
         if started:
@@ -227,12 +242,14 @@ def main() -> None:
     print(f"\nChat over HTTP on 127.0.0.1, {settings.scheduler.lm.name_or_path} ({settings.scheduler.lm.dtype}, "
           f"{settings.scheduler.lm.device}), {args.tokens} greedy answer tokens, medians of {args.repeats} runs")
     print(f"{'memory':>7} {'prompt':>7} {'cached':>7} | {'TTFT (a) text':>13} {'TTFT (b) KV':>12} {'cut':>6} "
-          f"{'cold (b)':>9} | {'total (a)':>10} {'total (b)':>10} | same answer")
+          f"{'cold (b)':>9} | {'total (a)':>10} {'total (b)':>10} | same answer | max |Δlogit|")
     for r in rows:
         cut = 1 - r["b_ttft"] / r["a_ttft"]
         print(f"{r['target']:>7} {r['prompt_tokens']:>7} {r['cached']:>7} | {r['a_ttft']:>10.0f} ms "
               f"{r['b_ttft']:>9.0f} ms {cut:>6.1%} {r['cold_ttft']:>6.0f} ms | {r['a_total']:>7.0f} ms "
-              f"{r['b_total']:>7.0f} ms | yes")
+              f"{r['b_total']:>7.0f} ms | yes         | {r['delta']:.1e}")
+    if not qa:
+        return
     print(f"\nMemory QA, {args.qa} synthetic facts (answer contains the gold object), 24 greedy tokens; "
           f"adapter trained in {training_s:.0f} s")
     for name, hits in qa.items():
