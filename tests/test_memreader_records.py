@@ -102,10 +102,12 @@ def test_document_chunks_keep_offsets() -> None:
         assert source is not None and source.kind == "document" and source.turn_id is None
         assert document.text[source.start : source.end] == write.cube.text
         assert write.cube.governance.owner == CONFIG.default_owner
-    names = {e.id: e.name for w in writes for e in w.entities}
-    facts = {(names[f.subject_id], f.predicate, names[f.object_id]) for w in writes for f in w.facts}
-    assert ("Eoin Okafor", "buy", "press") in facts
-    assert ("cooperative", "cellar master", "Eoin Okafor") in facts  # "Eoin" merged into "Eoin Okafor"
+    ids = {e.name: e.id for w in writes for e in w.entities}  # each entity under the name its text uses
+    facts = {(f.subject_id, f.predicate, f.object_id) for w in writes for f in w.facts}
+    eoin = entity_id("Eoin Okafor")  # "Eoin" resolves to the entity of "Eoin Okafor"
+    assert ids["Eoin"] == eoin
+    assert (eoin, "buy", ids["press"]) in facts
+    assert (ids["cooperative"], "cellar master", eoin) in facts
     merges = [m for w in writes for m in w.merges]
     assert [(m.alias, m.method) for m in merges] == [("Eoin", "fuzzy")]
     assert merges[0].entity_id == entity_id("Eoin Okafor")
