@@ -31,6 +31,11 @@ def _write(client: TestClient, keys: Keys, text: str) -> str:
     return r.json()["cubes"][0]["id"]
 
 
+def _promote(store: GraphStore, tmp_path: Path, lm: LoadedLM, cube_id: str) -> str:
+    """Promote alice's cube to a KV template with the tiny model; return the activation cube id."""
+    return MemScheduler(store, MemVault(tmp_path / "vault"), SchedulerConfig(), lambda: lm).promote("alice", cube_id)
+
+
 def _search(client: TestClient, keys: Keys, query: str, recipe: str) -> list[dict]:
     r = client.post("/v1/search", json={"query": query, "k": 10, "recipe": recipe}, headers=keys["alice"])
     assert r.status_code == 200, r.text
@@ -68,9 +73,7 @@ def test_natural_search_returns_each_memory_once(
     client: TestClient, keys: Keys, store: GraphStore, tmp_path: Path, lm: LoadedLM
 ) -> None:
     cube_id = _write(client, keys, TEXT)
-    template_id = MemScheduler(store, MemVault(tmp_path / "vault"), SchedulerConfig(), lambda: lm).promote(
-        "alice", cube_id
-    )
+    template_id = _promote(store, tmp_path, lm, cube_id)
     body = {"text": "What do you know about the grafting class?", "execute": True}
     r = client.post("/v1/natural", json=body, headers=keys["alice"])
     found = r.json()["operations"][0]["cube_ids"]
@@ -81,9 +84,7 @@ def test_deleting_a_memory_deletes_its_kv_template_copies(
     client: TestClient, keys: Keys, store: GraphStore, tmp_path: Path, lm: LoadedLM
 ) -> None:
     cube_id = _write(client, keys, TEXT)
-    template_id = MemScheduler(store, MemVault(tmp_path / "vault"), SchedulerConfig(), lambda: lm).promote(
-        "alice", cube_id
-    )
+    template_id = _promote(store, tmp_path, lm, cube_id)
     assert client.delete(f"/v1/cubes/{cube_id}", headers=keys["alice"]).status_code == 204
     assert store.get_cube("alice", template_id).governance.state.value == "deleted"
     for recipe in ("hybrid", "fulltext", "conversation"):
