@@ -26,7 +26,7 @@ $(STAMPS)/python: pyproject.toml constraints.txt
 	$(BIN)/pip install -c constraints.txt -e ".[dev]" $(SPACY_MODEL_WHEEL)
 	@mkdir -p $(STAMPS) && touch $@
 
-$(STAMPS)/neo4j: graph/neo4j_server/pom.xml $(STAMPS)/python
+$(STAMPS)/neo4j: graph/embedded/launcher/pom.xml $(STAMPS)/python
 	$(BIN)/memcubedb neo4j build
 	@mkdir -p $(STAMPS) && touch $@
 

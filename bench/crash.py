@@ -29,7 +29,7 @@ if __package__ in (None, ""):  # run as a file: make the `bench` package importa
 from bench.crash_harness import CrashReport, crash_run, make_api_key, private_settings
 from bench.fuzz_api import ApiServer
 from bench.loopback import free_port
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 
 
 def one_run(batches: int, size: int, kill_after: int, with_api: bool) -> CrashReport:

@@ -42,7 +42,7 @@ from memcubedb.extraction.documents import Document
 from memcubedb.extraction.reader import MemReader, make_extractor
 from memcubedb.extraction.resolution import EntityResolver, entity_id
 from memcubedb.extraction.triples import Extractor
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.graph.entity_lookup import GraphEntityLookup
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings

@@ -33,7 +33,7 @@ from bench.fuzz_api import ApiServer
 from bench.fuzz_machine import permission_machine
 from bench.fuzz_world import Tally, vocabulary_vectors
 from memcubedb.embeddings import default_embedder
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 

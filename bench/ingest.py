@@ -48,7 +48,7 @@ from memcubedb.extraction.ingest import ingest
 from memcubedb.extraction.reader import MemReader, chat_units
 from memcubedb.extraction.resolution import EntityResolver
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import embed_cubes
 from memcubedb.sentences import embed_writes

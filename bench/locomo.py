@@ -58,7 +58,7 @@ from memcubedb.embeddings import default_embedder
 from memcubedb.extraction.chats import Chat, chats_from_locomo, speaker_text
 from memcubedb.extraction.config import RECIPES as EXTRACTION_RECIPES
 from memcubedb.extraction.reader import MemReader
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import MemorySearch, embed_cubes, recipe
 from memcubedb.settings import Settings

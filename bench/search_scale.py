@@ -41,7 +41,7 @@ from tqdm.auto import tqdm
 
 from memcubedb.cube import MemCube
 from memcubedb.embeddings import default_embedder
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.graph.records import (
     ActivityRecord,
     AgentRecord,

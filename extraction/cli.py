@@ -35,7 +35,7 @@ def ingest(
     from memcubedb.extraction.errors import ExtractorError, InputError
     from memcubedb.extraction.ingest import ingest as run_ingest
     from memcubedb.extraction.inputs import load_paths
-    from memcubedb.graph import server
+    from memcubedb.graph.embedded import server
     from memcubedb.graph.store import GraphStore
     from memcubedb.settings import Settings
 

@@ -11,7 +11,7 @@ from rich.console import Console
 
 from memcubedb.api.cli import register as register_api_commands
 from memcubedb.extraction.cli import ingest
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.settings import Settings
 
 app = typer.Typer(help="MemCubeDB: a knowledge-graph-centric memory database for LLM applications.")

@@ -20,7 +20,7 @@ from rich.table import Table
 
 from memcubedb.embeddings import make_embedder
 from memcubedb.extraction.ingest import ingest_paths
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import load_lm

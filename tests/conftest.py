@@ -9,7 +9,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 

@@ -14,7 +14,7 @@ import pytest
 from bench.crash_harness import crash_run, make_api_key, private_settings
 from bench.fuzz_api import ApiServer
 from bench.loopback import free_port
-from memcubedb.graph import server
+from memcubedb.graph.embedded import server
 from memcubedb.settings import Settings
 
 

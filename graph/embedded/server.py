@@ -1,6 +1,6 @@
 """The embedded-default Neo4j: Neo4j 5.26 LTS Community run by the project itself.
 
-The engine is resolved from Maven Central by ``graph/neo4j_server/pom.xml`` (artifact
+The engine is resolved from Maven Central by ``graph/embedded/launcher/pom.xml`` (artifact
 ``org.neo4j:neo4j``), built once with Maven into ``target/`` and run as a Java process
 (``memcubedb.EmbeddedNeo4j``) with the Bolt connector on ``settings.neo4j.host``
 (127.0.0.1 by default) and authentication on: the built-in ``neo4j`` user's password is
@@ -26,7 +26,7 @@ from pathlib import Path
 
 from memcubedb.settings import Settings
 
-SERVER_DIR = Path(__file__).resolve().parent / "neo4j_server"
+SERVER_DIR = Path(__file__).resolve().parent / "launcher"
 MAIN_CLASS = "memcubedb.EmbeddedNeo4j"
 READY_MARK = "MEMCUBEDB-NEO4J READY"
 
