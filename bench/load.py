@@ -40,8 +40,8 @@ if __package__ in (None, ""):  # run as a file: make the `bench` package importa
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.loopback import free_port
-from memcubedb.graph.embedded import server
 from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 
