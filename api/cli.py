@@ -21,7 +21,7 @@ from rich.table import Table
 from memcubedb.api.cli_chat import chat
 from memcubedb.api.cli_common import AsJson, Key, Url, api_client, console, emit_json, err, parse_param, table
 from memcubedb.api.cli_schedule import schedule_app
-from memcubedb.api.config import DEFAULT_URL
+from memcubedb.api.client_calls import DEFAULT_URL
 from memcubedb.api.mcp_stdio import mcp
 from memcubedb.graph.apikeys import Role
 from memcubedb.settings import Settings
@@ -140,7 +140,7 @@ def keys_create(
 
     store = GraphStore.connect(Settings())
     try:
-        key, info = ApiKeys(store.driver, store.db).create(principal, role, name)
+        key, info = ApiKeys(store).create(principal, role, name)
     finally:
         store.close()
     err.print(f"key {info.id} for {info.principal} ({info.role.value}) — store it now, it is not shown again:")
@@ -155,7 +155,7 @@ def keys_list(principal: Annotated[str | None, typer.Option(help="only this prin
 
     store = GraphStore.connect(Settings())
     try:
-        found = ApiKeys(store.driver, store.db).list(principal)
+        found = ApiKeys(store).list(principal)
     finally:
         store.close()
     console.print(table(["id", "principal", "role", "name", "created_at", "revoked_at"],
@@ -170,7 +170,7 @@ def keys_revoke(key_id: Annotated[str, typer.Argument(help="the key's id (from `
 
     store = GraphStore.connect(Settings())
     try:
-        ApiKeys(store.driver, store.db).revoke(key_id)
+        ApiKeys(store).revoke(key_id)
     except LookupError as exc:
         err.print(f"[red]error:[/red] {exc}")
         raise typer.Exit(code=1) from None

@@ -14,7 +14,7 @@ import typer
 from rich.table import Table
 
 from memcubedb.api.cli_common import Key, Url, api_client, console
-from memcubedb.api.config import DEFAULT_URL
+from memcubedb.api.client_calls import DEFAULT_URL
 from memcubedb.chat.schemas import ChatCompletion
 
 

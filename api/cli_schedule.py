@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from memcubedb.api.cli_common import AsJson, Key, Url, api_client, console, emit_json, table
-from memcubedb.api.config import DEFAULT_URL
+from memcubedb.api.client_calls import DEFAULT_URL
 from memcubedb.settings import Settings
 
 schedule_app = typer.Typer(help="The MemScheduler: scores, promotion, demotion, encoding, runs and jobs.")

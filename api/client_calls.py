@@ -16,7 +16,6 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from memcubedb.api.config import DEFAULT_URL
 from memcubedb.api.errors import Problem
 from memcubedb.api.routes_natural import NaturalOut
 from memcubedb.api.schemas_admin import KeyCreated, KeyOut, Me
@@ -29,6 +28,9 @@ from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 from memcubedb.graph.records import Entity, Fact
 
 T = TypeVar("T")
+
+DEFAULT_URL = "http://127.0.0.1:8000"
+"""Where clients (SDK, CLI) look for the API unless told otherwise (``$MEMCUBEDB_API_URL``)."""
 
 
 def client_settings(base_url: str | None, api_key: str | None) -> tuple[str, dict[str, str]]:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from memcubedb.extraction.intent import IntentParser
     from memcubedb.extraction.reader import MemReader
     from memcubedb.scheduler.memscheduler import MemScheduler
-    from memcubedb.search import MemorySearch
+    from memcubedb.search.searcher import MemorySearch
 
 T = TypeVar("T")
 
@@ -40,7 +40,7 @@ class Services:
         self.settings = settings
         self.config = settings.api
         self.store = store
-        self.keys = ApiKeys(store.driver, store.db)
+        self.keys = ApiKeys(store)
         self.facts = FactEditor(store)
         self.explorer = GraphExplorer(store)
         self.dumper = MemDumper(store)
@@ -84,16 +84,16 @@ class Services:
     def vectorize(self, writes: list[CubeWrite]) -> None:
         """Embed new cubes and their sentences inside their write (the ``prepare`` step of
         :meth:`GraphStore.write_cubes`): every write path leaves its cubes vector-searchable."""
-        from memcubedb.sentences import embed_writes
+        from memcubedb.search.sentences import embed_writes
 
         embed_writes(self.embedder, writes)
 
     @property
     def search(self) -> MemorySearch:
-        """The hybrid :class:`~memcubedb.search.MemorySearch` (built on first use)."""
+        """The hybrid :class:`~memcubedb.search.searcher.MemorySearch` (built on first use)."""
 
         def build() -> MemorySearch:
-            from memcubedb.search import MemorySearch
+            from memcubedb.search.searcher import MemorySearch
 
             return MemorySearch(self.store, self.embedder, self.config.search_recipe)
 

@@ -37,7 +37,7 @@ from collections.abc import Callable
 
 from tqdm.auto import tqdm
 
-from memcubedb.extraction.config import ExtractionConfig, ResolutionConfig
+from memcubedb.config.extraction import ExtractionConfig, ResolutionConfig
 from memcubedb.extraction.documents import Document
 from memcubedb.extraction.reader import MemReader, make_extractor
 from memcubedb.extraction.resolution import EntityResolver, entity_id

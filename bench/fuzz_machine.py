@@ -47,7 +47,7 @@ from memcubedb.graph.interchange import MemDumper
 from memcubedb.graph.permissions import Right
 from memcubedb.graph.records import ActivityRecord, CubeWrite, FactRecord, SourceRecord, content_hash, stable_id
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch
+from memcubedb.search.searcher import MemorySearch
 from memcubedb.states import OPERATIONS, TRANSITIONS, Operation
 
 EVERYTHING = GraphFilter()

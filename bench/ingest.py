@@ -11,7 +11,7 @@ Stages, all on the same turns in the same process:
 
 1. **spaCy alone** — ``nlp.pipe`` over the turn texts: the parser's ceiling (baseline);
 2. **MemReader, no writes** — parse + rules + entity resolution + records;
-3. **embeddings alone** — :func:`memcubedb.sentences.embed_writes` on the records of stage 2:
+3. **embeddings alone** — :func:`memcubedb.search.sentences.embed_writes` on the records of stage 2:
    every cube text and the sentences of multi-sentence turns, one MiniLM pass;
 4. **Neo4j writes alone** — the CubeWrites of stage 2 written with ``GraphStore.write_cubes``,
    one transaction per batch, without vectors (baseline for the graph side);
@@ -41,17 +41,17 @@ import torch
 from rich.console import Console
 from rich.table import Table
 
+from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.embeddings import make_embedder
 from memcubedb.extraction.chats import load_locomo
-from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.extraction.ingest import ingest
 from memcubedb.extraction.reader import MemReader, chat_units
 from memcubedb.extraction.resolution import EntityResolver
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
 from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import embed_cubes
-from memcubedb.sentences import embed_writes
+from memcubedb.search.sentences import embed_writes
+from memcubedb.search.vectors import embed_cubes
 from memcubedb.settings import Settings
 
 DEFAULT = Path(__file__).resolve().parents[2] / "shared" / "datasets" / "locomo-dev.json"

@@ -25,8 +25,8 @@ from pathlib import Path
 import torch
 from tqdm.auto import tqdm
 
+from memcubedb.config.scheduler import DEFAULT_LM, LMConfig, LoRAConfig
 from memcubedb.scheduler import kv_templates as kv
-from memcubedb.scheduler.config import DEFAULT_LM, LMConfig, LoRAConfig
 from memcubedb.scheduler.lm import LoadedLM, load_lm
 from memcubedb.scheduler.lora import encode_facts, probe, probe_model, save_adapter
 from memcubedb.scheduler.vault import MemVault

@@ -54,14 +54,17 @@ import numpy as np
 from rank_bm25 import BM25Okapi
 from tqdm.auto import tqdm
 
+from memcubedb.config.extraction import RECIPES as EXTRACTION_RECIPES
 from memcubedb.embeddings import default_embedder
-from memcubedb.extraction.chats import Chat, chats_from_locomo, speaker_text
-from memcubedb.extraction.config import RECIPES as EXTRACTION_RECIPES
+from memcubedb.extraction.chats import Chat, chats_from_locomo
 from memcubedb.extraction.reader import MemReader
 from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch, embed_cubes, recipe
+from memcubedb.search import recipe
+from memcubedb.search.searcher import MemorySearch
+from memcubedb.search.vectors import embed_cubes
 from memcubedb.settings import Settings
+from memcubedb.turns import speaker_text
 
 REPO = Path(__file__).resolve().parents[1]
 DEFAULT_DATA = REPO.parent / "shared" / "datasets" / "locomo-dev.json"

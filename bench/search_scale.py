@@ -53,8 +53,9 @@ from memcubedb.graph.records import (
     stable_id,
 )
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch, recipe
 from memcubedb.search import queries as sq
+from memcubedb.search import recipe
+from memcubedb.search.searcher import MemorySearch
 from memcubedb.settings import Settings
 
 READER, OTHER = "scale:reader", "scale:other"

@@ -12,7 +12,7 @@ from memcubedb.extraction.reader import MemReader
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import LoadedLM, load_lm
 from memcubedb.scheduler.vault import MemVault
-from memcubedb.search import MemorySearch
+from memcubedb.search.searcher import MemorySearch
 from memcubedb.settings import Settings
 
 

@@ -13,11 +13,12 @@ import json
 from dataclasses import dataclass, field
 
 from memcubedb.chat import queries as q
-from memcubedb.chat.config import ChatConfig
 from memcubedb.chat.prefix import TemplateRef, plan
 from memcubedb.chat.schemas import ChatRequest, MemoryTypeName
+from memcubedb.config.chat import ChatConfig
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch, SearchFilters, SearchResult
+from memcubedb.search import SearchFilters, SearchResult
+from memcubedb.search.searcher import MemorySearch
 from memcubedb.states import LIVE_STATES
 
 MEMORY_BLOCK_HEADER = "Memories that may help (each marked with its MemCube id):"

@@ -23,7 +23,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from memcubedb.chat.config import ChatConfig
 from memcubedb.chat.context import ContextPlan, assemble
 from memcubedb.chat.errors import (
     Overloaded,
@@ -51,11 +50,12 @@ from memcubedb.chat.schemas import (
     Usage,
     unsupported_parameters,
 )
+from memcubedb.config.chat import ChatConfig
 from memcubedb.extraction.chats import Chat, ChatTurn
 from memcubedb.extraction.reader import MemReader
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch
 from memcubedb.search.metrics import AccessRecorder
+from memcubedb.search.searcher import MemorySearch
 
 ASSISTANT = "assistant"
 """Speaker name of the answer in a written-back chat memory."""

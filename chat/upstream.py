@@ -14,11 +14,11 @@ from collections.abc import Callable
 
 import httpx
 
-from memcubedb.chat.config import UpstreamConfig
 from memcubedb.chat.context import ContextPlan, memory_block
 from memcubedb.chat.errors import UpstreamFailed
 from memcubedb.chat.generation import Sampling
 from memcubedb.chat.local import Emit, Outcome
+from memcubedb.config.chat import UpstreamConfig
 
 
 class UpstreamBackend:

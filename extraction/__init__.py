@@ -9,7 +9,7 @@ Entry points (import from their modules; this package imports nothing on its own
   :class:`memcubedb.extraction.llm.LLMExtractor` — the two extractors, one output type;
 * :class:`memcubedb.extraction.resolution.EntityResolver` — exact → fuzzy → embedding merges;
 * :class:`memcubedb.extraction.intent.IntentParser` — memory requests → operations;
-* :class:`memcubedb.extraction.config.ExtractionConfig` — every setting (``settings.extraction``).
+* :class:`memcubedb.config.extraction.ExtractionConfig` — every setting (``settings.extraction``).
 
 The spaCy pipeline is configuration: install ``en_core_web_sm`` (``python -m spacy download
 en_core_web_sm``) or a larger English pipeline; offline, the stand-in ``en_ud_ewt_sm`` is used.

@@ -146,11 +146,6 @@ def _session_time(text: object, where: str) -> datetime | None:
     return moment
 
 
-def speaker_text(speaker: str, text: str) -> str:
-    """The memory text of a chat turn with its speaker: ``"<speaker>: <text>"``."""
-    return f"{speaker}: {text}"
-
-
 def chats_from_locomo(data: Any, source: str) -> list[Chat]:
     """Build one chat per LoCoMo sample (already parsed JSON).
 

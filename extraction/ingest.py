@@ -18,16 +18,16 @@ from typing import Any, Protocol
 
 from tqdm import tqdm
 
+from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.embeddings import Embedder
 from memcubedb.extraction.chats import Chat
-from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.extraction.documents import Document
 from memcubedb.extraction.inputs import InputFormat, load_paths
 from memcubedb.extraction.reader import MemReader
 from memcubedb.extraction.resolution import EntityResolver
 from memcubedb.graph.entity_lookup import GraphEntityLookup
 from memcubedb.graph.records import CubeWrite
-from memcubedb.sentences import embed_writes
+from memcubedb.search.sentences import embed_writes
 
 
 class CubeSink(Protocol):
@@ -72,7 +72,7 @@ def ingest(
     """Read ``items`` with MemReader and write them to ``store``, one transaction per batch.
 
     With ``embedder``, each new cube is written with its embedding and sentence vectors
-    (:func:`memcubedb.sentences.embed_writes`, inside the batch's transaction, on the writer
+    (:func:`memcubedb.search.sentences.embed_writes`, inside the batch's transaction, on the writer
     thread while MemReader parses the next batch), so everything written is vector-searchable
     when this returns; cubes already stored are not embedded again.
 

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from memcubedb.extraction.config import LLMConfig
+from memcubedb.config.extraction import LLMConfig
 from memcubedb.extraction.errors import ExtractorError
 from memcubedb.extraction.literals import typed
 from memcubedb.extraction.temporal import as_utc

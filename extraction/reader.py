@@ -19,9 +19,9 @@ from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
+from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.cube import Descriptive, Governance, MemCube, MemoryType, PlaintextPayload
-from memcubedb.extraction.chats import Chat, speaker_text
-from memcubedb.extraction.config import ExtractionConfig
+from memcubedb.extraction.chats import Chat
 from memcubedb.extraction.documents import Document, chunk_document, mask_markdown
 from memcubedb.extraction.resolution import EntityResolver
 from memcubedb.extraction.temporal import as_utc
@@ -37,6 +37,7 @@ from memcubedb.graph.records import (
     content_hash,
     stable_id,
 )
+from memcubedb.turns import speaker_text
 
 MEMREADER_VERSION = "0.1.0"
 

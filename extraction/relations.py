@@ -1,7 +1,7 @@
 """Dependency rules that read (subject, predicate, object) triples from a parsed Doc.
 
 Constructions (each names its rule in :attr:`Triple.rule`; confidences and the floor in
-:class:`~memcubedb.extraction.config.RuleConfidence`):
+:class:`~memcubedb.config.extraction.RuleConfidence`):
 
 * ``verb_object`` — a verb with subject and object ("Carol likes tea"), passives turned active
   ("Acme was founded by Bob" → (Bob, found, Acme)), relative clauses turned around ("the
@@ -39,7 +39,7 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 from spacy.vocab import Vocab
 
-from memcubedb.extraction.config import RuleConfidence
+from memcubedb.config.extraction import RuleConfidence
 from memcubedb.extraction.grammar import Grammar, is_noun
 from memcubedb.extraction.labels import entity_type
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma

@@ -32,8 +32,8 @@ import numpy as np
 from numpy.typing import NDArray
 from rapidfuzz import fuzz, process
 
+from memcubedb.config.extraction import ResolutionConfig
 from memcubedb.embeddings import Embedder, default_embedder
-from memcubedb.extraction.config import ResolutionConfig
 from memcubedb.extraction.triples import NAME_TYPES, EntityType, Mention
 from memcubedb.graph.records import Entity, EntityRecord, MergeRecord, stable_id
 

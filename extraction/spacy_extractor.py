@@ -14,7 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from memcubedb.extraction.config import AUTO_MODELS, ExtractionConfig
+from memcubedb.config.extraction import AUTO_MODELS, ExtractionConfig
 from memcubedb.extraction.grammar import Grammar
 from memcubedb.extraction.labels import LabelScheme, detect_scheme
 from memcubedb.extraction.mentions import Discourse, MentionIndex

@@ -11,9 +11,9 @@ import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
-from neo4j import Driver, GraphDatabase, ManagedTransaction
+from neo4j import Bookmarks, Driver, GraphDatabase, ManagedTransaction, Session
 
 from memcubedb.cube import LifecycleState, MemCube, new_id, utcnow
 from memcubedb.graph import queries as q
@@ -29,11 +29,15 @@ from memcubedb.graph.records import (
     Fact,
     owned_source_id,
 )
+from memcubedb.request_context import current_request
 from memcubedb.settings import Settings
 from memcubedb.states import KEPT_STATES, Operation, TransitionError, check_operation, check_transition
 
 #: A step run on the new cubes of a write, inside its transaction (see :meth:`GraphStore.write_cubes`).
 Prepare = Callable[[list[CubeWrite]], None]
+
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 class NotFound(LookupError):
@@ -100,17 +104,30 @@ def mention_names(entity: EntityRecord) -> list[str]:
 
 
 class GraphStore:
-    """The Neo4j-backed memory store. Create with :meth:`connect`; close with :meth:`close`."""
+    """The Neo4j-backed memory store. Create with :meth:`connect`; close with :meth:`close`.
+
+    **Sessions are configured here and nowhere else** (database, access mode, bookmarks): every
+    module reaches Neo4j through :meth:`session`, :meth:`read`, :meth:`write`,
+    :meth:`execute_read` or :meth:`execute_write`. Against a cluster (a ``neo4j://`` routing URI,
+    Aura) reads run as read transactions, which the driver routes to secondaries, and writes as
+    write transactions on the leader. Causal consistency ("read your own writes") comes from
+    bookmarks: every session of this process shares one bookmark manager (a read sees every
+    earlier write of this process), and inside a request (:mod:`memcubedb.request_context`) the
+    session also waits for the bookmarks the client sent — the ones an earlier write returned,
+    maybe through another API process — and records the bookmark of each write for the response.
+    """
 
     def __init__(self, driver: Driver, settings: Settings) -> None:
         self.driver = driver
         self.settings = settings
         self.db = settings.neo4j.database
-        self.permissions = Permissions(driver, self.db)
+        self.bookmark_manager = GraphDatabase.bookmark_manager()
+        self.permissions = Permissions(self)
 
     @classmethod
     def connect(cls, settings: Settings, migrate: bool = True) -> GraphStore:
-        """Connect to the configured Neo4j and (by default) apply pending migrations.
+        """Connect to the configured Neo4j (``bolt://`` or a ``neo4j://`` routing URI) and (by
+        default) apply pending migrations.
 
         Raises:
             neo4j.exceptions.ServiceUnavailable: nothing answers at ``settings.bolt_uri``.
@@ -132,15 +149,43 @@ class GraphStore:
         return apply_migrations(self.driver, self.db, {"embedding_dim": self.settings.embedding_dim})
 
     @contextmanager
-    def session(self, read_only: bool = False) -> Iterator[Any]:
-        """A Neo4j session on the configured database (read routing when ``read_only``)."""
-        with self.driver.session(database=self.db, default_access_mode="READ" if read_only else "WRITE") as s:
+    def session(self, read_only: bool = False) -> Iterator[Session]:
+        """A Neo4j session on the configured database: ``READ`` access mode (routed to secondaries
+        in a cluster) when ``read_only``, else ``WRITE``; this process's bookmark manager, plus the
+        bookmarks of the current request. When a write session closes, its last bookmark becomes
+        the request's (returned to the client, see :mod:`memcubedb.api.observability`)."""
+        request = current_request()
+        received = Bookmarks.from_raw_values(request.bookmarks) if request is not None else None
+        with self.driver.session(
+            database=self.db, default_access_mode="READ" if read_only else "WRITE",
+            bookmarks=received, bookmark_manager=self.bookmark_manager,
+        ) as s:  # fmt: skip
             yield s
+            if request is not None and not read_only:
+                request.wrote(s.last_bookmarks().raw_values)
+
+    def execute_read(
+        self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``work(tx, *args, **kwargs)`` in one read transaction (retried on transient errors)."""
+        with self.session(read_only=True) as s:
+            return s.execute_read(work, *args, **kwargs)
+
+    def execute_write(
+        self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
+    ) -> T:
+        """``work(tx, *args, **kwargs)`` in one write transaction (retried on transient errors;
+        ``work`` must be safe to re-run)."""
+        with self.session() as s:
+            return s.execute_write(work, *args, **kwargs)
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Run a parameterised read query in a read transaction; rows as dicts."""
-        with self.session(read_only=True) as s:
-            return s.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
+        return self.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
+
+    def write(self, query: str, **params: Any) -> list[dict[str, Any]]:
+        """Run a parameterised write query in one write transaction; rows as dicts."""
+        return self.execute_write(lambda tx: [r.data() for r in tx.run(query, params)])
 
     # --- writes -------------------------------------------------------------------------
 
@@ -154,7 +199,7 @@ class GraphStore:
         Args:
             prepare: called, inside the transaction, on the writes that will be written (new
                 cubes only) before anything is stored — e.g.
-                :func:`memcubedb.sentences.embed_writes`, so that each new cube is written with
+                :func:`memcubedb.search.sentences.embed_writes`, so that each new cube is written with
                 its embedding and sentence vectors and nothing already stored is embedded again.
 
         Raises:
@@ -164,8 +209,7 @@ class GraphStore:
         """
         if not writes:
             return []
-        with self.session() as s:
-            return s.execute_write(self.write_cubes_in, writes, prepare)
+        return self.execute_write(self.write_cubes_in, writes, prepare)
 
     def write_cubes_in(
         self, tx: ManagedTransaction, writes: list[CubeWrite], prepare: Prepare | None = None
@@ -271,8 +315,7 @@ class GraphStore:
                 tx.run(q.WRITE_SENTENCES, rows=sentences).consume()
             return rows
 
-        with self.session() as s:
-            rows = s.execute_write(work)
+        rows = self.execute_write(work)
         if not rows:
             self._raise_for_access(principal, cube_id)
         return self.get_cube(principal, new.id)
@@ -337,9 +380,7 @@ class GraphStore:
         Raises:
             NotFound / PermissionDenied / TransitionError: as for :meth:`transition_in`.
         """
-        with self.session() as s:
-            previous: LifecycleState = s.execute_write(self.transition_in, principal, cube_id, state, at)
-        return previous
+        return self.execute_write(self.transition_in, principal, cube_id, state, at)
 
     def delete_cube(self, principal: str, cube_id: str) -> None:
         """Soft-delete: move the cube and its KV-template copies (activation cubes promoted from it,
@@ -356,8 +397,7 @@ class GraphStore:
             for row in tx.run(q.COPIES_OF, id=cube_id, kept=list(KEPT_STATES)).data():
                 self.transition_in(tx, principal, row["id"], LifecycleState.DELETED)
 
-        with self.session() as s:
-            s.execute_write(work)
+        self.execute_write(work)
 
     def purge_cube(self, principal: str, cube_id: str) -> None:
         """Remove a deleted cube and the facts no other cube asserts.
@@ -369,8 +409,7 @@ class GraphStore:
         cube = self.get_cube(principal, cube_id)
         if cube.governance.state is not LifecycleState.DELETED:
             raise ValueError(f"MemCube {cube_id!r} must be deleted before it is purged")
-        with self.session() as s:
-            s.execute_write(lambda tx: tx.run(q.PURGE_CUBE, id=cube_id, principal=principal).consume())
+        self.execute_write(lambda tx: tx.run(q.PURGE_CUBE, id=cube_id, principal=principal).consume())
         if self.read(q.CUBE_ACCESS, id=cube_id, principal=principal):
             self._raise_for_access(principal, cube_id)
 

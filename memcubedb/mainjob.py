@@ -26,7 +26,7 @@ from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import load_lm
 from memcubedb.scheduler.memscheduler import MemScheduler, RunReport
 from memcubedb.scheduler.vault import MemVault
-from memcubedb.sentences import embed_writes
+from memcubedb.search.sentences import embed_writes
 from memcubedb.settings import Settings
 
 SAMPLES = Path(__file__).resolve().parent.parent / "samples"
@@ -85,7 +85,7 @@ def serve(settings: Settings, store: GraphStore, console: Console) -> None:
 
     from memcubedb.api.app import create_app
 
-    key, _ = ApiKeys(store.driver, store.db).create(OWNER, Role.ADMIN, name="main job")
+    key, _ = ApiKeys(store).create(OWNER, Role.ADMIN, name="main job")
     store.close()
     base = f"http://{settings.api.host}:{settings.api.port}"
     console.print(

@@ -14,11 +14,11 @@ import platformdirs
 from pydantic import AliasChoices, BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from memcubedb.api.config import ApiConfig
-from memcubedb.chat.config import ChatConfig
-from memcubedb.embeddings import EmbeddingConfig
-from memcubedb.extraction.config import ExtractionConfig
-from memcubedb.scheduler.config import SchedulerConfig
+from memcubedb.config.api import ApiConfig
+from memcubedb.config.chat import ChatConfig
+from memcubedb.config.embedding import EmbeddingConfig
+from memcubedb.config.extraction import ExtractionConfig
+from memcubedb.config.scheduler import SchedulerConfig
 
 
 class Neo4jSettings(BaseModel):

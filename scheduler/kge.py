@@ -26,7 +26,7 @@ from pykeen.models import ERModel, model_resolver
 from pykeen.training import SLCWATrainingLoop
 from pykeen.triples import TriplesFactory
 
-from memcubedb.scheduler.config import KGEConfig
+from memcubedb.config.scheduler import KGEConfig
 from memcubedb.scheduler.scoring import Triple, rank_plausibility
 from memcubedb.scheduler.vault import MemVault, ModelIdentity, VaultEntry
 

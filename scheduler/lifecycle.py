@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from memcubedb.config.scheduler import TTLPolicy
 from memcubedb.cube import LifecycleState, MemCube, MemoryType
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler.config import TTLPolicy
 
 S = LifecycleState
 

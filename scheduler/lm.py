@@ -35,7 +35,7 @@ from transformers import (
     PreTrainedTokenizerBase,
 )
 
-from memcubedb.scheduler.config import DEFAULT_LM, LMConfig
+from memcubedb.config.scheduler import DEFAULT_LM, LMConfig
 from memcubedb.scheduler.vault import ModelIdentity
 
 CHATML_TEMPLATE = (

@@ -25,7 +25,7 @@ import torch
 from peft import LoraConfig, PeftModel, get_peft_model, get_peft_model_state_dict, set_peft_model_state_dict
 from tqdm.auto import tqdm
 
-from memcubedb.scheduler.config import LoRAConfig
+from memcubedb.config.scheduler import LoRAConfig
 from memcubedb.scheduler.lm import LoadedLM
 from memcubedb.scheduler.scoring import Triple, probe_agreement
 from memcubedb.scheduler.vault import MemVault, ModelIdentity, ModelIdentityMismatchError, VaultEntry

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from memcubedb.config.scheduler import SchedulerConfig
 from memcubedb.cube import (
     Descriptive,
     Governance,
@@ -40,7 +41,6 @@ from memcubedb.graph.store import GraphStore, Prepare
 from memcubedb.scheduler import budget, scoring
 from memcubedb.scheduler import graph_ops as g
 from memcubedb.scheduler import kge as kge_mod
-from memcubedb.scheduler.config import SchedulerConfig
 from memcubedb.scheduler.jobs import Job, JobLedger
 from memcubedb.scheduler.kv_templates import build_kv_template, save_kv_template
 from memcubedb.scheduler.lifecycle import MemLifecycle
@@ -130,7 +130,7 @@ class MemScheduler:
                 return kge_mod.load_kge(self.vault, model["vault_digest"])
         result = kge_mod.train_kge(triples, self.config.kge)
         entry = kge_mod.save_kge(self.vault, result)
-        self.store.driver.execute_query(
+        self.store.write(
             g.RECORD_KGE_MODEL,
             id=stable_id("kge", principal),
             principal=principal,
@@ -141,7 +141,6 @@ class MemScheduler:
             now=utcnow(),
             training_ms=result.training_ms,
             final_loss=result.losses[-1] if result.losses else None,
-            database_=self.store.db,
         )
         return result
 
@@ -169,7 +168,7 @@ class MemScheduler:
             scores[c["id"]] = breakdown.score
             history = json.dumps([{"at": now.isoformat(), "score": breakdown.score, "reason": "promotion"}])
             rows.append({"id": c["id"], "score": breakdown.score, "history": history})
-        self.store.driver.execute_query(g.RECORD_SCORES, rows=rows, now=now, database_=self.store.db)
+        self.store.write(g.RECORD_SCORES, rows=rows, now=now)
         return scores
 
     # --- promotion: plaintext → activation ----------------------------------------------
@@ -229,8 +228,7 @@ class MemScheduler:
                     self.store.transition_in(tx, principal, cube_id, LifecycleState.ACTIVATED, now)
                 self.jobs.finish_in(tx, job, {"template_id": cube.id, "digest": entry.digest})
 
-            with self.store.session() as s:
-                s.execute_write(work)
+            self.store.execute_write(work)
         except Exception as exc:
             self.jobs.fail(job, repr(exc))
             raise
@@ -287,8 +285,7 @@ class MemScheduler:
                 tx.run(g.LINK_ENCODING, adapter_id=cube.id, fact_ids=ids).consume()
                 self.jobs.finish_in(tx, job, {"adapter_id": cube.id, "reproduced": report.recovered})
 
-            with self.store.session() as s:
-                s.execute_write(work)
+            self.store.execute_write(work)
         except Exception as exc:
             self.jobs.fail(job, repr(exc))
             raise
@@ -370,8 +367,7 @@ class MemScheduler:
                 self.store.transition_in(tx, principal, adapter_id, LifecycleState.ARCHIVED, now)
                 self.jobs.finish_in(tx, job, {"recovered": len(recovered), "plaintext_id": write and write.cube.id})
 
-            with self.store.session() as s:
-                s.execute_write(work)
+            self.store.execute_write(work)
         except Exception as exc:
             self.jobs.fail(job, repr(exc))
             raise
@@ -394,8 +390,7 @@ class MemScheduler:
             if others == 0 and self.store.state_in(tx, principal, source_id) is LifecycleState.ACTIVATED:
                 self.store.transition_in(tx, principal, source_id, LifecycleState.GENERATED, now)
 
-        with self.store.session() as s:
-            s.execute_write(work)
+        self.store.execute_write(work)
         self.vault.delete(row["digest"])
 
     # --- recovery and the full run ------------------------------------------------------

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from memcubedb.scheduler.config import DemotionPolicy, ScoringConfig
+from memcubedb.config.scheduler import DemotionPolicy, ScoringConfig
 
 Triple = tuple[str, str, str]
 """A fact as (subject/head, predicate/relation, object/tail) labels."""

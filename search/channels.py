@@ -97,7 +97,7 @@ def vector_channel(
     Args:
         vector: the query embedding, ``settings.embedding_dim`` floats, L2-normalised.
         sentences: also search the sentence vectors (index ``sentence_embedding``) and score a
-            cube by its best match, whole text or one sentence (:mod:`memcubedb.sentences`).
+            cube by its best match, whole text or one sentence (:mod:`memcubedb.search.sentences`).
 
     Returns:
         hits scored by cosine mapped to ``[0, 1]`` (Neo4j reports ``(1 + cos) / 2``).

@@ -94,7 +94,7 @@ class SearchConfig(_Config):
             0 switches it off.
         sentences: the vector channel also matches the sentence vectors of multi-sentence
             memories and scores a cube by its best match, whole text or one sentence (MaxP, see
-            :mod:`memcubedb.sentences`): a second vector-index call per search, best for chat
+            :mod:`memcubedb.search.sentences`): a second vector-index call per search, best for chat
             turns and long memories.
         graph_expansion: weights of the graph channel.
         neighbour_expansion: shape of the neighbouring-turn expansion.

@@ -58,7 +58,7 @@ VECTOR_CHANNEL = (
 )
 
 #: The vector channel with sentence vectors: a cube scores the best of its whole-text match
-#: and its sentences' matches (``max``; MaxP, see :mod:`memcubedb.sentences`). ``fetched`` counts
+#: and its sentences' matches (``max``; MaxP, see :mod:`memcubedb.search.sentences`). ``fetched`` counts
 #: the whole-text index's candidates: every embedded cube is in that index, so fewer than
 #: ``$fetch`` there means no deeper call would find a new cube.
 VECTOR_SENTENCES_CHANNEL = (

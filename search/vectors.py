@@ -3,7 +3,7 @@
 Run :func:`embed_cubes` after :meth:`~memcubedb.graph.store.GraphStore.write_cubes` (with the
 written ids) or as a sweep over every cube lacking an embedding. A cube gets the embedding of
 its whole text and, when the text has several sentences, one ``:Sentence`` node per sentence
-with its own embedding (:mod:`memcubedb.sentences`), both in one transaction. Embeddings are
+with its own embedding (:mod:`memcubedb.search.sentences`), both in one transaction. Embeddings are
 written with ``UNWIND`` batches through ``db.create.setNodeVectorProperty`` (stored as float32
 arrays, the form the vector index reads).
 """
@@ -20,14 +20,13 @@ from memcubedb.embeddings import Embedder
 from memcubedb.graph import queries as gq
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import queries as q
-from memcubedb.sentences import embed_with_sentences
+from memcubedb.search.sentences import embed_with_sentences
 
 
 def _write(store: GraphStore, query: str, ids: list[str], texts: list[str], embedder: Embedder) -> int:
     vectors = embedder.embed(texts)
     rows = [{"id": i, "embedding": v.tolist()} for i, v in zip(ids, vectors, strict=True)]
-    with store.session() as s:
-        return s.execute_write(lambda tx: tx.run(query, rows=rows).single(strict=True)["written"])
+    return int(store.write(query, rows=rows)[0]["written"])
 
 
 def _write_cubes(store: GraphStore, cubes: list[dict[str, Any]], embedder: Embedder) -> int:
@@ -42,8 +41,7 @@ def _write_cubes(store: GraphStore, cubes: list[dict[str, Any]], embedder: Embed
         tx.run(gq.WRITE_SENTENCES, rows=parts).consume()
         return written
 
-    with store.session() as s:
-        return s.execute_write(work)
+    return store.execute_write(work)
 
 
 def _check_dim(store: GraphStore, embedder: Embedder) -> None:

@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 
 from bench.loopback import serve
 from memcubedb.api.app import create_app
-from memcubedb.api.config import ApiConfig
+from memcubedb.config.api import ApiConfig
 from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
@@ -32,7 +32,7 @@ def api_settings(settings: Settings) -> Settings:
 @pytest.fixture
 def keys(store: GraphStore) -> Keys:
     """One key per principal of :data:`PRINCIPALS` (on the freshly wiped graph)."""
-    api_keys = ApiKeys(store.driver, store.db)
+    api_keys = ApiKeys(store)
     return Keys({p: api_keys.create(p, role, name="tests")[0] for p, role in PRINCIPALS.items()})
 
 

@@ -18,12 +18,12 @@ from fastapi import FastAPI
 
 from bench.loopback import serve
 from memcubedb.api.app import create_app
-from memcubedb.chat.config import ChatConfig
+from memcubedb.config.chat import ChatConfig
+from memcubedb.config.scheduler import LMConfig, LoRAConfig
 from memcubedb.cube import Descriptive, Governance, LoRAAdapterPayload, MemCube, MemoryType
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.records import CubeWrite, stable_id
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler.config import LMConfig, LoRAConfig
 from memcubedb.scheduler.lm import LoadedLM, load_lm, offline_tokenizer, tiny_random_llama
 from memcubedb.scheduler.lora import encode_facts, save_adapter
 from memcubedb.scheduler.memscheduler import MemScheduler
@@ -85,7 +85,7 @@ def memories(store: GraphStore, chat_settings: Settings, chat_lm: LoadedLM) -> A
 
     class Memories:
         def key(self, principal: str, role: Role = Role.WRITER) -> str:
-            return ApiKeys(store.driver, store.db).create(principal, role, name="chat tests")[0]
+            return ApiKeys(store).create(principal, role, name="chat tests")[0]
 
         def plaintext(self, principal: str, text: str) -> str:
             return store.create_cube(principal, cube_write(text, owner=principal, uri=f"test://{principal}")).id

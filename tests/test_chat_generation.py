@@ -14,7 +14,7 @@ import torch
 from memcubedb.chat.generation import Sampling, decode, prefill
 from memcubedb.chat.local import prompt_ids
 from memcubedb.chat.prefix import PrefixCache, TemplateRef, build_prefix, plan
-from memcubedb.scheduler.config import LoRAConfig
+from memcubedb.config.scheduler import LoRAConfig
 from memcubedb.scheduler.kv_templates import build_kv_template, save_kv_template
 from memcubedb.scheduler.lm import LoadedLM, offline_tokenizer, tiny_random_llama
 from memcubedb.scheduler.lora import LoRAAdapter, attached, encode_facts, save_adapter

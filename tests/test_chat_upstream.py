@@ -16,7 +16,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
 from bench.loopback import serve
-from memcubedb.chat.config import UpstreamConfig
+from memcubedb.config.chat import UpstreamConfig
 from tests.api_helpers import Keys
 
 pytest_plugins = ["tests.api_fixtures", "tests.chat_fixtures"]

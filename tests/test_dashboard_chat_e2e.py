@@ -13,7 +13,7 @@ import pytest
 from selenium.webdriver import Chrome
 
 from memcubedb.api.dashboard import DIST
-from memcubedb.scheduler.config import LoRAConfig
+from memcubedb.config.scheduler import LoRAConfig
 from tests.api_helpers import Keys
 from tests.e2e import browser
 from tests.e2e.page import Dashboard

@@ -14,7 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from memcubedb.extraction.config import ExtractionConfig
+from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.extraction.labels import CLEARNLP, UD, UnknownLabelSchemeError, detect_scheme
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
 from memcubedb.extraction.triples import TextUnit

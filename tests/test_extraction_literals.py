@@ -8,7 +8,7 @@ import spacy
 from fastapi.testclient import TestClient
 from spacy.language import Language
 
-from memcubedb.extraction.config import ExtractionConfig, ResolutionConfig
+from memcubedb.config.extraction import ExtractionConfig, ResolutionConfig
 from memcubedb.extraction.documents import Document
 from memcubedb.extraction.evaluation import capitalised_pairs, score_text
 from memcubedb.extraction.ingest import ingest

@@ -12,8 +12,8 @@ from typing import Any, ClassVar
 
 import pytest
 
+from memcubedb.config.extraction import ExtractionConfig, LLMConfig
 from memcubedb.extraction.chats import Chat, ChatTurn
-from memcubedb.extraction.config import ExtractionConfig, LLMConfig
 from memcubedb.extraction.errors import ExtractorError
 from memcubedb.extraction.llm import LLMExtractor, LLMOutput
 from memcubedb.extraction.reader import MemReader

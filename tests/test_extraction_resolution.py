@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from memcubedb.extraction.config import ResolutionConfig
+from memcubedb.config.extraction import ResolutionConfig
 from memcubedb.extraction.resolution import EntityResolver, entity_id, normalise_name
 from memcubedb.extraction.triples import EntityType, Mention
 from memcubedb.graph.records import Entity, stable_id

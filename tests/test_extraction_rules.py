@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from memcubedb.extraction.config import ExtractionConfig
+from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
 from memcubedb.extraction.triples import EntityType, Extraction, TextUnit
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from memcubedb.scheduler.config import LoRAConfig
+from memcubedb.config.scheduler import LoRAConfig
 from memcubedb.scheduler.lm import LoadedLM, offline_tokenizer, tiny_random_llama, weights_hash
 from memcubedb.scheduler.lora import (
     LoRAEncoding,

@@ -8,8 +8,8 @@ import pytest
 from typer.testing import CliRunner
 
 from memcubedb.cli import app
+from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.extraction.chats import load_locomo
-from memcubedb.extraction.config import ExtractionConfig
 from memcubedb.extraction.errors import InputError
 from memcubedb.extraction.ingest import ingest, ingest_paths
 from memcubedb.graph.store import GraphStore

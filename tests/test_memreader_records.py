@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from memcubedb.config.extraction import ExtractionConfig, ResolutionConfig
 from memcubedb.extraction.chats import chat_from_json, load_chat
-from memcubedb.extraction.config import ExtractionConfig, ResolutionConfig
 from memcubedb.extraction.documents import Document, load_document
 from memcubedb.extraction.reader import MEMREADER_VERSION, MemReader
 from memcubedb.extraction.resolution import entity_id

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import torch
 
+from memcubedb.config.scheduler import KGEConfig, LoRAConfig, PromotionPolicy, SchedulerConfig
 from memcubedb.cube import LifecycleState, MemoryType
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler.config import KGEConfig, LoRAConfig, PromotionPolicy, SchedulerConfig
 from memcubedb.scheduler.kv_templates import generate, generate_with_template, load_kv_template, prompt_ids
 from memcubedb.scheduler.lm import LoadedLM, offline_tokenizer, tiny_random_llama
 from memcubedb.scheduler.memscheduler import MemScheduler

@@ -18,7 +18,6 @@ from hypothesis import strategies as st
 
 from memcubedb.cube import MemCube
 from memcubedb.embeddings import default_embedder
-from memcubedb.extraction.chats import speaker_text
 from memcubedb.graph.explorer import GraphExplorer, GraphFilter
 from memcubedb.graph.facts import FactEditor
 from memcubedb.graph.permissions import Right
@@ -33,7 +32,9 @@ from memcubedb.graph.records import (
     stable_id,
 )
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch, recipe
+from memcubedb.search import recipe
+from memcubedb.search.searcher import MemorySearch
+from memcubedb.turns import speaker_text
 from tests.api_helpers import Keys
 from tests.factories import cube_write
 

@@ -17,9 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from memcubedb.config.scheduler import LoRAConfig, SchedulerConfig
 from memcubedb.cube import MemoryType
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler.config import LoRAConfig, SchedulerConfig
 from memcubedb.scheduler.lm import LoadedLM, offline_tokenizer, tiny_random_llama
 from memcubedb.scheduler.memscheduler import MemScheduler
 from memcubedb.scheduler.vault import MemVault
@@ -37,7 +37,7 @@ CHILD = """
 import os, signal, sys
 from memcubedb.settings import Settings
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler.config import LoRAConfig, SchedulerConfig
+from memcubedb.config.scheduler import LoRAConfig, SchedulerConfig
 from memcubedb.scheduler.lm import offline_tokenizer, tiny_random_llama
 from memcubedb.scheduler.memscheduler import MemScheduler
 from memcubedb.scheduler.vault import MemVault

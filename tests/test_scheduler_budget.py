@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from memcubedb.config.scheduler import PromotionPolicy, SchedulerConfig
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.budget import Candidate, kv_bytes_per_token, memory_tokens, plan_activation
-from memcubedb.scheduler.config import PromotionPolicy, SchedulerConfig
 from memcubedb.scheduler.lm import offline_tokenizer, tiny_random_llama
 from memcubedb.scheduler.memscheduler import MemScheduler
 from memcubedb.scheduler.vault import MemVault

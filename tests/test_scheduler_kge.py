@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from memcubedb.scheduler.config import KGEConfig
+from memcubedb.config.scheduler import KGEConfig
 from memcubedb.scheduler.kge import (
     KGEResult,
     embedding_vectors,

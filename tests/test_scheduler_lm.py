@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from memcubedb.scheduler.config import LMConfig
+from memcubedb.config.scheduler import LMConfig
 from memcubedb.scheduler.lm import (
     ChecksumError,
     GGUFWheel,

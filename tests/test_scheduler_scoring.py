@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memcubedb.scheduler.config import DemotionPolicy, ScoreWeights, ScoringConfig
+from memcubedb.config.scheduler import DemotionPolicy, ScoreWeights, ScoringConfig
 from memcubedb.scheduler.scoring import (
     PromotionSignals,
     access_term,

@@ -13,8 +13,10 @@ from memcubedb.embeddings import default_embedder
 from memcubedb.graph.permissions import Right
 from memcubedb.graph.records import CubeWrite, FactRecord, SourceRecord, content_hash, stable_id
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch, SearchConfig, SearchFilters, embed_cubes, recipe
+from memcubedb.search import SearchConfig, SearchFilters, recipe
 from memcubedb.search.config import ChannelConfig
+from memcubedb.search.searcher import MemorySearch
+from memcubedb.search.vectors import embed_cubes
 from tests.factories import ACTIVITY, AGENT, cube_write, entity
 
 T0 = datetime(2023, 5, 8, 13, 56, tzinfo=UTC)

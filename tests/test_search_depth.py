@@ -13,10 +13,12 @@ from memcubedb.embeddings import default_embedder
 from memcubedb.extraction.chats import Chat
 from memcubedb.extraction.reader import MemReader
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import MemorySearch, SearchConfig, SearchFilters, embed_cubes, recipe
+from memcubedb.search import SearchConfig, SearchFilters, recipe
 from memcubedb.search import channels as ch
 from memcubedb.search.config import ChannelConfig
-from memcubedb.sentences import embed_writes, sentence_spans
+from memcubedb.search.searcher import MemorySearch
+from memcubedb.search.sentences import embed_writes, sentence_spans
+from memcubedb.search.vectors import embed_cubes
 from tests.factories import cube_write
 
 SENTENCES_OF = """

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from memcubedb.config.scheduler import LoRAConfig, SchedulerConfig
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler.config import LoRAConfig, SchedulerConfig
 from memcubedb.scheduler.lm import LoadedLM, offline_tokenizer, tiny_random_llama
 from memcubedb.scheduler.memscheduler import MemScheduler
 from memcubedb.scheduler.vault import MemVault

@@ -10,7 +10,7 @@ import json
 
 from fastapi.testclient import TestClient
 
-from memcubedb.extraction.config import ResolutionConfig
+from memcubedb.config.extraction import ResolutionConfig
 from memcubedb.extraction.resolution import EntityResolver, entity_id
 from memcubedb.extraction.triples import EntityType, Mention
 from memcubedb.graph.entity_lookup import GraphEntityLookup

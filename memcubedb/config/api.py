@@ -8,9 +8,6 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-DEFAULT_URL = "http://127.0.0.1:8000"
-"""Where clients (SDK, CLI) look for the API unless told otherwise (``$MEMCUBEDB_API_URL``)."""
-
 
 class ApiConfig(BaseModel):
     """Where ``memcubedb serve`` listens and the limits every request runs under.

@@ -55,6 +55,7 @@ class RuleConfidence(_Config):
     surface_pattern: float = Field(default=0.65, ge=0, le=1)
     pronoun_factor: float = Field(default=0.95, ge=0, le=1)
     third_person_factor: float = Field(default=0.7, ge=0, le=1)
+    generic_factor: float = Field(default=0.5, ge=0, le=1)
     floor: float = Field(default=0.5, ge=0, le=1, description="facts below this confidence are not written")
 
 

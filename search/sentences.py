@@ -26,8 +26,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from memcubedb.embeddings import Embedder
-from memcubedb.extraction.chats import speaker_text
 from memcubedb.graph.records import CubeWrite, SentenceRecord, stable_id
+from memcubedb.turns import speaker_text
 
 if TYPE_CHECKING:
     from spacy.language import Language
