@@ -32,7 +32,7 @@ from memcubedb.api.auth import ServicesDep
 from memcubedb.api.errors import install_error_handlers, responses
 from memcubedb.api.limits import BodySizeLimit
 from memcubedb.api.services import Services
-from memcubedb.graph.views import server_version
+from memcubedb.graph.read_models.lookups import server_version
 from memcubedb.settings import Settings
 
 API_VERSION = "1.0.0"

@@ -17,8 +17,8 @@ from memcubedb.api.schemas_cubes import CubeOut, CubePage, IngestResult, Provena
 from memcubedb.api.schemas_facts import FactPage
 from memcubedb.api.schemas_ops import CypherOut, JobOut, SavedQuery, ScoreOut
 from memcubedb.chat.schemas import ChatCompletion, ModelList
-from memcubedb.graph.explorer import Subgraph
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
+from memcubedb.graph.read_models.explorer import Subgraph
 from memcubedb.graph.records import Entity, Fact
 from memcubedb.search import SearchResult
 

@@ -19,8 +19,8 @@ from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from memcubedb.extraction.errors import InputError
-from memcubedb.graph.analyst import CypherFailed, CypherRefused, CypherTimeout
 from memcubedb.graph.permissions import PermissionDenied
+from memcubedb.graph.read_models.analyst import CypherFailed, CypherRefused, CypherTimeout
 from memcubedb.graph.store import NotFound, WriteRejected
 from memcubedb.states import TransitionError
 

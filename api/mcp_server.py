@@ -45,9 +45,9 @@ from memcubedb.chat.errors import ChatError
 from memcubedb.chat.schemas import ChatRequest, MemoryOptions, MemoryTypeName, Message
 from memcubedb.cube import MemoryType, Timestamp
 from memcubedb.cypher import saved_queries
+from memcubedb.graph.read_models.lookups import cubes_by_ids
 from memcubedb.graph.records import Entity, Fact, content_hash
 from memcubedb.graph.store import NotFound
-from memcubedb.graph.views import cubes_by_ids
 from memcubedb.search import RECIPES, SearchFilters
 
 SERVER_NAME = "memcubedb"

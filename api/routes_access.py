@@ -8,7 +8,7 @@ from memcubedb.api.auth import Admin, Reader, ServicesDep, Writer
 from memcubedb.api.errors import ApiError, responses
 from memcubedb.api.schemas_admin import GrantIn, KeyCreate, KeyCreated, KeyOut, Me, MemberIn, SpaceIn
 from memcubedb.graph.permissions import Right
-from memcubedb.graph.views import groups_of
+from memcubedb.graph.read_models.lookups import groups_of
 
 router = APIRouter(tags=["permissions and keys"])
 

@@ -24,10 +24,10 @@ from memcubedb.api.services import Services
 from memcubedb.cube import LifecycleState, MemoryType
 from memcubedb.extraction.chats import Chat
 from memcubedb.extraction.documents import Document
-from memcubedb.graph.analyst import to_json
 from memcubedb.graph.permissions import PermissionDenied
+from memcubedb.graph.read_models.analyst import to_json
+from memcubedb.graph.read_models.lookups import access, cubes_by_ids, successor
 from memcubedb.graph.records import content_hash
-from memcubedb.graph.views import access, cubes_by_ids, successor
 
 router = APIRouter(prefix="/v1/cubes", tags=["memcubes"])
 

@@ -1,6 +1,6 @@
 """/v1/cypher: analysts' read-only Cypher and the saved queries of ``cypher/queries``.
 
-Queries run as :func:`memcubedb.graph.analyst.run_read_only` does: in a READ transaction (Neo4j
+Queries run as :func:`memcubedb.graph.read_models.analyst.run_read_only` does: in a READ transaction (Neo4j
 refuses writes), with the plan checked first (``LOAD CSV``, ``TERMINATE TRANSACTIONS`` and DBMS
 procedures refused), under a server-side transaction timeout, returning at most a row limit.
 Analysts see the whole graph: this endpoint is for the ``analyst`` (and ``admin``) role only.
@@ -18,7 +18,7 @@ from memcubedb.api.errors import ApiError, responses
 from memcubedb.api.schemas_ops import CypherIn, CypherOut, SavedQuery, SavedRun
 from memcubedb.api.services import Services
 from memcubedb.cypher import CypherFile, saved_queries
-from memcubedb.graph.analyst import run_read_only
+from memcubedb.graph.read_models.analyst import run_read_only
 
 router = APIRouter(prefix="/v1/cypher", tags=["analysts' cypher"])
 

@@ -15,7 +15,7 @@ from memcubedb.api.auth import Reader, ServicesDep
 from memcubedb.api.errors import responses
 from memcubedb.api.services import Services
 from memcubedb.cube import LifecycleState, MemoryType, Timestamp
-from memcubedb.graph.explorer import SCHEDULER_KINDS, CubeDetail, GraphFilter, Hit, Subgraph, Timeline
+from memcubedb.graph.read_models.explorer import SCHEDULER_KINDS, CubeDetail, GraphFilter, Hit, Subgraph, Timeline
 
 router = APIRouter(prefix="/v1/graph", tags=["graph"])
 

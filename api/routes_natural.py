@@ -25,8 +25,8 @@ from memcubedb.api.schemas_ops import NaturalIn
 from memcubedb.api.services import Services
 from memcubedb.extraction.documents import Document
 from memcubedb.extraction.intent import AddMemory, DeleteMemory, MemoryOperation, SearchMemory, UpdateMemory
+from memcubedb.graph.read_models.lookups import access
 from memcubedb.graph.records import content_hash
-from memcubedb.graph.views import access
 
 router = APIRouter(tags=["natural language"])
 SEARCH_K = 10

@@ -21,7 +21,7 @@ from memcubedb.api.errors import ApiError, responses
 from memcubedb.api.schemas_ops import DemoteIn, EncodeIn, JobOut, PromoteIn, ScoreOut
 from memcubedb.api.services import Services
 from memcubedb.cube import MemoryType
-from memcubedb.graph.views import access, fact_states, recorded_scores
+from memcubedb.graph.read_models.lookups import access, fact_states, recorded_scores
 from memcubedb.states import Operation, check_operation
 
 router = APIRouter(prefix="/v1/scheduler", tags=["scheduler"])

@@ -14,9 +14,9 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from memcubedb.graph.apikeys import ApiKeys
-from memcubedb.graph.explorer import GraphExplorer
 from memcubedb.graph.facts import FactEditor
 from memcubedb.graph.interchange import MemDumper, MemLoader
+from memcubedb.graph.read_models.explorer import GraphExplorer
 from memcubedb.graph.records import CubeWrite
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.jobs import JobLedger

@@ -40,6 +40,7 @@ import numpy as np
 from tqdm.auto import tqdm
 
 from memcubedb.cube import MemCube
+from memcubedb.cypher import search as sq
 from memcubedb.embeddings import default_embedder
 from memcubedb.graph.embedded import server
 from memcubedb.graph.records import (
@@ -53,7 +54,6 @@ from memcubedb.graph.records import (
     stable_id,
 )
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import queries as sq
 from memcubedb.search import recipe
 from memcubedb.search.searcher import MemorySearch
 from memcubedb.settings import Settings

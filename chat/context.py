@@ -12,10 +12,10 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from memcubedb.chat import queries as q
 from memcubedb.chat.prefix import TemplateRef, plan
 from memcubedb.chat.schemas import ChatRequest, MemoryTypeName
 from memcubedb.config.chat import ChatConfig
+from memcubedb.cypher import chat as q
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import SearchFilters, SearchResult
 from memcubedb.search.searcher import MemorySearch

@@ -17,7 +17,7 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from memcubedb.cube import new_id, utcnow
-from memcubedb.graph import queries as q
+from memcubedb.cypher import store as q
 from memcubedb.graph.acl import CAN_READ_CUBE, entity_map, visible_names
 from memcubedb.graph.mapping import fact_from_row
 from memcubedb.graph.permissions import PermissionDenied

@@ -16,7 +16,7 @@ from typing import Any, Concatenate, ParamSpec, TypeVar
 from neo4j import Bookmarks, Driver, GraphDatabase, ManagedTransaction, Session
 
 from memcubedb.cube import LifecycleState, MemCube, new_id, utcnow
-from memcubedb.graph import queries as q
+from memcubedb.cypher import store as q
 from memcubedb.graph.mapping import cube_to_props, fact_from_row, props_to_cube
 from memcubedb.graph.migrations import apply_migrations
 from memcubedb.graph.permissions import PermissionDenied, Permissions

@@ -1,4 +1,4 @@
-"""The retrieval channels: one function per named query of :mod:`memcubedb.search.queries`.
+"""The retrieval channels: one function per named query of :mod:`memcubedb.cypher.search`.
 
 The vector and full-text channels ask their index for ``limit * overfetch`` candidates and
 filter them by permission, lifecycle state, version and time inside the same query; when the
@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from memcubedb.cypher import search as q
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import queries as q
 from memcubedb.search.config import GraphConfig, NeighbourConfig
 from memcubedb.search.models import SearchFilters
 from memcubedb.search.text import lucene_query, ngrams
@@ -71,7 +71,7 @@ def _fetch_visible(
 
 
 def scope_params(principal: str, filters: SearchFilters, now: datetime) -> dict[str, Any]:
-    """The parameters of :data:`~memcubedb.search.queries.VISIBLE` for one search."""
+    """The parameters of :data:`~memcubedb.cypher.search.VISIBLE` for one search."""
     return {
         "principal": principal,
         "states": list(LIVE_STATES),

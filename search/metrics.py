@@ -2,7 +2,7 @@
 
 :class:`AccessRecorder` takes the ids a search returned (a queue put, no I/O), aggregates them
 in a background thread and writes them with one ``UNWIND`` query per flush
-(:data:`~memcubedb.search.queries.RECORD_ACCESS`). The scheduler reads ``access_count`` and
+(:data:`~memcubedb.cypher.search.RECORD_ACCESS`). The scheduler reads ``access_count`` and
 ``last_access`` to score cubes for promotion.
 """
 
@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from memcubedb.cube import utcnow
+from memcubedb.cypher import search as q
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import queries as q
 
 log = logging.getLogger(__name__)
 

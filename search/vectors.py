@@ -16,10 +16,10 @@ from typing import Any
 from neo4j import ManagedTransaction
 from tqdm.auto import tqdm
 
+from memcubedb.cypher import search as q
+from memcubedb.cypher import store as gq
 from memcubedb.embeddings import Embedder
-from memcubedb.graph import queries as gq
 from memcubedb.graph.store import GraphStore
-from memcubedb.search import queries as q
 from memcubedb.search.sentences import embed_with_sentences
 
 

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 
 from memcubedb.cube import MemCube
 from memcubedb.embeddings import default_embedder
-from memcubedb.graph.explorer import GraphExplorer, GraphFilter
 from memcubedb.graph.facts import FactEditor
 from memcubedb.graph.permissions import Right
+from memcubedb.graph.read_models.explorer import GraphExplorer, GraphFilter
 from memcubedb.graph.records import (
     ActivityRecord,
     AgentRecord,

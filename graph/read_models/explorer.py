@@ -1,6 +1,6 @@
 """GraphExplorer: bounded, permission-filtered views of the memory graph for the dashboard.
 
-Runs the queries of :mod:`memcubedb.graph.subgraph` through a :class:`GraphStore` and returns
+Runs the queries of :mod:`memcubedb.cypher.dashboard` through a :class:`GraphStore` and returns
 typed results. Nothing here grows with the size of the graph beyond the limits passed in:
 every list is cut server-side and comes back with the count of what was left out.
 """
@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from memcubedb.cube import LifecycleState, MemoryType, Timestamp
-from memcubedb.graph import subgraph as q
+from memcubedb.cypher import dashboard as q
 from memcubedb.graph.store import GraphStore, NotFound
 from memcubedb.states import KEPT_STATES
 
@@ -36,7 +36,7 @@ class GraphFilter(BaseModel):
     source: str | None = Field(default=None, max_length=2048, description="substring of the source URI")
 
     def params(self) -> dict[str, Any]:
-        """The filter as query parameters for :data:`memcubedb.graph.subgraph.CUBE_FILTERS`."""
+        """The filter as query parameters for :data:`memcubedb.cypher.dashboard.CUBE_FILTERS`."""
         return {
             "memory_types": [t.value for t in self.memory_types] if self.memory_types is not None else None,
             "states": [s.value for s in self.states] if self.states is not None else list(KEPT_STATES),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from memcubedb.cube import MemCube
-from memcubedb.graph import queries as q
+from memcubedb.cypher import store as q
 from memcubedb.graph.acl import CAN_READ_CUBE
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.store import GraphStore

@@ -9,8 +9,8 @@ cube that passes the filters ``MENTIONS`` them; a fact (``RELATES`` edge) when s
 
 from __future__ import annotations
 
+from memcubedb.cypher.store import FACT_ENDS
 from memcubedb.graph.acl import CAN_READ_CUBE, display_name, shown_name, visible_names
-from memcubedb.graph.queries import FACT_ENDS
 
 CUBE_FILTERS = """(
   ($memory_types IS NULL OR c.memory_type IN $memory_types)
