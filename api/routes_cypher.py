@@ -50,7 +50,7 @@ def _run(
     cfg = services.config
     rows = min(limit or cfg.cypher_max_rows, cfg.cypher_max_rows)
     timeout = min(timeout_s or cfg.cypher_timeout_s, cfg.cypher_timeout_s)
-    result = run_read_only(services.store.driver, services.store.db, query, params, timeout_s=timeout, max_rows=rows)
+    result = run_read_only(services.store, query, params, timeout_s=timeout, max_rows=rows)
     return CypherOut(columns=result.columns, rows=result.rows, truncated=result.truncated, limit=rows,
                      elapsed_ms=result.elapsed_ms)
 

@@ -47,8 +47,7 @@ def _background(services: Services, job: Any, work: Callable[[], dict[str, Any] 
         try:
             result = work()
             if result is not None:
-                with services.store.session() as s:
-                    s.execute_write(lambda tx: ledger.finish_in(tx, job, result))
+                services.store.execute_write(ledger.finish_in, job, result)
         except Exception as exc:
             log.exception("scheduler job %s (%s) failed", job.id, job.kind)
             if ledger.get(job.id).state == "running":

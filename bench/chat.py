@@ -154,7 +154,7 @@ def part1(http: httpx.Client, store: GraphStore, scheduler: MemScheduler, keys: 
     for target in tqdm(lengths, desc="TTFT over HTTP"):
         text = memory_text(lm, target)
         kv_principal = f"bench-kv-{target}-{uuid.uuid4().hex[:6]}"
-        key = ApiKeys(store.driver, store.db).create(kv_principal, Role.READER, name="bench")[0]
+        key = ApiKeys(store).create(kv_principal, Role.READER, name="bench")[0]
         template_id = scheduler.promote(kv_principal, write_cube(store, kv_principal, text), 0.9)
         delta = logit_delta(lm, scheduler.vault, store.get_cube(kv_principal, template_id).payload.sha256)
         question = [{"role": "user", "content": QUESTION}]
@@ -219,7 +219,7 @@ def main() -> None:
         vault = MemVault(settings.vault_dir)
         scheduler = MemScheduler(store, vault, settings.scheduler, lambda: lm)
         run = uuid.uuid4().hex[:6]
-        keys = {name: ApiKeys(store.driver, store.db).create(f"bench-qa-{name}-{run}", Role.WRITER, name="bench")[0]
+        keys = {name: ApiKeys(store).create(f"bench-qa-{name}-{run}", Role.WRITER, name="bench")[0]
                 for name in ("none", "plaintext", "kv_template", "adapter")}  # fmt: skip
         for s, p, o, _ in QA[: args.qa]:
             scheduler.promote(f"bench-qa-kv_template-{run}", write_cube(store, f"bench-qa-kv_template-{run}",

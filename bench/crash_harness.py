@@ -323,8 +323,8 @@ def _resend(store: GraphStore, report: CrashReport, batches: int, size: int) -> 
 
 def make_api_key(settings: Settings, principal: str = "crash-api") -> str:
     """A writer key on the private Neo4j, for the API writer."""
-    driver = GraphDatabase.driver(settings.bolt_uri, auth=settings.neo4j_auth)
+    store = GraphStore.connect(settings, migrate=False)
     try:
-        return ApiKeys(driver, settings.neo4j.database).create(principal, Role.WRITER, name="crash")[0]
+        return ApiKeys(store).create(principal, Role.WRITER, name="crash")[0]
     finally:
-        driver.close()
+        store.close()

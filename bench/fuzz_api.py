@@ -71,7 +71,7 @@ class ApiServer:
     def create_keys(self) -> None:
         """One key per fuzzed user (by :data:`ROLES`) and one analyst key (after the database was emptied)."""
         assert self.store is not None, "create_keys needs the store"
-        api_keys = ApiKeys(self.store.driver, self.store.db)
+        api_keys = ApiKeys(self.store)
         self.keys = {who: api_keys.create(who, role, name="fuzz")[0] for who, role in ROLES.items()}
         self.keys[ANALYST] = api_keys.create(ANALYST, Role.ANALYST, name="fuzz")[0]
 

@@ -191,7 +191,7 @@ def main() -> None:
         server.start(settings)
     try:
         store = GraphStore.connect(settings)
-        key = ApiKeys(store.driver, store.db).create(f"load-{uuid.uuid4().hex[:8]}", Role.WRITER, name="load")[0]
+        key = ApiKeys(store).create(f"load-{uuid.uuid4().hex[:8]}", Role.WRITER, name="load")[0]
         store.close()
         with api_process(settings) as base:
             asyncio.run(seed_memories(base, key, args.seed))

@@ -14,11 +14,12 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Literal
-
-from neo4j import Driver
+from typing import TYPE_CHECKING, Any, Literal
 
 from memcubedb.graph.mapping import native
+
+if TYPE_CHECKING:
+    from memcubedb.graph.store import GraphStore
 
 KEY_PREFIX = "mcdb_"
 
@@ -88,9 +89,8 @@ def _info(row: dict[str, Any]) -> ApiKeyInfo:
 class ApiKeys:
     """Creates, checks, lists and revokes API keys in the graph."""
 
-    def __init__(self, driver: Driver, database: str) -> None:
-        self._driver = driver
-        self._db = database
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
 
     def create(
         self, principal: str, role: Role, name: str = "", kind: Literal["user", "service"] = "user"
@@ -106,20 +106,18 @@ class ApiKeys:
             raise ValueError("principal id must not be empty")
         key_id = secrets.token_hex(8)
         key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
-        records, _, _ = self._driver.execute_query(
+        rows = self._store.write(
             CREATE_KEY, principal=principal, kind=kind, id=key_id, key_hash=hash_key(key),
-            role=Role(role).value, name=name, database_=self._db,
+            role=Role(role).value, name=name,
         )
-        return key, _info(records[0].data())
+        return key, _info(rows[0])
 
     def authenticate(self, key: str) -> ApiKeyInfo | None:
         """The live key matching ``key``, or ``None`` (unknown, malformed or revoked)."""
         if not key.startswith(KEY_PREFIX) or len(key) > 256:
             return None
-        records, _, _ = self._driver.execute_query(
-            AUTHENTICATE, key_hash=hash_key(key), database_=self._db, routing_="r"
-        )
-        return _info(records[0].data()) if records else None
+        rows = self._store.read(AUTHENTICATE, key_hash=hash_key(key))
+        return _info(rows[0]) if rows else None
 
     def revoke(self, key_id: str) -> ApiKeyInfo:
         """Revoke a key (idempotent); return it.
@@ -127,14 +125,11 @@ class ApiKeys:
         Raises:
             LookupError: no key with that id.
         """
-        records, _, _ = self._driver.execute_query(REVOKE_KEY, id=key_id, database_=self._db)
-        if not records:
+        rows = self._store.write(REVOKE_KEY, id=key_id)
+        if not rows:
             raise LookupError(f"no API key {key_id!r}")
-        return _info(records[0].data())
+        return _info(rows[0])
 
     def list(self, principal: str | None = None) -> list[ApiKeyInfo]:
         """Every key (of one principal, or all), oldest first, revoked ones included."""
-        records, _, _ = self._driver.execute_query(
-            LIST_KEYS, principal=principal, database_=self._db, routing_="r"
-        )
-        return [_info(r.data()) for r in records]
+        return [_info(r) for r in self._store.read(LIST_KEYS, principal=principal)]

@@ -203,8 +203,7 @@ class FactEditor:
             activity = self._record(tx, principal, cube_id, "add_fact", {"predicate": predicate})
             return self._assert(tx, principal, cube_id, activity, subject, predicate, obj, negated, confidence)
 
-        with self.store.session() as s:
-            fid = s.execute_write(work)
+        fid = self.store.execute_write(work)
         return self.get_fact(principal, fid)
 
     def retract_fact(self, principal: str, cube_id: str, fid: str) -> None:
@@ -220,8 +219,7 @@ class FactEditor:
             self._record(tx, principal, cube_id, "retract_fact", _triple_params(old))
             tx.run(RETRACT, cube_id=cube_id, fact_id=fid).consume()
 
-        with self.store.session() as s:
-            s.execute_write(work)
+        self.store.execute_write(work)
 
     def replace_fact(self, principal: str, cube_id: str, fid: str, **changes: Any) -> Fact:
         """Replace a cube's fact by an edited copy in one transaction; return the new fact.
@@ -256,8 +254,7 @@ class FactEditor:
                 tx.run(LINK_REVISION, new_id=new, old_id=fid).consume()
             return new
 
-        with self.store.session() as s:
-            new_fid = s.execute_write(work)
+        new_fid = self.store.execute_write(work)
         return self.get_fact(principal, new_fid)
 
     # --- transaction steps --------------------------------------------------------------

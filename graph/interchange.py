@@ -229,8 +229,7 @@ class MemLoader:
                 ).consume()
             return written
 
-        with self.store.session() as s:
-            written = s.execute_write(work)
+        written = self.store.execute_write(work)
         done = set(written)
         return LoadResult(written=written, skipped=[c.cube.id for c in cubes if c.cube.id not in done])
 

@@ -9,11 +9,12 @@ the check is part of the grant query itself.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Literal
-
-from neo4j import Driver
+from typing import TYPE_CHECKING, Literal
 
 from memcubedb.graph.acl import OWNS_CUBE
+
+if TYPE_CHECKING:
+    from memcubedb.graph.store import GraphStore
 
 ENSURE_PRINCIPAL = """
 MERGE (p:Principal {id: $id})
@@ -89,27 +90,26 @@ class PermissionDenied(PermissionError):
 
 
 class Permissions:
-    """Principal, group and grant management over a Neo4j driver."""
+    """Principal, group and grant management, through the store's sessions."""
 
-    def __init__(self, driver: Driver, database: str) -> None:
-        self._driver = driver
-        self._db = database
+    def __init__(self, store: GraphStore) -> None:
+        self._store = store
 
     def ensure_principal(self, pid: str, kind: Literal["user", "group", "service"] = "user", name: str = "") -> str:
         """Create the principal if missing; return its id."""
-        self._driver.execute_query(ENSURE_PRINCIPAL, id=pid, kind=kind, name=name or pid, database_=self._db)
+        self._store.write(ENSURE_PRINCIPAL, id=pid, kind=kind, name=name or pid)
         return pid
 
     def add_member(self, member: str, group: str) -> None:
         """Make ``member`` a member of ``group`` (both created if missing)."""
-        self._driver.execute_query(ADD_MEMBER, member=member, group=group, database_=self._db)
+        self._store.write(ADD_MEMBER, member=member, group=group)
 
     def remove_member(self, member: str, group: str) -> None:
         """Remove one ``MEMBER_OF`` edge (no error when absent)."""
-        self._driver.execute_query(REMOVE_MEMBER, member=member, group=group, database_=self._db)
+        self._store.write(REMOVE_MEMBER, member=member, group=group)
 
     def _owner_only(self, query: str, principal: str, **params: object) -> None:
-        records, _, _ = self._driver.execute_query(query, principal=principal, database_=self._db, **params)
+        records = self._store.write(query, principal=principal, **params)
         if not records:
             raise PermissionDenied(f"{principal!r} does not own cube {params.get('cube_id')!r}")
 
@@ -131,9 +131,7 @@ class Permissions:
 
     def grant_space(self, space_id: str, grantee: str, right: Right) -> None:
         """Grant ``right`` on a whole Space (administrative; the API restricts who may call it)."""
-        self._driver.execute_query(
-            GRANT_SPACE, space_id=space_id, grantee=grantee, right=Right(right).value, database_=self._db
-        )
+        self._store.write(GRANT_SPACE, space_id=space_id, grantee=grantee, right=Right(right).value)
 
     def add_to_space(self, principal: str, cube_id: str, space_id: str) -> None:
         """Put a cube the principal owns into a Space.

@@ -81,8 +81,7 @@ class AccessRecorder:
         rows = [{"id": i, "count": c, "at": at} for i, (c, at) in sorted(pending.items())]
         pending.clear()
         try:
-            with self.store.session() as s:
-                s.execute_write(lambda tx: tx.run(q.RECORD_ACCESS, rows=rows).consume())
+            self.store.write(q.RECORD_ACCESS, rows=rows)
         except Exception:  # metrics must never take the searcher down
             self.errors += 1
             log.exception("writing %d access records failed", len(rows))

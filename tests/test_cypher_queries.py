@@ -97,7 +97,7 @@ def graph(_session_store: GraphStore, settings: Settings) -> Iterator[tuple[Test
         s.run(WIPE).consume()
     store.migrate()
     ids = build_graph(store)
-    key = ApiKeys(store.driver, store.db).create("ana", Role.ANALYST)[0]
+    key = ApiKeys(store).create("ana", Role.ANALYST)[0]
     with TestClient(create_app(settings)) as client:
         yield client, ids, {"Authorization": f"Bearer {key}"}
 

@@ -43,7 +43,7 @@ def seeded(_session_store: GraphStore) -> data.Seeded:
 @pytest.fixture(scope="module")
 def api_keys(_session_store: GraphStore, seeded: data.Seeded) -> dict[str, str]:
     """Reader keys for Alice (who owns the orchard notes) and Mallory."""
-    keys = ApiKeys(_session_store.driver, _session_store.db)
+    keys = ApiKeys(_session_store)
     return {p: keys.create(p, Role.READER, name="dashboard tests")[0] for p in ("alice", "mallory")}
 
 

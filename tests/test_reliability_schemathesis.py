@@ -48,7 +48,7 @@ def api_server(
     _session_store.migrate()
     _session_store.write_cubes([cube_write(f"Memo {i}: Ana met Bo in Kyoto.", owner="root", uri=f"st://{i}",
                                            facts=[("Ana", "met", "Bo")]) for i in range(5)])
-    key = ApiKeys(_session_store.driver, _session_store.db).create("root", Role.ADMIN, name="schemathesis")[0]
+    key = ApiKeys(_session_store).create("root", Role.ADMIN, name="schemathesis")[0]
     model = tmp_path_factory.mktemp("schemathesis-chat") / "tiny-llama"
     lm = tiny_random_llama(offline_tokenizer(), initializer_range=0.3, seed=0)
     lm.model.save_pretrained(model)

@@ -28,13 +28,16 @@ import base64
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from neo4j import Driver, ManagedTransaction, unit_of_work
+from neo4j import ManagedTransaction, unit_of_work
 from neo4j.exceptions import ClientError, Neo4jError
 from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 from neo4j.time import Date, DateTime, Duration, Time
+
+if TYPE_CHECKING:
+    from memcubedb.graph.store import GraphStore
 
 REFUSED_OPERATORS = {
     "LoadCSV": "LOAD CSV reads files or URLs outside the graph",
@@ -141,9 +144,11 @@ def _check_plan(tx: ManagedTransaction, query: str, params: dict[str, Any]) -> N
 
 
 def run_read_only(
-    driver: Driver, database: str, query: str, params: dict[str, Any], *, timeout_s: float, max_rows: int
+    store: GraphStore, query: str, params: dict[str, Any], *, timeout_s: float, max_rows: int
 ) -> CypherResult:
-    """Run ``query`` with ``params`` in a read transaction; at most ``max_rows`` rows come back.
+    """Run ``query`` with ``params`` in a read transaction of a ``READ``-mode session of ``store``
+    (so it can never write, and is routed to a secondary in a cluster); at most ``max_rows`` rows
+    come back.
 
     Args:
         timeout_s: server-side transaction timeout, seconds (> 0).
@@ -173,8 +178,7 @@ def run_read_only(
         return CypherResult(columns, rows, truncated, round((time.perf_counter() - start) * 1000, 3))
 
     try:
-        with driver.session(database=database, default_access_mode="READ") as session:
-            return session.execute_read(work)
+        return store.execute_read(work)
     except ClientError as exc:
         code = exc.code or ""
         if code.endswith("Statement.AccessMode") or code.endswith("Security.Forbidden"):
