@@ -9,6 +9,7 @@ embedded default.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import platformdirs
 from pydantic import AliasChoices, BaseModel, Field
@@ -19,12 +20,16 @@ from memcubedb.config.chat import ChatConfig
 from memcubedb.config.embedding import EmbeddingConfig
 from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.config.scheduler import SchedulerConfig
+from memcubedb.config.telemetry import TelemetryConfig
 
 
 class Neo4jSettings(BaseModel):
     """Where the graph lives and how the embedded-default server is run."""
 
     host: str = "127.0.0.1"
+    scheme: Literal["bolt", "neo4j"] = Field(
+        default="bolt", description="URI scheme for the embedded server: `neo4j` uses the routing driver, as a cluster"
+    )
     bolt_port: int = Field(default=7687, ge=1, le=65535)
     database: str = "neo4j"
     heap_mb: int = Field(default=1024, ge=256, description="JVM heap of the embedded server, MiB")
@@ -47,6 +52,7 @@ class Settings(BaseSettings):
         scheduler: MemScheduler settings (``MEMCUBEDB_SCHEDULER__…``).
         api: knowledge-base API settings (``MEMCUBEDB_API__…``).
         chat: memory-augmented chat settings (``MEMCUBEDB_CHAT__…``).
+        telemetry: metrics, traces and logs (``MEMCUBEDB_TELEMETRY__…``).
     """
 
     model_config = SettingsConfigDict(
@@ -66,6 +72,7 @@ class Settings(BaseSettings):
     scheduler: SchedulerConfig = Field(default_factory=SchedulerConfig)
     api: ApiConfig = Field(default_factory=ApiConfig)
     chat: ChatConfig = Field(default_factory=ChatConfig)
+    telemetry: TelemetryConfig = Field(default_factory=TelemetryConfig)
 
     @property
     def embedded(self) -> bool:
@@ -90,8 +97,9 @@ class Settings(BaseSettings):
 
     @property
     def bolt_uri(self) -> str:
-        """The Bolt URI the driver connects to."""
-        return self.neo4j_uri or f"bolt://{self.neo4j.host}:{self.neo4j.bolt_port}"
+        """The URI the driver connects to: ``NEO4J_URI`` (``bolt://``, or ``neo4j://`` / ``neo4j+s://``
+        for a cluster or Aura: routing driver), else the embedded server with ``neo4j.scheme``."""
+        return self.neo4j_uri or f"{self.neo4j.scheme}://{self.neo4j.host}:{self.neo4j.bolt_port}"
 
     @property
     def neo4j_home(self) -> Path:
