@@ -1,7 +1,7 @@
 """The knowledge-base API: ``create_app(settings)`` builds a FastAPI app (nothing at import time).
 
 The app's lifespan connects to Neo4j (applying pending migrations) and builds the
-:class:`~memcubedb.api.services.Services` the routes use; closing the app closes them. Routes
+:class:`~memcubedb.api.server.services.Services` the routes use; closing the app closes them. Routes
 are versioned under ``/v1``; every error is RFC 9457 problem+json; request bodies are limited
 to ``settings.api.max_body_bytes``. ``memcubedb serve`` runs it with uvicorn.
 """
@@ -14,9 +14,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from pydantic import BaseModel
 
-from memcubedb.api import (
+from memcubedb.api.mcp import http as mcp_http
+from memcubedb.api.server import (
     dashboard,
-    mcp_http,
     routes_access,
     routes_chat,
     routes_cubes,
@@ -28,10 +28,10 @@ from memcubedb.api import (
     routes_scheduler,
     routes_search,
 )
-from memcubedb.api.auth import ServicesDep
-from memcubedb.api.errors import install_error_handlers, responses
-from memcubedb.api.limits import BodySizeLimit
-from memcubedb.api.services import Services
+from memcubedb.api.server.auth import ServicesDep
+from memcubedb.api.server.errors import install_error_handlers, responses
+from memcubedb.api.server.limits import BodySizeLimit
+from memcubedb.api.server.services import Services
 from memcubedb.graph.read_models.lookups import server_version
 from memcubedb.settings import Settings
 

@@ -11,11 +11,10 @@ import httpx
 
 from memcubedb.api import client_calls as c
 from memcubedb.api.client_calls import Call, client_settings
-from memcubedb.api.routes_natural import NaturalOut
-from memcubedb.api.schemas_admin import KeyCreated, KeyOut, Me
-from memcubedb.api.schemas_cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
-from memcubedb.api.schemas_facts import FactPage
-from memcubedb.api.schemas_ops import CypherOut, JobOut, SavedQuery, ScoreOut
+from memcubedb.api.schemas.admin import KeyCreated, KeyOut, Me
+from memcubedb.api.schemas.cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
+from memcubedb.api.schemas.facts import FactPage
+from memcubedb.api.schemas.ops import CypherOut, JobOut, NaturalOut, SavedQuery, ScoreOut
 from memcubedb.chat.schemas import ChatCompletion, ModelList
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 from memcubedb.graph.read_models.explorer import Subgraph

@@ -16,12 +16,11 @@ from urllib.parse import quote
 import httpx
 from pydantic import BaseModel, TypeAdapter
 
-from memcubedb.api.errors import Problem
-from memcubedb.api.routes_natural import NaturalOut
-from memcubedb.api.schemas_admin import KeyCreated, KeyOut, Me
-from memcubedb.api.schemas_cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
-from memcubedb.api.schemas_facts import EntityList, FactPage
-from memcubedb.api.schemas_ops import CypherOut, JobOut, SavedQuery, ScoreOut, SearchOut
+from memcubedb.api.schemas.admin import KeyCreated, KeyOut, Me
+from memcubedb.api.schemas.cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
+from memcubedb.api.schemas.facts import EntityList, FactPage
+from memcubedb.api.schemas.ops import CypherOut, JobOut, NaturalOut, SavedQuery, ScoreOut, SearchOut
+from memcubedb.api.schemas.problem import Problem
 from memcubedb.chat.schemas import ChatCompletion, ModelList
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 from memcubedb.graph.read_models.explorer import Subgraph

@@ -141,7 +141,7 @@ async def seed_memories(base: str, key: str, count: int) -> None:
 def api_process(settings: Settings) -> Iterator[str]:
     """``memcubedb serve`` on 127.0.0.1 in its own process; yields the base URL; stops it afterwards."""
     port = free_port()
-    cmd = [sys.executable, "-m", "memcubedb.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    cmd = [sys.executable, "-m", "memcubedb.api.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
     proc = subprocess.Popen(cmd, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
     try:

@@ -1,5 +1,5 @@
 """Errors of memory-augmented chat; the API maps each to its problem+json status once
-(:mod:`memcubedb.api.routes_chat`)."""
+(:mod:`memcubedb.api.server.routes_chat`)."""
 
 from __future__ import annotations
 

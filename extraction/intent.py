@@ -20,13 +20,13 @@ order. Text without any request gives an empty chain.
 from __future__ import annotations
 
 import re
-from typing import Annotated, Literal
 
 import spacy
-from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.util import filter_spans
+
+from memcubedb.extraction.operations import AddMemory, DeleteMemory, SearchMemory, UpdateMemory
 
 _THAT = {"LOWER": {"IN": ["that", ":"]}, "OP": "?"}
 _PATTERNS: dict[str, list[list[dict[str, object]]]] = {
@@ -67,42 +67,6 @@ _STATEMENT_SUBJECTS = frozenset({"i", "we", "they", "he", "she", "'ll", "will", 
 _LEAD = re.compile(r"^(?:\s|[,.;:!?]|and\b|then\b|also\b|please\b|that\b)+", re.IGNORECASE)
 _TRAIL = re.compile(r"(?:\s|[,.;:!?]|\band|\bthen|\balso|\bplease)+$", re.IGNORECASE)
 _NOT = re.compile(r",?\s*\bnot\s+(.+)$", re.IGNORECASE)
-
-
-class _Op(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class AddMemory(_Op):
-    """Store ``text`` as a new memory."""
-
-    op: Literal["add"] = "add"
-    text: str = Field(min_length=1)
-
-
-class DeleteMemory(_Op):
-    """Delete memories about ``about``."""
-
-    op: Literal["delete"] = "delete"
-    about: str = Field(min_length=1)
-
-
-class SearchMemory(_Op):
-    """Retrieve memories matching ``query``."""
-
-    op: Literal["search"] = "search"
-    query: str = Field(min_length=1)
-
-
-class UpdateMemory(_Op):
-    """Correct a memory: the new statement ``text``, replacing ``replaces`` when said ("…, not X")."""
-
-    op: Literal["update"] = "update"
-    text: str = Field(min_length=1)
-    replaces: str | None = None
-
-
-MemoryOperation = Annotated[AddMemory | DeleteMemory | SearchMemory | UpdateMemory, Field(discriminator="op")]
 
 
 def _clean(text: str) -> str:

@@ -297,12 +297,13 @@ def test_memcubedb_chat_shows_the_memories_each_answer_used(serve_chat: Any, key
     note = memories.plaintext("alice", "Alice's dentist appointment is on Friday at nine.")
     url, _ = serve_chat()
     proc = subprocess.run(
-        [sys.executable, "-m", "memcubedb.cli", "chat", "--url", url, "--key", keys.keys["alice"], "--max-tokens", "4"],
+        [sys.executable, "-m", "memcubedb.api.cli.main", "chat", "--url", url, "--key", keys.keys["alice"],
+         "--max-tokens", "4"],
         input="When is Alice's dentist appointment?\n/reset\n/quit\n", capture_output=True, text=True,
         timeout=120, env={**os.environ, "COLUMNS": "200"},
     )  # fmt: skip
     assert proc.returncode == 0, proc.stderr
     assert "memories used" in proc.stdout and note in proc.stdout and "memory_block" in proc.stdout
-    bad = subprocess.run([sys.executable, "-m", "memcubedb.cli", "chat", "--url", url, "--key", "mcdb_nope"],
+    bad = subprocess.run([sys.executable, "-m", "memcubedb.api.cli.main", "chat", "--url", url, "--key", "mcdb_nope"],
                          input="hi\n", capture_output=True, text=True, timeout=60)  # fmt: skip
     assert bad.returncode == 1 and "401" in bad.stderr

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from selenium.webdriver import Chrome
 
-from memcubedb.api.dashboard import DIST
+from memcubedb.api.server.dashboard import DIST
 from memcubedb.config.scheduler import LoRAConfig
 from tests.api_helpers import Keys
 from tests.e2e import browser

@@ -16,7 +16,7 @@ from selenium.webdriver.common.keys import Keys
 
 from bench.loopback import serve
 from memcubedb.api.app import create_app
-from memcubedb.api.dashboard import DIST
+from memcubedb.api.server.dashboard import DIST
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings

@@ -9,7 +9,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from memcubedb.api import dashboard
+from memcubedb.api.server import dashboard
 
 
 @pytest.fixture

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from memcubedb.extraction.intent import AddMemory, DeleteMemory, IntentParser, SearchMemory, UpdateMemory
+from memcubedb.extraction.intent import IntentParser
+from memcubedb.extraction.operations import AddMemory, DeleteMemory, SearchMemory, UpdateMemory
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from memcubedb.cli import app
+from memcubedb.api.cli.main import app
 from memcubedb.config.extraction import ExtractionConfig
 from memcubedb.extraction.chats import load_locomo
 from memcubedb.extraction.errors import InputError

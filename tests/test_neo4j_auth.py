@@ -8,7 +8,7 @@ import neo4j
 import pytest
 from typer.testing import CliRunner
 
-from memcubedb.cli import app
+from memcubedb.api.cli.main import app
 from memcubedb.settings import Settings
 
 pytestmark = pytest.mark.skipif(Settings().neo4j_uri is not None, reason="an external Neo4j is configured")

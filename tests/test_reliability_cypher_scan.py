@@ -49,7 +49,7 @@ PASS_THROUGH = {
 """Helpers that run a query handed to them: the names the query may be made of, and why that is
 never user text (their callers pass constants, which this rule checks at the call sites)."""
 
-NOT_QUERIES = {("memcubedb/mainjob.py", "serve"): "prints a curl example for the console; never sent to Neo4j"}
+NOT_QUERIES = {("api/cli/mainjob.py", "serve"): "prints a curl example for the console; never sent to Neo4j"}
 """Functions whose formatted text mentions Cypher without being a query."""
 
 

@@ -15,9 +15,9 @@ import pytest
 from typer.testing import CliRunner
 
 from bench.loopback import free_port
+from memcubedb.api.cli.main import app
 from memcubedb.api.client import AsyncMemCubeClient, MemCubeClient, MemCubeError
-from memcubedb.api.schemas_cubes import CubeOut
-from memcubedb.cli import app
+from memcubedb.api.schemas.cubes import CubeOut
 from memcubedb.graph.store import GraphStore
 from tests.api_helpers import Keys
 from tests.factories import cube_write
@@ -148,8 +148,8 @@ def test_keys_cli_bootstraps_an_admin(store: GraphStore, live_server: str) -> No
 
 def test_serve_command_runs_uvicorn(store: GraphStore) -> None:
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "memcubedb.cli", "serve", "--port", str(port)], env=os.environ,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    proc = subprocess.Popen([sys.executable, "-m", "memcubedb.api.cli.main", "serve", "--port", str(port)],
+                            env=os.environ, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         deadline = time.monotonic() + 120
         while True:

@@ -15,7 +15,7 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from memcubedb.cli import app
+from memcubedb.api.cli.main import app
 from memcubedb.graph.interchange import InterchangeCube, InterchangeDocument
 from memcubedb.graph.store import GraphStore
 from tests.api_helpers import Keys

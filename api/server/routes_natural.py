@@ -17,35 +17,18 @@ from __future__ import annotations
 import re
 
 from fastapi import APIRouter
-from pydantic import BaseModel, Field
 
-from memcubedb.api.auth import Caller, Capability, Reader, ServicesDep
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.schemas_ops import NaturalIn
-from memcubedb.api.services import Services
+from memcubedb.api.schemas.ops import NaturalIn, NaturalOut, OperationResult
+from memcubedb.api.server.auth import Caller, Capability, Reader, ServicesDep
+from memcubedb.api.server.errors import ApiError, responses
+from memcubedb.api.server.services import Services
 from memcubedb.extraction.documents import Document
-from memcubedb.extraction.intent import AddMemory, DeleteMemory, MemoryOperation, SearchMemory, UpdateMemory
+from memcubedb.extraction.operations import AddMemory, DeleteMemory, SearchMemory, UpdateMemory
 from memcubedb.graph.read_models.lookups import access
 from memcubedb.graph.records import content_hash
 
 router = APIRouter(tags=["natural language"])
 SEARCH_K = 10
-
-
-class OperationResult(BaseModel):
-    """One parsed operation and, when executed, what it did."""
-
-    operation: MemoryOperation
-    executed: bool = False
-    cube_ids: list[str] = Field(default_factory=list, description="cubes added, found, deleted or newly versioned")
-    detail: str = ""
-
-
-class NaturalOut(BaseModel):
-    """The operations the request was parsed into, in order (empty when it asks for none)."""
-
-    text: str
-    operations: list[OperationResult]
 
 
 def _writable_hits(services: Services, caller: Caller, query: str, must_contain: str) -> list[tuple[str, str]]:

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 import typer
 from rich.table import Table
 
-from memcubedb.api.cli_common import Key, Url, api_client, console
+from memcubedb.api.cli.common import Key, Url, api_client, console
 from memcubedb.api.client_calls import DEFAULT_URL
 from memcubedb.chat.schemas import ChatCompletion
 

@@ -14,8 +14,9 @@ from collections.abc import Iterator
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
-from memcubedb.api.auth import Capability, Reader, ServicesDep
-from memcubedb.api.errors import FieldError, problem, responses
+from memcubedb.api.schemas.problem import FieldError
+from memcubedb.api.server.auth import Capability, Reader, ServicesDep
+from memcubedb.api.server.errors import problem, responses
 from memcubedb.chat.errors import (
     ChatError,
     Overloaded,

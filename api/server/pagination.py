@@ -7,7 +7,7 @@ import binascii
 import json
 from datetime import datetime
 
-from memcubedb.api.errors import ApiError
+from memcubedb.api.server.errors import ApiError
 
 
 def encode_cursor(created_at: datetime, item_id: str) -> str:

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from memcubedb.cube import MemoryType
+from memcubedb.extraction.operations import MemoryOperation
 from memcubedb.search import SearchFilters, SearchResult
 
 
@@ -182,3 +183,19 @@ class NaturalIn(_In):
 
     text: str = Field(min_length=1, max_length=10_000)
     execute: bool = Field(default=False, description="run the parsed operations as the caller")
+
+
+class OperationResult(BaseModel):
+    """One parsed operation and, when executed, what it did."""
+
+    operation: MemoryOperation
+    executed: bool = False
+    cube_ids: list[str] = Field(default_factory=list, description="cubes added, found, deleted or newly versioned")
+    detail: str = ""
+
+
+class NaturalOut(BaseModel):
+    """The operations the request was parsed into, in order (empty when it asks for none)."""
+
+    text: str
+    operations: list[OperationResult]

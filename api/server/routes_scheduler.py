@@ -16,10 +16,10 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
-from memcubedb.api.auth import Caller, Capability, Reader, ServicesDep, Writer
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.schemas_ops import DemoteIn, EncodeIn, JobOut, PromoteIn, ScoreOut
-from memcubedb.api.services import Services
+from memcubedb.api.schemas.ops import DemoteIn, EncodeIn, JobOut, PromoteIn, ScoreOut
+from memcubedb.api.server.auth import Caller, Capability, Reader, ServicesDep, Writer
+from memcubedb.api.server.errors import ApiError, responses
+from memcubedb.api.server.services import Services
 from memcubedb.cube import MemoryType
 from memcubedb.graph.read_models.lookups import access, fact_states, recorded_scores
 from memcubedb.states import Operation, check_operation

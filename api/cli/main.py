@@ -9,8 +9,8 @@ from __future__ import annotations
 import typer
 from rich.console import Console
 
-from memcubedb.api.cli import register as register_api_commands
-from memcubedb.extraction.cli import ingest
+from memcubedb.api.cli.commands import register as register_api_commands
+from memcubedb.api.cli.ingest import ingest
 from memcubedb.graph.embedded import server
 from memcubedb.settings import Settings
 
@@ -82,7 +82,7 @@ def run_main_job(
     serve_api: bool = typer.Option(True, "--serve/--no-serve", help="serve the API and dashboard at the end"),
 ) -> None:
     """The main job: start Neo4j, ingest the samples, run the scheduler once, serve the API."""
-    from memcubedb.mainjob import prepare, serve
+    from memcubedb.api.cli.mainjob import prepare, serve
 
     settings = Settings()
     store = prepare(settings, console)

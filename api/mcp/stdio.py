@@ -29,11 +29,11 @@ def mcp(
     """Serve MemCubeDB's memory tools over MCP on stdin/stdout (for agent hosts; key from $MEMCUBEDB_API_KEY)."""
     from neo4j.exceptions import ServiceUnavailable
 
-    from memcubedb.api.auth import caller_for_key
-    from memcubedb.api.errors import ApiError
-    from memcubedb.api.mcp_calls import McpBackend
-    from memcubedb.api.mcp_server import build_mcp
-    from memcubedb.api.services import Services
+    from memcubedb.api.mcp.calls import McpBackend
+    from memcubedb.api.mcp.server import build_mcp
+    from memcubedb.api.server.auth import caller_for_key
+    from memcubedb.api.server.errors import ApiError
+    from memcubedb.api.server.services import Services
 
     settings = Settings()
     try:

@@ -11,9 +11,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from memcubedb.api.auth import Reader, ServicesDep
-from memcubedb.api.errors import responses
-from memcubedb.api.services import Services
+from memcubedb.api.server.auth import Reader, ServicesDep
+from memcubedb.api.server.errors import responses
+from memcubedb.api.server.services import Services
 from memcubedb.cube import LifecycleState, MemoryType, Timestamp
 from memcubedb.graph.read_models.explorer import SCHEDULER_KINDS, CubeDetail, GraphFilter, Hit, Subgraph, Timeline
 

@@ -6,7 +6,7 @@ request, there is no server-side session to keep or lose between API workers, an
 server-to-client stream (``GET /mcp`` is 405, as the transport specification allows). Every request needs an API
 key, as ``Authorization: Bearer <key>`` or ``X-API-Key: <key>``: without a valid one the answer is
 401 problem+json (the REST API's own check) before the MCP layer sees the request, and each tool
-call authenticates the key again and checks its role (:mod:`memcubedb.api.mcp_calls`). The SDK's
+call authenticates the key again and checks its role (:mod:`memcubedb.api.mcp.calls`). The SDK's
 DNS-rebinding guard (a Host/Origin allow-list) is off, as for the REST routes: a request without a
 key reaches nothing, and a rebinding page has no key.
 """
@@ -23,11 +23,11 @@ from starlette.datastructures import Headers
 from starlette.routing import Route
 from starlette.types import Receive, Scope, Send
 
-from memcubedb.api.auth import caller_for_key
-from memcubedb.api.errors import ApiError, problem
-from memcubedb.api.mcp_calls import McpBackend
-from memcubedb.api.mcp_server import build_mcp
-from memcubedb.api.services import Services
+from memcubedb.api.mcp.calls import McpBackend
+from memcubedb.api.mcp.server import build_mcp
+from memcubedb.api.server.auth import caller_for_key
+from memcubedb.api.server.errors import ApiError, problem
+from memcubedb.api.server.services import Services
 
 PATH = "/mcp"
 

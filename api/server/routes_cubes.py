@@ -7,10 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from memcubedb.api.auth import Reader, ServicesDep, Writer
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.pagination import decode_cursor, encode_cursor
-from memcubedb.api.schemas_cubes import (
+from memcubedb.api.schemas.cubes import (
     AddChat,
     AddDocument,
     AddText,
@@ -20,7 +17,10 @@ from memcubedb.api.schemas_cubes import (
     IngestResult,
     ProvenanceOut,
 )
-from memcubedb.api.services import Services
+from memcubedb.api.server.auth import Reader, ServicesDep, Writer
+from memcubedb.api.server.errors import ApiError, responses
+from memcubedb.api.server.pagination import decode_cursor, encode_cursor
+from memcubedb.api.server.services import Services
 from memcubedb.cube import LifecycleState, MemoryType
 from memcubedb.extraction.chats import Chat
 from memcubedb.extraction.documents import Document

@@ -11,7 +11,7 @@ import json
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from memcubedb.api.errors import PROBLEM_JSON
+from memcubedb.api.server.errors import PROBLEM_JSON
 
 
 class BodySizeLimit:

@@ -4,7 +4,7 @@ lineage; see :mod:`memcubedb.graph.interchange`) and ``memcubedb://saved-queries
 queries, as ``GET /v1/cypher/queries``; analysts only).
 
 Both read through the REST route functions as the request's caller, like the tools
-(:mod:`memcubedb.api.mcp_server`).
+(:mod:`memcubedb.api.mcp.server`).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from mcp.server.mcpserver.exceptions import ResourceError
 from mcp_types import InputRequiredResult
 from pydantic import AnyUrl
 
-from memcubedb.api import routes_cubes, routes_cypher, routes_interchange
-from memcubedb.api.auth import Capability
-from memcubedb.api.mcp_calls import McpBackend, mcp_errors
-from memcubedb.api.schemas_ops import ExportIn
+from memcubedb.api.mcp.calls import McpBackend, mcp_errors
+from memcubedb.api.schemas.ops import ExportIn
+from memcubedb.api.server import routes_cubes, routes_cypher, routes_interchange
+from memcubedb.api.server.auth import Capability
 from memcubedb.cypher import saved_queries
 
 SAVED_QUERIES = "memcubedb://saved-queries"

@@ -14,7 +14,7 @@ from pathlib import Path
 from fastapi import APIRouter
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 
-DIST = Path(__file__).resolve().parent / "static" / "dist"
+DIST = Path(__file__).resolve().parents[1] / "static" / "dist"
 _ASSET = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _MEDIA = {".js": "text/javascript", ".css": "text/css", ".map": "application/json", ".svg": "image/svg+xml"}
 

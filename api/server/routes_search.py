@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from memcubedb.api.auth import Reader, ServicesDep
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.schemas_ops import SearchIn, SearchOut
+from memcubedb.api.schemas.ops import SearchIn, SearchOut
+from memcubedb.api.server.auth import Reader, ServicesDep
+from memcubedb.api.server.errors import ApiError, responses
 from memcubedb.search import RECIPES
 
 router = APIRouter(tags=["search"])

@@ -24,8 +24,8 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from memcubedb.api.errors import ApiError
-from memcubedb.api.services import Services
+from memcubedb.api.server.errors import ApiError
+from memcubedb.api.server.services import Services
 from memcubedb.graph.apikeys import Role
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")

@@ -2,12 +2,12 @@
 memory tools an agent host offers its model.
 
 :func:`build_mcp` registers the tools and resources on an ``MCPServer`` over an
-:class:`~memcubedb.api.mcp_calls.McpBackend`. Every tool authenticates the request's API key and
+:class:`~memcubedb.api.mcp.calls.McpBackend`. Every tool authenticates the request's API key and
 checks its role as the REST API does, then calls the REST route functions themselves with the REST
 request models (one code path: same permission predicates, validation, one transaction per write);
 their 4xx errors come back as tool errors whose text says what to fix. Transports: stdio
-(``memcubedb mcp``, :mod:`memcubedb.api.mcp_stdio`) and streamable HTTP at ``/mcp`` of the API
-(:mod:`memcubedb.api.mcp_http`). Idea: MemOS ships an MCP server (``api/mcp_serve.py``) for the same
+(``memcubedb mcp``, :mod:`memcubedb.api.mcp.stdio`) and streamable HTTP at ``/mcp`` of the API
+(:mod:`memcubedb.api.mcp.http`). Idea: MemOS ships an MCP server (``api/mcp_serve.py``) for the same
 purpose; tool names follow the memory operations of the MemOS paper (add, search, get, update, delete).
 """
 
@@ -23,11 +23,9 @@ from mcp.server.mcpserver.exceptions import ToolError
 from mcp_types import ToolAnnotations
 from pydantic import Field
 
-from memcubedb.api import routes_cubes, routes_cypher, routes_facts, routes_natural, routes_search
-from memcubedb.api.auth import Caller, Capability
-from memcubedb.api.mcp_calls import McpBackend, mcp_errors
-from memcubedb.api.mcp_resources import GuardedMCPServer, register_resources
-from memcubedb.api.mcp_schemas import (
+from memcubedb.api.mcp.calls import McpBackend, mcp_errors
+from memcubedb.api.mcp.resources import GuardedMCPServer, register_resources
+from memcubedb.api.mcp.schemas import (
     ABOUT_MEMORIES,
     AddMemoryOut,
     ChatOut,
@@ -37,10 +35,11 @@ from memcubedb.api.mcp_schemas import (
     MemoryBrief,
     MemoryOut,
 )
-from memcubedb.api.routes_natural import NaturalOut
-from memcubedb.api.schemas_cubes import AddChat, AddText, CubeOut, CubeUpdate, TurnIn
-from memcubedb.api.schemas_ops import CypherIn, CypherOut, NaturalIn, SavedRun, SearchIn, SearchOut
-from memcubedb.api.services import Services
+from memcubedb.api.schemas.cubes import AddChat, AddText, CubeOut, CubeUpdate, TurnIn
+from memcubedb.api.schemas.ops import CypherIn, CypherOut, NaturalIn, NaturalOut, SavedRun, SearchIn, SearchOut
+from memcubedb.api.server import routes_cubes, routes_cypher, routes_facts, routes_natural, routes_search
+from memcubedb.api.server.auth import Caller, Capability
+from memcubedb.api.server.services import Services
 from memcubedb.chat.errors import ChatError
 from memcubedb.chat.schemas import ChatRequest, MemoryOptions, MemoryTypeName, Message
 from memcubedb.cube import MemoryType, Timestamp

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
-from memcubedb.api.auth import Admin, Reader, ServicesDep, Writer
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.schemas_admin import GrantIn, KeyCreate, KeyCreated, KeyOut, Me, MemberIn, SpaceIn
+from memcubedb.api.schemas.admin import GrantIn, KeyCreate, KeyCreated, KeyOut, Me, MemberIn, SpaceIn
+from memcubedb.api.server.auth import Admin, Reader, ServicesDep, Writer
+from memcubedb.api.server.errors import ApiError, responses
 from memcubedb.graph.permissions import Right
 from memcubedb.graph.read_models.lookups import groups_of
 

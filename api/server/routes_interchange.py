@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from memcubedb.api.auth import Capability, Reader, ServicesDep, Writer
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.schemas_ops import ExportIn
+from memcubedb.api.schemas.ops import ExportIn
+from memcubedb.api.server.auth import Capability, Reader, ServicesDep, Writer
+from memcubedb.api.server.errors import ApiError, responses
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 
 router = APIRouter(tags=["export and import"])

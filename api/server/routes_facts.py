@@ -6,9 +6,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Response
 
-from memcubedb.api.auth import Reader, ServicesDep, Writer
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.schemas_facts import EntityIn, EntityList, FactIn, FactPage, FactPatch
+from memcubedb.api.schemas.facts import EntityIn, EntityList, FactIn, FactPage, FactPatch
+from memcubedb.api.server.auth import Reader, ServicesDep, Writer
+from memcubedb.api.server.errors import ApiError, responses
 from memcubedb.graph.facts import EntityRef
 from memcubedb.graph.records import Entity, EntityRecord, Fact
 from memcubedb.graph.store import WriteRejected

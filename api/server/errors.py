@@ -15,9 +15,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from neo4j.exceptions import ServiceUnavailable, SessionExpired
-from pydantic import BaseModel, Field, ValidationError
+from pydantic import ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from memcubedb.api.schemas.problem import FieldError, Problem
 from memcubedb.extraction.errors import InputError
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.read_models.analyst import CypherFailed, CypherRefused, CypherTimeout
@@ -41,25 +42,6 @@ TITLES = {
     503: "Service unavailable",
     504: "Gateway timeout",
 }
-
-
-class FieldError(BaseModel):
-    """One invalid field: where it is, what is wrong, the validator's error type."""
-
-    field: str = Field(description="dotted path, e.g. body.text or query.limit")
-    message: str
-    type: str
-
-
-class Problem(BaseModel):
-    """An RFC 9457 problem details object."""
-
-    type: str = Field(description="URN of the problem kind, e.g. urn:memcubedb:problem:not-found")
-    title: str
-    status: int
-    detail: str
-    instance: str = Field(description="the request path")
-    errors: list[FieldError] | None = None
 
 
 class ApiError(Exception):

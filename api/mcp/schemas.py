@@ -1,5 +1,5 @@
 """What MemCubeDB's MCP tools take and return beyond the REST API's own request and response models
-(:mod:`memcubedb.api.schemas_cubes`, :mod:`memcubedb.api.schemas_ops`), which the tools reuse."""
+(:mod:`memcubedb.api.schemas.cubes`, :mod:`memcubedb.api.schemas.ops`), which the tools reuse."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from memcubedb.api.schemas_cubes import CubeOut, ProvenanceOut
+from memcubedb.api.schemas.cubes import CubeOut, ProvenanceOut
 from memcubedb.chat.schemas import MemoryReport
 from memcubedb.cube import MemCube, Timestamp
 from memcubedb.graph.records import Entity, Fact

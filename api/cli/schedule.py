@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from memcubedb.api.cli_common import AsJson, Key, Url, api_client, console, emit_json, table
+from memcubedb.api.cli.common import AsJson, Key, Url, api_client, console, emit_json, table
 from memcubedb.api.client_calls import DEFAULT_URL
 from memcubedb.settings import Settings
 

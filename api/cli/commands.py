@@ -18,11 +18,11 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from memcubedb.api.cli_chat import chat
-from memcubedb.api.cli_common import AsJson, Key, Url, api_client, console, emit_json, err, parse_param, table
-from memcubedb.api.cli_schedule import schedule_app
+from memcubedb.api.cli.chat import chat
+from memcubedb.api.cli.common import AsJson, Key, Url, api_client, console, emit_json, err, parse_param, table
+from memcubedb.api.cli.schedule import schedule_app
 from memcubedb.api.client_calls import DEFAULT_URL
-from memcubedb.api.mcp_stdio import mcp
+from memcubedb.api.mcp.stdio import mcp
 from memcubedb.graph.apikeys import Role
 from memcubedb.settings import Settings
 

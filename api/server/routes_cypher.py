@@ -13,10 +13,10 @@ from typing import Any
 
 from fastapi import APIRouter
 
-from memcubedb.api.auth import Analyst, ServicesDep
-from memcubedb.api.errors import ApiError, responses
-from memcubedb.api.schemas_ops import CypherIn, CypherOut, SavedQuery, SavedRun
-from memcubedb.api.services import Services
+from memcubedb.api.schemas.ops import CypherIn, CypherOut, SavedQuery, SavedRun
+from memcubedb.api.server.auth import Analyst, ServicesDep
+from memcubedb.api.server.errors import ApiError, responses
+from memcubedb.api.server.services import Services
 from memcubedb.cypher import CypherFile, saved_queries
 from memcubedb.graph.read_models.analyst import run_read_only
 

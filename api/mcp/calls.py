@@ -1,5 +1,5 @@
 """How MCP tools and resources act as a caller: the REST API's key → principal lookup and role check
-(:func:`memcubedb.api.auth.caller_for_key`, :func:`~memcubedb.api.auth.check_role`), and the REST API's
+(:func:`memcubedb.api.server.auth.caller_for_key`, :func:`~memcubedb.api.server.auth.check_role`), and the REST API's
 errors turned into MCP errors whose text says what to fix.
 
 Tools call the REST routes' own functions (``routes_cubes.add_text``, ``routes_search.search``, …)
@@ -21,9 +21,9 @@ from mcp.server.mcpserver import Context
 from mcp.server.mcpserver.exceptions import MCPServerError, ToolError
 from pydantic import ValidationError
 
-from memcubedb.api.auth import Caller, Capability, caller_for_key, check_role
-from memcubedb.api.errors import ApiError, field_errors, mapped
-from memcubedb.api.services import Services
+from memcubedb.api.server.auth import Caller, Capability, caller_for_key, check_role
+from memcubedb.api.server.errors import ApiError, field_errors, mapped
+from memcubedb.api.server.services import Services
 
 HINTS = {
     "unauthorized": "Configure a valid API key: MEMCUBEDB_API_KEY for `memcubedb mcp`, "
