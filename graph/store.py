@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
 from typing import Any, Concatenate, ParamSpec, TypeVar
 
@@ -29,15 +30,20 @@ from memcubedb.graph.records import (
     Fact,
     owned_source_id,
 )
+from memcubedb.metrics import CUBES_WRITTEN, FACTS_WRITTEN
 from memcubedb.request_context import current_request
 from memcubedb.settings import Settings
 from memcubedb.states import KEPT_STATES, Operation, TransitionError, check_operation, check_transition
+from memcubedb.tracing import span
 
 #: A step run on the new cubes of a write, inside its transaction (see :meth:`GraphStore.write_cubes`).
 Prepare = Callable[[list[CubeWrite]], None]
 
 P = ParamSpec("P")
 T = TypeVar("T")
+
+#: The cubes written by the current attempt of a write transaction (counted once it commits).
+_WRITTEN: ContextVar[list[CubeWrite] | None] = ContextVar("memcubedb_written", default=None)
 
 
 class NotFound(LookupError):
@@ -168,24 +174,51 @@ class GraphStore:
         self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``work(tx, *args, **kwargs)`` in one read transaction (retried on transient errors)."""
-        with self.session(read_only=True) as s:
+        with self._span("neo4j.read", work), self.session(read_only=True) as s:
             return s.execute_read(work, *args, **kwargs)
 
     def execute_write(
         self, work: Callable[Concatenate[ManagedTransaction, P], T], *args: P.args, **kwargs: P.kwargs
     ) -> T:
         """``work(tx, *args, **kwargs)`` in one write transaction (retried on transient errors;
-        ``work`` must be safe to re-run)."""
-        with self.session() as s:
-            return s.execute_write(work, *args, **kwargs)
+        ``work`` must be safe to re-run). The cubes it writes through :meth:`write_cubes_in` are
+        counted (``memcubedb_cubes_written_total``) once the transaction has committed."""
+        written: list[CubeWrite] = []
+
+        def attempt(tx: ManagedTransaction) -> T:
+            written.clear()
+            token = _WRITTEN.set(written)
+            try:
+                return work(tx, *args, **kwargs)
+            finally:
+                _WRITTEN.reset(token)
+
+        with self._span("neo4j.write", work), self.session() as s:
+            result = s.execute_write(attempt)
+        for w in written:
+            CUBES_WRITTEN.labels(memory_type=w.cube.descriptive.memory_type.value).inc()
+            FACTS_WRITTEN.inc(len(w.facts))
+        return result
 
     def read(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Run a parameterised read query in a read transaction; rows as dicts."""
-        return self.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
+        with self._span("neo4j.read", query=query), self.session(read_only=True) as s:
+            return s.execute_read(lambda tx: [r.data() for r in tx.run(query, params)])
 
     def write(self, query: str, **params: Any) -> list[dict[str, Any]]:
         """Run a parameterised write query in one write transaction; rows as dicts."""
-        return self.execute_write(lambda tx: [r.data() for r in tx.run(query, params)])
+        with self._span("neo4j.write", query=query), self.session() as s:
+            return s.execute_write(lambda tx: [r.data() for r in tx.run(query, params)])
+
+    def _span(self, name: str, work: Callable[..., Any] | None = None, query: str | None = None) -> Any:
+        """A ``neo4j.read``/``neo4j.write`` span: the query text (constant Cypher) or the
+        transaction function's name."""
+        attributes: dict[str, str] = {"db.system.name": "neo4j", "db.namespace": self.db}
+        if query is not None:
+            attributes["db.query.text"] = query
+        if work is not None:
+            attributes["code.function.name"] = getattr(work, "__qualname__", repr(work))
+        return span(name, **attributes)
 
     # --- writes -------------------------------------------------------------------------
 
@@ -231,6 +264,9 @@ class GraphStore:
         if prepare is not None:
             prepare(fresh)
         rows = _rows_for(fresh)
+        pending = _WRITTEN.get()
+        if pending is not None:
+            pending.extend(fresh)
         tx.run(q.MERGE_ACTIVITIES, rows=rows["activities"]).consume()
         tx.run(q.MERGE_SOURCES, rows=rows["sources"]).consume()
         tx.run(q.CREATE_CUBES, rows=rows["cubes"]).consume()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextvars import copy_context
 from typing import Any
 
 import numpy as np
@@ -21,6 +22,7 @@ from memcubedb.cube import utcnow
 from memcubedb.embeddings import Embedder
 from memcubedb.graph.mapping import native
 from memcubedb.graph.store import GraphStore
+from memcubedb.metrics import SEARCH_CHANNEL_SECONDS, SEARCH_SECONDS
 from memcubedb.search import channels as ch
 from memcubedb.search.config import Channel, SearchConfig, recipe
 from memcubedb.search.fusion import (
@@ -32,9 +34,16 @@ from memcubedb.search.fusion import (
 from memcubedb.search.metrics import AccessRecorder
 from memcubedb.search.models import SearchFilters, SearchResult
 from memcubedb.search.text import named_speakers
+from memcubedb.tracing import span
 
 #: How many fused candidates MMR chooses from, as a multiple of ``k``.
 MMR_POOL = 3
+
+
+def _timed(channel: str, run: Callable[[], ch.Ranked]) -> ch.Ranked:
+    """``run()`` inside a ``search.channel`` span, its time observed per channel."""
+    with span("search.channel", **{"memcubedb.channel": channel}), SEARCH_CHANNEL_SECONDS.labels(channel).time():
+        return run()
 
 
 class MemorySearch:
@@ -114,6 +123,13 @@ class MemorySearch:
         cfg = config or self.config
         if not query.strip() and vector is None:
             return []
+        with span("search", **{"memcubedb.k": k}), SEARCH_SECONDS.time():
+            return self._search(principal, query, k, filters, cfg, vector)
+
+    def _search(
+        self, principal: str, query: str, k: int, filters: SearchFilters | None, cfg: SearchConfig,
+        vector: Sequence[float] | None,
+    ) -> list[SearchResult]:  # fmt: skip
         scope = ch.scope_params(principal, filters or SearchFilters(), utcnow())
         forms: dict[str, list[str]] = {}
         hits = self._memories(scope, self._first_stage(cfg, scope, query, k, vector), forms)
@@ -122,7 +138,10 @@ class MemorySearch:
         nb_cfg = cfg.channel(Channel.NEIGHBOURS)
         if nb_cfg.weight > 0 and fused:
             seeds = [doc for doc, _ in fused[: cfg.neighbour_expansion.seeds]]
-            found = ch.neighbour_channel(self.store, scope, seeds, max(nb_cfg.limit, k), cfg.neighbour_expansion)
+            found = _timed(
+                Channel.NEIGHBOURS.value,
+                lambda: ch.neighbour_channel(self.store, scope, seeds, max(nb_cfg.limit, k), cfg.neighbour_expansion),
+            )
             hits.update(self._memories(scope, {Channel.NEIGHBOURS.value: found}, forms))
             rankings[Channel.NEIGHBOURS.value] = [h.id for h in hits[Channel.NEIGHBOURS.value]]
             fused = _fuse(cfg, query, rankings, hits)
@@ -155,7 +174,11 @@ class MemorySearch:
         jobs: dict[str, Callable[[], ch.Ranked]] = {}
         over, deepest = cfg.overfetch, cfg.max_fetch
         if cfg.vector.weight > 0:
-            vec = vector if vector is not None else self.embedder.embed([query])[0]
+            if vector is not None:
+                vec = vector
+            else:
+                with span("model.embed", **{"memcubedb.texts": 1}):
+                    vec = self.embedder.embed([query])[0]
             limit_v = max(cfg.vector.limit, k)
             jobs[Channel.VECTOR.value] = lambda: ch.vector_channel(
                 self.store, scope, vec, limit_v, over, deepest, cfg.sentences
@@ -168,7 +191,8 @@ class MemorySearch:
             jobs[Channel.GRAPH.value] = lambda: ch.graph_channel(
                 self.store, scope, query, limit_g, over, cfg.graph_expansion
             )
-        futures = {name: self._pool.submit(job) for name, job in jobs.items()}
+        # each channel runs in the caller's context (request bookmarks, trace parent) on a pool thread
+        futures = {name: self._pool.submit(copy_context().run, _timed, name, job) for name, job in jobs.items()}
         return {name: f.result() for name, f in futures.items()}
 
     def _finish(
