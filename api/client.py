@@ -22,7 +22,7 @@ import httpx
 
 from memcubedb.api import client_calls as c
 from memcubedb.api.client_async import AsyncMemCubeClient
-from memcubedb.api.client_calls import Call, MemCubeError, client_settings
+from memcubedb.api.client_calls import Call, CausalBookmarks, MemCubeError, client_settings
 from memcubedb.api.schemas.admin import KeyCreated, KeyOut, Me
 from memcubedb.api.schemas.cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
 from memcubedb.api.schemas.facts import FactPage
@@ -33,19 +33,21 @@ from memcubedb.graph.read_models.explorer import Subgraph
 from memcubedb.graph.records import Entity, Fact
 from memcubedb.search import SearchResult
 
-__all__ = ["AsyncMemCubeClient", "MemCubeClient", "MemCubeError"]
+__all__ = ["AsyncMemCubeClient", "CausalBookmarks", "MemCubeClient", "MemCubeError"]
 
 T = TypeVar("T")
 
 
 class MemCubeClient:
     """Synchronous client. ``base_url`` defaults to ``$MEMCUBEDB_API_URL`` or
-    http://127.0.0.1:8000, ``api_key`` to ``$MEMCUBEDB_API_KEY``; ``timeout`` in seconds."""
+    http://127.0.0.1:8000, ``api_key`` to ``$MEMCUBEDB_API_KEY``; ``timeout`` in seconds.
+    ``bookmarks``: the causal chain to use (default: a new one, see :class:`CausalBookmarks`)."""
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, *, timeout: float = 60.0,
-                 transport: httpx.BaseTransport | None = None) -> None:
+                 transport: httpx.BaseTransport | None = None, bookmarks: CausalBookmarks | None = None) -> None:
         url, headers = client_settings(base_url, api_key)
         self._http = httpx.Client(base_url=url, headers=headers, timeout=timeout, transport=transport)
+        self.bookmarks = bookmarks or CausalBookmarks()
 
     def __enter__(self) -> MemCubeClient:
         return self
@@ -58,7 +60,11 @@ class MemCubeClient:
         self._http.close()
 
     def _send(self, call: Call[T]) -> T:
-        return call.result(self._http.send(call.request(self._http)))
+        request = call.request(self._http)
+        sent = self.bookmarks.attach(request)
+        response = self._http.send(request)
+        self.bookmarks.update(sent, response)
+        return call.result(response)
 
     # memcubes
     def add_text(self, text: str, **options: Any) -> IngestResult:
@@ -225,13 +231,13 @@ class MemCubeClient:
         return self._send(c.job(job_id))
 
     def wait_for_job(self, job_id: str, timeout_s: float = 600.0, poll_s: float = 0.5) -> JobOut:
-        """Poll a job until it is no longer running.
+        """Poll a job until it ended (no longer queued or running).
 
         Raises:
             TimeoutError: still running after ``timeout_s`` seconds.
         """
         deadline = time.monotonic() + timeout_s
-        while (found := self.job(job_id)).state == "running":
+        while (found := self.job(job_id)).state in ("queued", "running"):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} still running after {timeout_s} s")
             time.sleep(poll_s)

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 import httpx
 
 from memcubedb.api import client_calls as c
-from memcubedb.api.client_calls import Call, client_settings
+from memcubedb.api.client_calls import Call, CausalBookmarks, client_settings
 from memcubedb.api.schemas.admin import KeyCreated, KeyOut, Me
 from memcubedb.api.schemas.cubes import CubeOut, CubePage, IngestResult, ProvenanceOut
 from memcubedb.api.schemas.facts import FactPage
@@ -25,12 +25,14 @@ T = TypeVar("T")
 
 
 class AsyncMemCubeClient:
-    """Asynchronous client (``httpx.AsyncClient``); the same methods as :class:`MemCubeClient`, awaited."""
+    """Asynchronous client (``httpx.AsyncClient``); the same methods as :class:`MemCubeClient`, awaited,
+    and the same causal chain of bookmarks (``bookmarks``)."""
 
     def __init__(self, base_url: str | None = None, api_key: str | None = None, *, timeout: float = 60.0,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+                 transport: httpx.AsyncBaseTransport | None = None, bookmarks: CausalBookmarks | None = None) -> None:
         url, headers = client_settings(base_url, api_key)
         self._http = httpx.AsyncClient(base_url=url, headers=headers, timeout=timeout, transport=transport)
+        self.bookmarks = bookmarks or CausalBookmarks()
 
     async def __aenter__(self) -> AsyncMemCubeClient:
         return self
@@ -43,7 +45,11 @@ class AsyncMemCubeClient:
         await self._http.aclose()
 
     async def _send(self, call: Call[T]) -> T:
-        return call.result(await self._http.send(call.request(self._http)))
+        request = call.request(self._http)
+        sent = self.bookmarks.attach(request)
+        response = await self._http.send(request)
+        self.bookmarks.update(sent, response)
+        return call.result(response)
 
     async def add_text(self, text: str, **options: Any) -> IngestResult:
         """Async :meth:`MemCubeClient.add_text`."""
@@ -208,7 +214,7 @@ class AsyncMemCubeClient:
     async def wait_for_job(self, job_id: str, timeout_s: float = 600.0, poll_s: float = 0.5) -> JobOut:
         """Async :meth:`MemCubeClient.wait_for_job`."""
         deadline = time.monotonic() + timeout_s
-        while (found := await self.job(job_id)).state == "running":
+        while (found := await self.job(job_id)).state in ("queued", "running"):
             if time.monotonic() > deadline:
                 raise TimeoutError(f"job {job_id} still running after {timeout_s} s")
             await asyncio.sleep(poll_s)

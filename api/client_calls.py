@@ -8,6 +8,7 @@ the answer parses into (``None`` for 204 answers). :mod:`memcubedb.api.client` s
 from __future__ import annotations
 
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, TypeVar
@@ -25,11 +26,39 @@ from memcubedb.chat.schemas import ChatCompletion, ModelList
 from memcubedb.graph.interchange import InterchangeDocument, LoadResult
 from memcubedb.graph.read_models.explorer import Subgraph
 from memcubedb.graph.records import Entity, Fact
+from memcubedb.request_context import BOOKMARK_HEADER
 
 T = TypeVar("T")
 
 DEFAULT_URL = "http://127.0.0.1:8000"
 """Where clients (SDK, CLI) look for the API unless told otherwise (``$MEMCUBEDB_API_URL``)."""
+
+
+class CausalBookmarks:
+    """A client's causal chain: the ``X-MemCubeDB-Bookmark`` tokens its writes got back, sent on
+    every later request, so that whichever API process answers (against a Neo4j cluster: whichever
+    secondary it reads) sees those writes — read-your-writes across processes. Merged as Neo4j's
+    bookmark manager merges: a write answer's token replaces the tokens its request carried, so
+    concurrent writes keep one token each. Share one between clients of different API URLs to
+    chain them. Thread-safe."""
+
+    def __init__(self) -> None:
+        self.tokens: frozenset[str] = frozenset()
+        self._lock = threading.Lock()
+
+    def attach(self, request: httpx.Request) -> frozenset[str]:
+        """Put the current tokens on ``request``; return them (for :meth:`update`)."""
+        sent = self.tokens
+        if sent:
+            request.headers[BOOKMARK_HEADER] = ",".join(sorted(sent))
+        return sent
+
+    def update(self, sent: frozenset[str], response: httpx.Response) -> None:
+        """Take the bookmark of a write answer (requests that wrote nothing return none)."""
+        token = response.headers.get(BOOKMARK_HEADER)
+        if token:
+            with self._lock:
+                self.tokens = (self.tokens - sent) | {token}
 
 
 def client_settings(base_url: str | None, api_key: str | None) -> tuple[str, dict[str, str]]:

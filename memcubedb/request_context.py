@@ -8,7 +8,8 @@ threads that copy the context (Starlette's thread pool) update the same object.
 
 Bookmarks are Neo4j's causal-consistency tokens (Neo4j Operations Manual, *Causal
 consistency*): a session started with them reads nothing older than the writes they stand for.
-On the wire they travel as one opaque header value (:func:`encode_bookmarks`).
+On the wire they travel as opaque tokens (:func:`encode_bookmarks`), several joined by commas
+when a client has concurrent writes in flight (:func:`decode_bookmarks` takes their union).
 """
 
 from __future__ import annotations
@@ -71,15 +72,23 @@ def encode_bookmarks(bookmarks: Iterable[str]) -> str:
 
 
 def decode_bookmarks(value: str) -> frozenset[str]:
-    """The bookmarks of a header value written by :func:`encode_bookmarks`.
+    """The union of the bookmarks of a header value: tokens written by :func:`encode_bookmarks`,
+    joined by commas.
 
     Raises:
-        ValueError: not such a value, or more than :data:`MAX_BOOKMARKS` bookmarks.
+        ValueError: a token is not such a value, or there are more than :data:`MAX_BOOKMARKS` bookmarks.
     """
-    try:
-        raw = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-    except (binascii.Error, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise ValueError(f"{BOOKMARK_HEADER} is not a bookmark this API returned") from exc
-    if not isinstance(raw, list) or not all(isinstance(b, str) for b in raw) or len(raw) > MAX_BOOKMARKS:
-        raise ValueError(f"{BOOKMARK_HEADER} is not a bookmark this API returned")
-    return frozenset(raw)
+    bad = ValueError(f"{BOOKMARK_HEADER} is not a list of bookmarks this API returned")
+    found: set[str] = set()
+    for token in value.split(","):
+        token = token.strip()
+        try:
+            raw = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        except (binascii.Error, ValueError) as exc:  # JSONDecodeError and UnicodeDecodeError are ValueErrors
+            raise bad from exc
+        if not isinstance(raw, list) or not all(isinstance(b, str) and b for b in raw):
+            raise bad
+        found.update(raw)
+        if len(found) > MAX_BOOKMARKS:
+            raise ValueError(f"{BOOKMARK_HEADER} holds more than {MAX_BOOKMARKS} bookmarks")
+    return frozenset(found)

@@ -27,6 +27,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 from memcubedb.api.server.errors import ApiError
 from memcubedb.api.server.services import Services
 from memcubedb.graph.apikeys import Role
+from memcubedb.request_context import current_request
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")
 api_key_scheme = APIKeyHeader(name="X-API-Key", auto_error=False, description="`X-API-Key: <API key>`")
@@ -97,6 +98,9 @@ def caller_for_key(services: Services, key: str | None) -> Caller:
     info = services.keys.authenticate(key)
     if info is None:
         raise ApiError(401, "invalid or revoked API key", "unauthorized", challenge)
+    request = current_request()
+    if request is not None:
+        request.principal = info.principal  # for the request's log lines
     return Caller(principal=info.principal, role=info.role, key_id=info.id)
 
 
