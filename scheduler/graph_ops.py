@@ -111,6 +111,17 @@ MATCH (old:MemCube {id: $old_id}), (n:MemCube {id: $new_id})
 MERGE (old)-[d:DEMOTED_TO]->(n) ON CREATE SET d.at = $now, d.reason = $reason
 """
 
+#: A KV-template demotion's ``demotion`` Activity, which ``USED`` the template (PROV ``used``), at the
+#: instant ``$now`` of the template's ``DEMOTED_TO`` link; ``$agent``: the MemScheduler's Agent.
+RECORD_TEMPLATE_DEMOTION = """
+MATCH (t:MemCube {id: $template_id})
+CREATE (a:Activity {id: $activity_id, kind: 'demotion', name: 'kv_template_drop', started_at: $now, ended_at: $now,
+                    params: $params})
+MERGE (g:Agent {id: $agent.id}) ON CREATE SET g.kind = $agent.kind, g.name = $agent.name
+MERGE (a)-[:ASSOCIATED_WITH]->(g)
+MERGE (a)-[:USED]->(t)
+"""
+
 #: How many live KV templates a source cube still has (its state goes back to ``generated`` at 0).
 LIVE_TEMPLATES_OF = """
 MATCH (src:MemCube {id: $source_id})

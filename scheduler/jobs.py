@@ -1,77 +1,210 @@
-"""Durable scheduler jobs, recorded in the graph before they start and when they end.
+"""Durable scheduler jobs with leases, recorded in the graph before any work is done.
 
-A job is a ``(:Job {id, kind, state, principal, params, pid, host, created_at, started_at,
-ended_at, result, error, attempts})`` node. States: ``running`` → ``succeeded`` | ``failed``;
-a job found ``running`` whose process is gone (killed, crashed) is *recovered* on the next
-start: its partial outputs are rolled back (vault entries it wrote that no MemCube references
-are removed; graph results are only ever written in the transaction that marks the job
-succeeded, so there is nothing half-written there) and it is marked ``rolled_back``; when the
-job kind is resumable it is re-run from its recorded parameters, which is safe because every
-output is content-addressed.
+A job is a ``(:Job {id, kind, state, principal, params, created_at, started_at, ended_at, result,
+error, attempts, worker, previous_worker, claimed_at, heartbeat_at, lease_expires_at,
+vault_digests})`` node.
+States: ``queued`` → ``running`` → ``succeeded`` | ``failed``. Kinds: ``promotion``, ``encoding``,
+``demotion`` and ``run`` (a full MemScheduler pass for the job's principal).
+
+**Leases** (after the lease protocol of Gray & Cheriton, "Leases", SOSP 1989, as job queues on a
+database use it). A worker *claims* a job atomically: the claim transaction locks the job node
+(``SET j._lock`` — Neo4j's documented write-lock idiom — before any property is read, so the
+checks below see the last committed values) and only then checks that the job is ``queued``, or
+``running`` with ``lease_expires_at`` in the past; it sets ``worker`` (the claimant's id),
+``attempts + 1``, ``heartbeat_at`` and ``lease_expires_at = now + lease_s``. Times are the Neo4j
+server's clock (``datetime()``), so the workers' clocks do not matter. While the work runs a
+heartbeat thread extends the lease every ``heartbeat_s`` (holder only). A lease that is still live is
+never taken over. Claims also take one ``(:JobClaimLock)`` node so that at most one ``run`` job per
+principal runs at a time.
+
+**Holder-only commit.** A job's graph results are written in the transaction that marks it
+succeeded (:meth:`JobLedger.finish_in`), which first locks the job and checks that the caller
+still holds the lease (same ``worker`` and ``attempts``, state ``running``); otherwise it raises
+:class:`LeaseLost` and the whole transaction — results included — rolls back. So a worker that
+lost its lease (killed, partitioned, paused past the lease) can never commit over the worker that
+took the job over, and nothing half-written reaches the graph.
+
+**Vault bookkeeping.** A job notes each vault digest *before* the file is written
+(:meth:`JobLedger.note_digest`), so partial or orphaned files of a killed attempt are known: the
+worker that takes the job over deletes those no live cube, KGE model or other running job uses,
+with their unfinished temporary files, before it re-runs the job from its recorded ``params``
+(safe: every output is content-addressed and every graph write idempotent).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
 import socket
-from collections.abc import Callable
+import threading
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from neo4j import ManagedTransaction
 
+from memcubedb.config.scheduler import JobsConfig
 from memcubedb.cube import new_id, utcnow
 from memcubedb.graph.mapping import native
 from memcubedb.graph.store import GraphStore
 
+log = logging.getLogger("memcubedb.scheduler.jobs")
+
+KINDS = ("promotion", "encoding", "demotion", "run")
+"""Job kinds a worker runs (:meth:`memcubedb.scheduler.memscheduler.MemScheduler.execute`)."""
+
+ENQUEUE_JOB = """
+CREATE (j:Job {id: $id, kind: $kind, state: 'queued', principal: $principal, params: $params,
+               created_at: $now, attempts: 0, vault_digests: []})
+RETURN j {.*} AS job
+"""
+
 START_JOB = """
 CREATE (j:Job {id: $id, kind: $kind, state: 'running', principal: $principal, params: $params,
-               pid: $pid, host: $host, created_at: $now, started_at: $now, attempts: $attempts,
-               resumed_from: $resumed_from})
+               created_at: $now, started_at: $now, attempts: 1, vault_digests: [], worker: $worker,
+               claimed_at: datetime(), heartbeat_at: datetime(),
+               lease_expires_at: datetime() + duration({seconds: $lease_s})})
+RETURN j {.*} AS job
 """
 
+#: Claimable jobs, oldest first, expired leases before queued jobs; a ``run`` waits while another
+#: run of its principal holds a live lease. Read without locks: :data:`CLAIM_JOB` re-checks.
+CLAIMABLE = """
+MATCH (j:Job)
+WHERE j.kind IN $kinds
+  AND ((j.state = 'queued' AND NOT $expired_only) OR (j.state = 'running' AND j.lease_expires_at < datetime()))
+  AND NOT (j.kind = 'run' AND EXISTS {
+    MATCH (o:Job {kind: 'run', state: 'running', principal: j.principal})
+    WHERE o.id <> j.id AND o.lease_expires_at >= datetime()
+  })
+RETURN j.id AS id
+ORDER BY CASE j.state WHEN 'running' THEN 0 ELSE 1 END, j.created_at, j.id
+LIMIT $limit
+"""
+
+#: Serialises claims (and periodic-run enqueues) across processes; one node, unique by constraint.
+CLAIM_LOCK = "MERGE (l:JobClaimLock {id: 'claims'}) SET l.worker = $worker, l.at = datetime()"
+
+#: Lock the job, then check under the lock that it is still claimable, then take the lease.
+CLAIM_JOB = """
+MATCH (j:Job {id: $id})
+SET j._lock = true
+REMOVE j._lock
+WITH j, j.worker AS previous
+WHERE j.kind IN $kinds
+  AND ((j.state = 'queued' AND NOT $expired_only) OR (j.state = 'running' AND j.lease_expires_at < datetime()))
+  AND NOT (j.kind = 'run' AND EXISTS {
+    MATCH (o:Job {kind: 'run', state: 'running', principal: j.principal})
+    WHERE o.id <> j.id AND o.lease_expires_at >= datetime()
+  })
+SET j.state = 'running', j.worker = $worker, j.previous_worker = previous, j.attempts = j.attempts + 1,
+    j.started_at = coalesce(j.started_at, $now), j.claimed_at = datetime(), j.heartbeat_at = datetime(),
+    j.lease_expires_at = datetime() + duration({seconds: $lease_s})
+RETURN j {.*} AS job
+"""
+
+#: Extend the lease, holder only (locked first, like every lease check).
+HEARTBEAT = """
+MATCH (j:Job {id: $id})
+SET j._lock = true
+REMOVE j._lock
+WITH j
+WHERE j.state = 'running' AND j.worker = $worker AND j.attempts = $attempts
+SET j.heartbeat_at = datetime(), j.lease_expires_at = datetime() + duration({seconds: $lease_s})
+RETURN j.id AS id
+"""
+
+#: End the job, holder only: no row back means the lease was lost and the caller's transaction
+#: must roll back.
 FINISH_JOB = """
 MATCH (j:Job {id: $id})
+SET j._lock = true
+REMOVE j._lock
+WITH j
+WHERE j.state = 'running' AND j.worker = $worker AND j.attempts = $attempts
 SET j.state = $state, j.ended_at = $now, j.result = $result, j.error = $error
+RETURN j.id AS id
 """
-
-RUNNING_JOBS = "MATCH (j:Job {state: 'running'}) RETURN j {.*} AS job ORDER BY j.started_at"
 
 JOB_BY_ID = "MATCH (j:Job {id: $id}) RETURN j {.*} AS job"
 
-RECENT_JOBS = (
-    "MATCH (j:Job) WHERE $principal IS NULL OR j.principal = $principal "
-    "RETURN j {.*} AS job ORDER BY j.created_at DESC LIMIT $limit"
-)
+RECENT_JOBS = """
+MATCH (j:Job) WHERE $principal IS NULL OR j.principal = $principal
+RETURN j {.*} AS job ORDER BY j.created_at DESC LIMIT $limit
+"""
 
+#: Queued and running promotions, encodings and demotions of a principal (a run leaves their
+#: cubes and facts to them instead of starting a second job on the same input).
+PENDING_JOBS = """
+MATCH (j:Job {principal: $principal})
+WHERE j.state IN ['queued', 'running'] AND j.kind IN ['promotion', 'encoding', 'demotion']
+RETURN j {.*} AS job ORDER BY j.created_at
+"""
+
+#: Vault digests in use: live activation/parametric cubes, KGE models, and running jobs other than
+#: ``$except_job`` (whose partial outputs are being rolled back).
 REFERENCED_DIGESTS = """
 MATCH (c:MemCube) WHERE c.memory_type IN ['activation', 'parametric']
   AND NOT c.state IN ['archived', 'expired', 'deleted']
 RETURN c.vault_digest AS digest
 UNION
-MATCH (j:Job {state: 'running'}) UNWIND coalesce(j.vault_digests, []) AS digest RETURN digest
+MATCH (j:Job {state: 'running'}) WHERE j.id <> $except_job
+UNWIND coalesce(j.vault_digests, []) AS digest
+RETURN digest
 UNION
 MATCH (k:KGEModel) RETURN k.vault_digest AS digest
+"""
+
+#: Jobs queued and running, all processes (the ``memcubedb_job_queue_depth`` gauge).
+QUEUE_DEPTH = """
+MATCH (j:Job) WHERE j.state IN ['queued', 'running']
+RETURN j.state AS state, count(*) AS n
 """
 
 JOB_DIGESTS = "MATCH (j:Job {id: $id}) RETURN coalesce(j.vault_digests, []) AS digests"
 
 ADD_JOB_DIGEST = "MATCH (j:Job {id: $id}) SET j.vault_digests = coalesce(j.vault_digests, []) + [$digest]"
 
+#: Queue a ``run`` for every principal owning live memories whose last run was created more than
+#: ``$interval_s`` seconds ago and who has no run queued or running (called under the claim lock).
+ENQUEUE_DUE_RUNS = """
+MATCH (c:MemCube) WHERE c.state IN $live
+WITH DISTINCT c.owner AS principal
+WHERE NOT EXISTS {
+  MATCH (r:Job {kind: 'run', principal: principal})
+  WHERE r.state IN ['queued', 'running'] OR r.created_at >= $now - duration({seconds: $interval_s})
+}
+CREATE (j:Job {id: randomUUID(), kind: 'run', state: 'queued', principal: principal, params: '{}',
+               created_at: $now, attempts: 0, vault_digests: []})
+RETURN j.id AS id
+"""
+
+
+class LeaseLost(RuntimeError):
+    """The worker no longer holds the job's lease (it expired and another worker took the job
+    over, or the job ended); nothing of this attempt was committed."""
+
+
+def worker_id(role: str) -> str:
+    """A worker id unique per process: ``<role>@<host>:<pid>:<random>``."""
+    return f"{role}@{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
 
 @dataclass(frozen=True)
 class Job:
-    """A job as recorded in the graph."""
+    """A job as recorded in the graph; ``worker`` and ``attempts`` identify the lease holder."""
 
     id: str
     kind: str
     state: str
     principal: str
     params: dict[str, Any]
-    pid: int
-    host: str
     attempts: int
+    worker: str | None = None
+    previous_worker: str | None = None
     result: dict[str, Any] | None = None
     error: str | None = None
 
@@ -85,76 +218,137 @@ class Job:
             state=row["state"],
             principal=row["principal"],
             params=json.loads(row.get("params") or "{}"),
-            pid=row["pid"],
-            host=row["host"],
-            attempts=row.get("attempts") or 1,
+            attempts=row.get("attempts") or 0,
+            worker=row.get("worker"),
+            previous_worker=row.get("previous_worker"),
             result=json.loads(row["result"]) if row.get("result") else None,
             error=row.get("error"),
         )
 
 
-def _alive(pid: int, host: str) -> bool:
-    if host != socket.gethostname():
-        return True  # another machine's job: not ours to judge
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
 class JobLedger:
-    """Records jobs in the graph and recovers the ones a killed process left behind."""
+    """Records, leases and ends jobs in the graph on behalf of one worker (``worker``).
 
-    def __init__(self, store: GraphStore) -> None:
+    Args:
+        store: the graph store.
+        config: lease length and heartbeat interval (``settings.scheduler.jobs``).
+        worker: this process's worker id (default :func:`worker_id` with role ``"process"``).
+    """
+
+    def __init__(self, store: GraphStore, config: JobsConfig | None = None, worker: str | None = None) -> None:
         self.store = store
+        self.config = config or JobsConfig()
+        self.worker = worker or worker_id("process")
 
-    def start(
-        self, kind: str, principal: str, params: dict[str, Any], resumed_from: str | None = None, attempts: int = 1
-    ) -> Job:
-        """Record a job as running (before any work is done) and return it."""
-        job_id = new_id()
-        self.store.driver.execute_query(
-            START_JOB,
-            id=job_id,
-            kind=kind,
-            principal=principal,
-            params=json.dumps(params, sort_keys=True),
-            pid=os.getpid(),
-            host=socket.gethostname(),
-            now=utcnow(),
-            attempts=attempts,
-            resumed_from=resumed_from,
-            database_=self.store.db,
-        )
-        return self.get(job_id)
+    # --- recording ----------------------------------------------------------------------
+
+    def enqueue(self, kind: str, principal: str, params: dict[str, Any]) -> Job:
+        """Record a ``queued`` job for any worker to claim.
+
+        Raises:
+            ValueError: ``kind`` is not one of :data:`KINDS`.
+        """
+        if kind not in KINDS:
+            raise ValueError(f"unknown job kind {kind!r}; expected one of {KINDS}")
+        rows = self.store.write(ENQUEUE_JOB, id=new_id(), kind=kind, principal=principal,
+                                params=json.dumps(params, sort_keys=True), now=utcnow())  # fmt: skip
+        return Job.from_row(rows[0]["job"])
+
+    def start(self, kind: str, principal: str, params: dict[str, Any]) -> Job:
+        """Record a job as ``running`` with this worker holding its lease (work done in place)."""
+        rows = self.store.write(START_JOB, id=new_id(), kind=kind, principal=principal,
+                                params=json.dumps(params, sort_keys=True), now=utcnow(), worker=self.worker,
+                                lease_s=self.config.lease_s)  # fmt: skip
+        return Job.from_row(rows[0]["job"])
+
+    def claim(self, kinds: tuple[str, ...] = KINDS, expired_only: bool = False) -> Job | None:
+        """Take the lease of the oldest claimable job: an expired lease first, then a queued job
+        (unless ``expired_only``). ``None`` when there is none.
+
+        Atomic across processes: the claim lock, then the job's own lock, then the checks.
+        """
+        params = {"kinds": list(kinds), "expired_only": expired_only}
+        if not self.store.read(CLAIMABLE, limit=1, **params):
+            return None
+
+        def claim_in(tx: ManagedTransaction) -> Job | None:
+            tx.run(CLAIM_LOCK, worker=self.worker).consume()
+            for row in tx.run(CLAIMABLE, limit=16, **params).data():
+                taken = tx.run(CLAIM_JOB, id=row["id"], worker=self.worker, now=utcnow(),
+                               lease_s=self.config.lease_s, **params).single()  # fmt: skip
+                if taken is not None:
+                    return Job.from_row(taken["job"])
+            return None
+
+        return self.store.execute_write(claim_in)
+
+    def enqueue_due_runs(self, interval_s: float, live_states: list[str]) -> list[str]:
+        """Queue a ``run`` for each principal owning live memories whose last run is older than
+        ``interval_s`` seconds (none twice: done under the claim lock); returns the new job ids."""
+
+        def enqueue_in(tx: ManagedTransaction) -> list[str]:
+            tx.run(CLAIM_LOCK, worker=self.worker).consume()
+            rows = tx.run(ENQUEUE_DUE_RUNS, live=live_states, now=utcnow(), interval_s=interval_s).data()
+            return [r["id"] for r in rows]
+
+        return self.store.execute_write(enqueue_in)
+
+    def heartbeat(self, job: Job) -> bool:
+        """Extend ``job``'s lease by ``lease_s``; False when this worker no longer holds it."""
+        rows = self.store.write(HEARTBEAT, id=job.id, worker=job.worker, attempts=job.attempts,
+                                lease_s=self.config.lease_s)  # fmt: skip
+        return bool(rows)
+
+    @contextmanager
+    def lease(self, job: Job) -> Iterator[threading.Event]:
+        """Keep ``job``'s lease alive while the block runs (a heartbeat thread every
+        ``heartbeat_s`` s); yields an event that is set when the lease was lost."""
+        lost, stop = threading.Event(), threading.Event()
+
+        def beat() -> None:
+            while not stop.wait(self.config.heartbeat_s):
+                try:
+                    if not self.heartbeat(job):
+                        lost.set()
+                        return
+                except Exception:  # a heartbeat that fails to reach Neo4j is retried on the next beat
+                    log.warning("heartbeat of job %s failed", job.id, exc_info=True)
+
+        thread = threading.Thread(target=beat, name=f"lease-{job.id[:8]}", daemon=True)
+        thread.start()
+        try:
+            yield lost
+        finally:
+            stop.set()
+            thread.join()
 
     def note_digest(self, job: Job, digest: str) -> None:
-        """Record that ``job`` wrote a vault entry (so recovery can remove it if unreferenced)."""
-        self.store.driver.execute_query(ADD_JOB_DIGEST, id=job.id, digest=digest, database_=self.store.db)
+        """Record that ``job`` is about to write a vault entry (call before the write, so the
+        entry of a killed attempt is known and can be removed)."""
+        self.store.write(ADD_JOB_DIGEST, id=job.id, digest=digest)
 
     def finish_in(self, tx: ManagedTransaction, job: Job, result: dict[str, Any]) -> None:
-        """Mark ``job`` succeeded inside the caller's transaction (results and state commit together)."""
-        tx.run(
-            FINISH_JOB, id=job.id, state="succeeded", now=utcnow(), result=json.dumps(result, default=str), error=None
-        ).consume()
+        """Mark ``job`` succeeded inside the caller's transaction, which also writes its results.
 
-    def fail(self, job: Job, error: str, state: str = "failed") -> None:
-        """Mark ``job`` failed (or ``rolled_back``) with an error message."""
-        self.store.driver.execute_query(
-            FINISH_JOB,
-            id=job.id,
-            state=state,
-            now=utcnow(),
-            result=None,
-            error=error[:2000],
-            database_=self.store.db,
-        )
+        Raises:
+            LeaseLost: this worker no longer holds the lease; the caller's transaction must roll
+                back (raising out of a transaction function does).
+        """
+        row = tx.run(FINISH_JOB, id=job.id, worker=job.worker, attempts=job.attempts, state="succeeded",
+                     now=utcnow(), result=json.dumps(result, default=str), error=None).single()  # fmt: skip
+        if row is None:
+            raise LeaseLost(f"job {job.id} ({job.kind}) is no longer leased to {job.worker}")
+
+    def fail(self, job: Job, error: str) -> bool:
+        """Mark ``job`` failed with an error message (holder only); False when the lease was lost."""
+        rows = self.store.write(FINISH_JOB, id=job.id, worker=job.worker, attempts=job.attempts, state="failed",
+                                now=utcnow(), result=None, error=error[:2000])  # fmt: skip
+        return bool(rows)
+
+    # --- reading ------------------------------------------------------------------------
 
     def digests_of(self, job: Job) -> list[str]:
-        """Vault digests ``job`` recorded as written."""
+        """Vault digests ``job`` recorded (in every attempt)."""
         rows = self.store.read(JOB_DIGESTS, id=job.id)
         return rows[0]["digests"] if rows else []
 
@@ -173,24 +367,18 @@ class JobLedger:
         """The most recent jobs, newest first (of one principal, or all)."""
         return [Job.from_row(r["job"]) for r in self.store.read(RECENT_JOBS, principal=principal, limit=limit)]
 
-    def orphaned(self) -> list[Job]:
-        """Jobs recorded as running whose process no longer exists."""
-        jobs = [Job.from_row(r["job"]) for r in self.store.read(RUNNING_JOBS)]
-        return [j for j in jobs if not _alive(j.pid, j.host)]
+    def pending(self, principal: str) -> list[Job]:
+        """The principal's queued and running promotions, encodings and demotions."""
+        return [Job.from_row(r["job"]) for r in self.store.read(PENDING_JOBS, principal=principal)]
 
-    def referenced_digests(self) -> set[str]:
-        """Vault digests still in use: by live activation/parametric cubes, KGE models, running jobs."""
-        return {r["digest"] for r in self.store.read(REFERENCED_DIGESTS) if r["digest"]}
+    def queue_depth(self) -> dict[str, int]:
+        """Jobs queued and running (every worker's): ``{"queued": n, "running": m}``."""
+        depth = {"queued": 0, "running": 0}
+        depth.update({r["state"]: r["n"] for r in self.store.read(QUEUE_DEPTH)})
+        return depth
 
-    def recover(self, rollback: Callable[[Job], None]) -> list[Job]:
-        """Roll back every orphaned job: call ``rollback(job)``, then mark it ``rolled_back``.
-
-        Returns:
-            the jobs rolled back (the caller may resume them from ``job.params``).
-        """
-        recovered = []
-        for job in self.orphaned():
-            rollback(job)
-            self.fail(job, f"process {job.pid} on {job.host} stopped before the job finished", "rolled_back")
-            recovered.append(job)
-        return recovered
+    def referenced_digests(self, except_job: str | None = None) -> set[str]:
+        """Vault digests still in use: by live activation/parametric cubes, KGE models, and running
+        jobs other than ``except_job``."""
+        rows = self.store.read(REFERENCED_DIGESTS, except_job=except_job or "")
+        return {r["digest"] for r in rows if r["digest"]}

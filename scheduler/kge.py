@@ -17,7 +17,7 @@ import hashlib
 import json
 import time
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -264,10 +264,11 @@ def kge_identity(result: KGEResult) -> ModelIdentity:
     )
 
 
-def save_kge(vault: MemVault, result: KGEResult) -> VaultEntry:
+def save_kge(vault: MemVault, result: KGEResult, before_write: Callable[[str], None] | None = None) -> VaultEntry:
     """Store the model's state dict (entity embeddings ``[num_entities, d]``, relation embeddings
     ``[num_relations, d]``, where ``d`` is model-specific, e.g. ``2·dim`` for RotatE/ComplEx real
-    views) with the id maps, losses and training time in the metadata."""
+    views) with the id maps, losses and training time in the metadata. ``before_write``: see
+    :meth:`MemVault.put`."""
     metadata = {
         "model_name": result.model_name,
         "embedding_dim": str(result.embedding_dim),
@@ -278,7 +279,7 @@ def save_kge(vault: MemVault, result: KGEResult) -> VaultEntry:
         "triples_sha256": result.triples_sha256,
         "num_triples": str(result.num_triples),
     }
-    return vault.put(result.model.state_dict(), kge_identity(result), KGE_KIND, metadata)
+    return vault.put(result.model.state_dict(), kge_identity(result), KGE_KIND, metadata, before_write)
 
 
 def load_kge(vault: MemVault, digest: str, identity: ModelIdentity | None = None) -> KGEResult:

@@ -18,6 +18,7 @@ token ids ``[tokens]`` (int64).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import torch
@@ -220,16 +221,18 @@ def generate_with_template(lm: LoadedLM, template: KVTemplate, prompt: str, max_
     return generate(lm, ids, max_new_tokens, template=template)
 
 
-def save_kv_template(vault: MemVault, lm: LoadedLM, template: KVTemplate) -> VaultEntry:
+def save_kv_template(
+    vault: MemVault, lm: LoadedLM, template: KVTemplate, before_write: Callable[[str], None] | None = None
+) -> VaultEntry:
     """Store a template in the vault bound to ``lm.identity``: tensors ``layers.<i>.keys`` /
     ``layers.<i>.values`` ``[1, kv_heads, tokens, head_dim]`` and ``token_ids`` ``[tokens]``;
-    metadata ``messages`` (JSON) and ``token_count``."""
+    metadata ``messages`` (JSON) and ``token_count``. ``before_write``: see :meth:`MemVault.put`."""
     tensors: dict[str, torch.Tensor] = {"token_ids": template.token_ids}
     for layer, (key, value) in enumerate(zip(template.keys, template.values, strict=True)):
         tensors[f"layers.{layer}.keys"] = key
         tensors[f"layers.{layer}.values"] = value
     metadata = {"messages": json.dumps(list(template.messages)), "token_count": str(template.token_count)}
-    return vault.put(tensors, lm.identity, KV_TEMPLATE_KIND, metadata)
+    return vault.put(tensors, lm.identity, KV_TEMPLATE_KIND, metadata, before_write)
 
 
 def load_kv_template(vault: MemVault, lm: LoadedLM, digest: str) -> KVTemplate:

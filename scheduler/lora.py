@@ -18,7 +18,7 @@ import contextlib
 import json
 import math
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 
 import torch
@@ -274,9 +274,11 @@ def probe(lm: LoadedLM, adapter: LoRAAdapter, extra_tokens: int = 2, min_agreeme
         return probe_model(lm, adapter.facts, extra_tokens, min_agreement)
 
 
-def save_adapter(vault: MemVault, adapter: LoRAAdapter) -> VaultEntry:
+def save_adapter(
+    vault: MemVault, adapter: LoRAAdapter, before_write: Callable[[str], None] | None = None
+) -> VaultEntry:
     """Store the adapter bound to its base model's identity; metadata holds the LoRA
-    hyper-parameters and the encoded facts (JSON)."""
+    hyper-parameters and the encoded facts (JSON). ``before_write``: see :meth:`MemVault.put`."""
     metadata = {
         "rank": str(adapter.rank),
         "alpha": str(adapter.alpha),
@@ -284,7 +286,7 @@ def save_adapter(vault: MemVault, adapter: LoRAAdapter) -> VaultEntry:
         "target_modules": json.dumps(adapter.target_modules),
         "facts": json.dumps([list(fact) for fact in adapter.facts]),
     }
-    return vault.put(adapter.state, adapter.base_identity, LORA_KIND, metadata)
+    return vault.put(adapter.state, adapter.base_identity, LORA_KIND, metadata, before_write)
 
 
 def load_adapter(vault: MemVault, lm: LoadedLM, digest: str) -> LoRAAdapter:

@@ -2,7 +2,8 @@
 
 After MemOS §MemScheduler. One :meth:`MemScheduler.run` acting as a principal:
 
-1. recover jobs a killed process left running (roll back, then resume promotions/encodings);
+1. take over the promotions, encodings and demotions whose worker stopped (lease expired: roll
+   back what the last attempt left in the vault, re-run the job from its parameters);
 2. apply the TTL policy (MemLifecycle);
 3. (re)train graph embeddings (pykeen) on the principal's readable facts when they changed
    by more than ``kge.retrain_fraction``;
@@ -12,17 +13,25 @@ After MemOS §MemScheduler. One :meth:`MemScheduler.run` acting as a principal:
 6. encode stable, plausible facts into a LoRA adapter (parametric memory);
 7. demote templates and adapters whose score fell or whose facts the graph now contradicts.
 
-Each promotion, encoding and demotion is a durable job (:mod:`scheduler.jobs`): recorded before
-it starts, and its graph results committed in the same transaction that marks it succeeded.
+The run itself and each promotion, encoding and demotion in it are durable, leased jobs
+(:mod:`scheduler.jobs`), all through one job block (:class:`~memcubedb.scheduler.job_runner.JobRunner`):
+recorded before they start, their graph results committed in the transaction that marks them
+succeeded, by the holder of their lease only. A run leaves alone the cubes and facts that queued or
+running jobs of other workers are about to move.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import partial
 from typing import Any
+
+from neo4j import ManagedTransaction
 
 from memcubedb.config.scheduler import SchedulerConfig
 from memcubedb.cube import (
@@ -33,6 +42,7 @@ from memcubedb.cube import (
     LoRAAdapterPayload,
     MemCube,
     MemoryType,
+    new_id,
     utcnow,
 )
 from memcubedb.graph.mapping import native
@@ -41,7 +51,8 @@ from memcubedb.graph.store import GraphStore, Prepare
 from memcubedb.scheduler import budget, scoring
 from memcubedb.scheduler import graph_ops as g
 from memcubedb.scheduler import kge as kge_mod
-from memcubedb.scheduler.jobs import Job, JobLedger
+from memcubedb.scheduler.job_runner import JobRunner, JobWork
+from memcubedb.scheduler.jobs import Job, JobLedger, LeaseLost, worker_id
 from memcubedb.scheduler.kv_templates import build_kv_template, save_kv_template
 from memcubedb.scheduler.lifecycle import MemLifecycle
 from memcubedb.scheduler.lm import LoadedLM
@@ -50,14 +61,24 @@ from memcubedb.scheduler.vault import MemVault
 from memcubedb.states import LIVE_STATES, Operation, check_operation
 
 AGENT = AgentRecord(id="agent:memscheduler", kind="software", name="MemScheduler")
-RESUMABLE = ("promotion", "encoding")
+RECOVERABLE = ("promotion", "encoding", "demotion")
+"""Job kinds a scheduler run takes over when their lease expired (a run's own job is left to the workers)."""
+
+log = logging.getLogger("memcubedb.scheduler")
 
 
 @dataclass
 class RunReport:
-    """What one scheduler run did (ids of the cubes involved; times in ms)."""
+    """What one scheduler run did (ids of the cubes involved; times in ms).
+
+    ``recovered_jobs`` are the jobs taken over from stopped workers and re-run here; what they
+    produced is counted with the run's own moves (``promoted``, ``encoded``, ``facts_encoded``,
+    ``facts_reproduced``, ``demoted``). ``left_to_jobs`` counts the cubes and facts this run left to
+    queued or running jobs of other workers.
+    """
 
     recovered_jobs: list[str] = field(default_factory=list)
+    left_to_jobs: int = 0
     expired: list[str] = field(default_factory=list)
     kge_trained: bool = False
     kge_training_ms: float | None = None
@@ -79,15 +100,17 @@ class MemScheduler:
 
     def __init__(
         self, store: GraphStore, vault: MemVault, config: SchedulerConfig, lm_loader: Callable[[], LoadedLM],
-        vectorize: Prepare | None = None,
+        vectorize: Prepare | None = None, role: str = "process",
     ) -> None:  # fmt: skip
         """``vectorize`` embeds the plaintext cubes a demotion writes (the ``prepare`` step of
-        :meth:`GraphStore.write_cubes`), so they are vector-searchable like every other write."""
+        :meth:`GraphStore.write_cubes`), so they are vector-searchable like every other write;
+        ``role`` names this process in its worker id (``api``, ``worker``…)."""
         self.store = store
         self.vectorize = vectorize
         self.vault = vault
         self.config = config
-        self.jobs = JobLedger(store)
+        self.jobs = JobLedger(store, config.jobs, worker_id(role))
+        self.runner = JobRunner(store, vault, self.jobs)
         self.lifecycle = MemLifecycle(store, config.ttl)
         self._lm_loader = lm_loader
         self._lm: LoadedLM | None = None
@@ -109,12 +132,15 @@ class MemScheduler:
         """The principal's readable, live, non-negated facts as rows (fact_id, head, relation, tail)."""
         return [r for r in self._read(g.FACT_TRIPLES, principal) if not r["negated"]]
 
-    def train_graph_embeddings(self, principal: str, force: bool = False) -> kge_mod.KGEResult | None:
+    def train_graph_embeddings(
+        self, principal: str, force: bool = False, job: Job | None = None
+    ) -> kge_mod.KGEResult | None:
         """Train (or reuse) the KGE model on the principal's facts; ``None`` when there are no facts.
 
         Retrains when forced, when no model exists, or when the triple count changed by more
         than ``kge.retrain_fraction`` (:func:`kge.needs_retrain`) or the snapshot hash differs
-        and the fraction rule says so.
+        and the fraction rule says so. Inside a run, ``job`` records the new model's vault digest
+        before it is written.
         """
         rows = self.fact_triples(principal)
         triples = sorted({(r["head"], r["relation"], r["tail"]) for r in rows})
@@ -129,7 +155,7 @@ class MemScheduler:
             ):
                 return kge_mod.load_kge(self.vault, model["vault_digest"])
         result = kge_mod.train_kge(triples, self.config.kge)
-        entry = kge_mod.save_kge(self.vault, result)
+        entry = kge_mod.save_kge(self.vault, result, partial(self.jobs.note_digest, job) if job else None)
         self.store.write(
             g.RECORD_KGE_MODEL,
             id=stable_id("kge", principal),
@@ -178,19 +204,19 @@ class MemScheduler:
 
         The source's lifecycle state is checked again inside the transaction that links the
         template: a cube deleted or expired meanwhile is never brought back (``generated`` moves to
-        ``activated``; ``activated`` and ``merged`` stay as they are).
+        ``activated``; ``activated`` and ``merged`` stay as they are). ``job``: a claimed job to run
+        this as (default: a new job recorded here).
 
         Raises:
             NotFound / PermissionDenied: the cube is not the principal's to promote.
             TransitionError: the cube is not live (:data:`memcubedb.states.OPERATIONS`).
         """
-        source = self.store.get_cube(principal, cube_id)
-        check_operation(cube_id, source.governance.state, Operation.PROMOTE)
-        job = job or self.jobs.start("promotion", principal, {"cube_id": cube_id, "score": score})
-        try:
+
+        def work(job: Job) -> JobWork:
+            source = self.store.get_cube(principal, cube_id)
+            check_operation(cube_id, source.governance.state, Operation.PROMOTE)
             template = build_kv_template(self.lm, source.text)
-            entry = save_kv_template(self.vault, self.lm, template)
-            self.jobs.note_digest(job, entry.digest)
+            entry = save_kv_template(self.vault, self.lm, template, partial(self.jobs.note_digest, job))
             cube = MemCube(
                 descriptive=Descriptive(
                     id=stable_id("activation", cube_id, entry.digest),
@@ -217,7 +243,7 @@ class MemScheduler:
                 kind="promotion", name="kv_template", params={"score": f"{score:.4f}", "job_id": job.id}
             )
 
-            def work(tx: Any) -> None:
+            def commit(tx: ManagedTransaction) -> None:
                 state = self.store.require_in(tx, principal, cube_id, Operation.PROMOTE)
                 self.store.write_cubes_in(
                     tx, [CubeWrite(cube=cube, activity=activity, agent=AGENT, derived_from=[cube_id])]
@@ -226,13 +252,11 @@ class MemScheduler:
                 tx.run(g.LINK_PROMOTION, source_id=cube_id, template_id=cube.id, score=score, now=now).consume()
                 if state is LifecycleState.GENERATED:
                     self.store.transition_in(tx, principal, cube_id, LifecycleState.ACTIVATED, now)
-                self.jobs.finish_in(tx, job, {"template_id": cube.id, "digest": entry.digest})
 
-            self.store.execute_write(work)
-        except Exception as exc:
-            self.jobs.fail(job, repr(exc))
-            raise
-        return cube.id
+            return JobWork({"template_id": cube.id, "digest": entry.digest}, commit)
+
+        result = self.runner.run("promotion", principal, {"cube_id": cube_id, "score": score}, job, work)
+        return str(result["template_id"])
 
     # --- encoding: facts → parametric ---------------------------------------------------
 
@@ -242,19 +266,18 @@ class MemScheduler:
         Raises:
             ValueError: none of ``fact_ids`` is a readable fact of the principal.
         """
-        rows = {r["fact_id"]: r for r in self.fact_triples(principal) if r["fact_id"] in set(fact_ids)}
-        if not rows:
-            raise ValueError("no readable facts to encode")
-        ids = sorted(rows)
-        triples = [(rows[f]["head"], rows[f]["relation"], rows[f]["tail"]) for f in ids]
-        job = job or self.jobs.start("encoding", principal, {"fact_ids": ids})
-        try:
+
+        def work(job: Job) -> JobWork:
+            rows = {r["fact_id"]: r for r in self.fact_triples(principal) if r["fact_id"] in set(fact_ids)}
+            if not rows:
+                raise ValueError("no readable facts to encode")
+            ids = sorted(rows)
+            triples = [(rows[f]["head"], rows[f]["relation"], rows[f]["tail"]) for f in ids]
             encoding = encode_facts(self.lm, triples, self.config.lora)
             report = probe(
                 self.lm, encoding.adapter, self.config.lora.probe_extra_tokens, self.config.demotion.min_probe_agreement
             )
-            entry = save_adapter(self.vault, encoding.adapter)
-            self.jobs.note_digest(job, entry.digest)
+            entry = save_adapter(self.vault, encoding.adapter, partial(self.jobs.note_digest, job))
             cube = MemCube(
                 descriptive=Descriptive(
                     id=stable_id("parametric", entry.digest),
@@ -280,31 +303,42 @@ class MemScheduler:
                 },
             )
 
-            def work(tx: Any) -> None:
+            def commit(tx: ManagedTransaction) -> None:
                 self.store.write_cubes_in(tx, [CubeWrite(cube=cube, activity=activity, agent=AGENT)])
                 tx.run(g.LINK_ENCODING, adapter_id=cube.id, fact_ids=ids).consume()
-                self.jobs.finish_in(tx, job, {"adapter_id": cube.id, "reproduced": report.recovered})
 
-            self.store.execute_write(work)
-        except Exception as exc:
-            self.jobs.fail(job, repr(exc))
-            raise
-        return cube.id, report.recovered
+            return JobWork({"adapter_id": cube.id, "facts": len(ids), "reproduced": report.recovered}, commit)
+
+        result = self.runner.run("encoding", principal, {"fact_ids": sorted(set(fact_ids))}, job, work)
+        return str(result["adapter_id"]), int(result["reproduced"])
 
     # --- demotion: activation/parametric → plaintext ------------------------------------
 
-    def demote_adapter(self, principal: str, adapter_id: str, reason: str) -> str | None:
+    def demote(self, principal: str, cube_id: str, reason: str, job: Job | None = None) -> dict[str, Any]:
+        """Demote a KV template (:meth:`demote_template`) or a LoRA adapter (:meth:`demote_adapter`);
+        returns the job's result.
+
+        Raises:
+            LookupError: ``cube_id`` is no live template or adapter the principal may write.
+        """
+        if any(t["id"] == cube_id for t in self._read(g.TEMPLATES, principal)):
+            return self._demote_template(principal, cube_id, reason, job)
+        return self._demote_adapter(principal, cube_id, reason, job)
+
+    def demote_adapter(self, principal: str, adapter_id: str, reason: str, job: Job | None = None) -> str | None:
         """Probe an adapter, write the facts it still reproduces back as editable triples, retire it.
 
         Returns:
             the id of the plaintext cube holding the recovered facts (``None`` if none recovered;
             the adapter is retired either way).
         """
-        row = next((a for a in self._read(g.ADAPTERS, principal) if a["id"] == adapter_id), None)
-        if row is None:
-            raise LookupError(f"no live adapter {adapter_id!r} writable by {principal!r}")
-        job = self.jobs.start("demotion", principal, {"adapter_id": adapter_id, "reason": reason})
-        try:
+        return self._demote_adapter(principal, adapter_id, reason, job)["plaintext_id"]
+
+    def _demote_adapter(self, principal: str, adapter_id: str, reason: str, job: Job | None) -> dict[str, Any]:
+        def work(job: Job) -> JobWork:
+            row = next((a for a in self._read(g.ADAPTERS, principal) if a["id"] == adapter_id), None)
+            if row is None:
+                raise LookupError(f"no live adapter {adapter_id!r} writable by {principal!r}")
             adapter = load_adapter(self.vault, self.lm, row["digest"])
             report = probe(
                 self.lm, adapter, self.config.lora.probe_extra_tokens, self.config.demotion.min_probe_agreement
@@ -313,137 +347,169 @@ class MemScheduler:
             recovered = [
                 (by_triple[r.fact], r.agreement) for r in report.results if r.recovered and r.fact in by_triple
             ]
-            write = None
-            if recovered:
-                text = " ".join(f"{f['head']} {f['relation']} {f['tail']}." for f, _ in recovered)
-                cube = MemCube.plaintext(
-                    text, owner=principal, id=stable_id("demoted", adapter_id), semantic_type="demoted_facts"
-                )
-                cube.behaviour.lineage = [adapter_id]
-                entities = {f["subject_id"]: EntityRecord(id=f["subject_id"], name=f["head"]) for f, _ in recovered}
-                entities.update({f["object_id"]: EntityRecord(id=f["object_id"], name=f["tail"]) for f, _ in recovered})
-                facts = [
-                    FactRecord(
-                        id=stable_id("demoted-fact", adapter_id, f["fact_id"]),
-                        subject_id=f["subject_id"],
-                        predicate=f["relation"],
-                        object_id=f["object_id"],
-                        confidence=agreement,
-                    )
-                    for f, agreement in recovered
-                ]
-                activity = ActivityRecord(
-                    kind="demotion",
-                    name="lora_probe",
-                    params={
-                        "reason": reason,
-                        "recovered": str(len(recovered)),
-                        "encoded": str(len(row["facts"])),
-                        "job_id": job.id,
-                    },
-                )
-                write = CubeWrite(
-                    cube=cube,
-                    activity=activity,
-                    agent=AGENT,
-                    entities=list(entities.values()),
-                    facts=facts,
-                    derived_from=[adapter_id],
-                )
-                links = [
-                    {"recovered_id": fr.id, "original_id": f["fact_id"]}
-                    for fr, (f, _) in zip(facts, recovered, strict=True)
-                ]
+            write = self._recovered_write(principal, adapter_id, reason, job, row, recovered)
 
-            def work(tx: Any) -> None:
+            def commit(tx: ManagedTransaction) -> None:
                 self.store.require_in(tx, principal, adapter_id, Operation.DEMOTE)
                 now = utcnow()
                 if write is not None:
                     self.store.write_cubes_in(tx, [write], self.vectorize)
+                    links = [{"recovered_id": fr.id, "original_id": f["fact_id"]}
+                             for fr, (f, _) in zip(write.facts, recovered, strict=True)]  # fmt: skip
                     tx.run(g.LINK_RECOVERED_FACTS, rows=links).consume()
                     tx.run(
                         g.LINK_DEMOTION, old_id=adapter_id, new_id=write.cube.id, now=now, reason=reason
                     ).consume()
                 self.store.transition_in(tx, principal, adapter_id, LifecycleState.ARCHIVED, now)
-                self.jobs.finish_in(tx, job, {"recovered": len(recovered), "plaintext_id": write and write.cube.id})
 
-            self.store.execute_write(work)
-        except Exception as exc:
-            self.jobs.fail(job, repr(exc))
-            raise
-        self.vault.delete(row["digest"])
-        return write.cube.id if write is not None else None
+            result = {"recovered": len(recovered), "plaintext_id": write.cube.id if write is not None else None}
+            return JobWork(result, commit, after=partial(self.vault.delete, row["digest"]))
 
-    def demote_template(self, principal: str, template_id: str, reason: str) -> None:
+        return self.runner.run("demotion", principal, {"cube_id": adapter_id, "reason": reason}, job, work)
+
+    def _recovered_write(
+        self, principal: str, adapter_id: str, reason: str, job: Job, row: dict[str, Any],
+        recovered: list[tuple[dict[str, Any], float]],
+    ) -> CubeWrite | None:  # fmt: skip
+        """The plaintext cube (with its facts) holding what an adapter's probe recovered."""
+        if not recovered:
+            return None
+        text = " ".join(f"{f['head']} {f['relation']} {f['tail']}." for f, _ in recovered)
+        cube = MemCube.plaintext(
+            text, owner=principal, id=stable_id("demoted", adapter_id), semantic_type="demoted_facts"
+        )
+        cube.behaviour.lineage = [adapter_id]
+        entities = {f["subject_id"]: EntityRecord(id=f["subject_id"], name=f["head"]) for f, _ in recovered}
+        entities.update({f["object_id"]: EntityRecord(id=f["object_id"], name=f["tail"]) for f, _ in recovered})
+        facts = [
+            FactRecord(
+                id=stable_id("demoted-fact", adapter_id, f["fact_id"]),
+                subject_id=f["subject_id"],
+                predicate=f["relation"],
+                object_id=f["object_id"],
+                confidence=agreement,
+            )
+            for f, agreement in recovered
+        ]
+        params = {"reason": reason, "recovered": str(len(recovered)), "encoded": str(len(row["facts"]))}
+        activity = ActivityRecord(kind="demotion", name="lora_probe", params=params | {"job_id": job.id})
+        return CubeWrite(cube=cube, activity=activity, agent=AGENT, entities=list(entities.values()), facts=facts,
+                         derived_from=[adapter_id])  # fmt: skip
+
+    def demote_template(self, principal: str, template_id: str, reason: str, job: Job | None = None) -> None:
         """Drop a KV template's tensors, keep the text: the activation cube is archived and its
-        plaintext source goes back to ``generated``."""
-        row = next((t for t in self._read(g.TEMPLATES, principal) if t["id"] == template_id), None)
-        if row is None:
-            raise LookupError(f"no live KV template {template_id!r} writable by {principal!r}")
+        plaintext source goes back to ``generated``. A ``demotion`` Activity that ``USED`` the
+        template records it, at the instant of its ``DEMOTED_TO`` link (the dashboard's timeline)."""
+        self._demote_template(principal, template_id, reason, job)
 
-        def work(tx: Any) -> None:
-            self.store.require_in(tx, principal, template_id, Operation.DEMOTE)
-            source_id, now = row["source_id"], utcnow()
-            tx.run(g.LINK_DEMOTION, old_id=template_id, new_id=source_id, now=now, reason=reason).consume()
-            self.store.transition_in(tx, principal, template_id, LifecycleState.ARCHIVED, now)
-            others = tx.run(g.LIVE_TEMPLATES_OF, source_id=source_id, live=list(LIVE_STATES)).single(strict=True)["n"]
-            if others == 0 and self.store.state_in(tx, principal, source_id) is LifecycleState.ACTIVATED:
-                self.store.transition_in(tx, principal, source_id, LifecycleState.GENERATED, now)
+    def _demote_template(self, principal: str, template_id: str, reason: str, job: Job | None) -> dict[str, Any]:
+        def work(job: Job) -> JobWork:
+            row = next((t for t in self._read(g.TEMPLATES, principal) if t["id"] == template_id), None)
+            if row is None:
+                raise LookupError(f"no live KV template {template_id!r} writable by {principal!r}")
+            source_id, activity_id = row["source_id"], new_id()
 
-        self.store.execute_write(work)
-        self.vault.delete(row["digest"])
+            def commit(tx: ManagedTransaction) -> None:
+                self.store.require_in(tx, principal, template_id, Operation.DEMOTE)
+                now = utcnow()
+                tx.run(g.LINK_DEMOTION, old_id=template_id, new_id=source_id, now=now, reason=reason).consume()
+                tx.run(g.RECORD_TEMPLATE_DEMOTION, template_id=template_id, activity_id=activity_id, now=now,
+                       params=json.dumps({"reason": reason, "job_id": job.id}, sort_keys=True),
+                       agent=AGENT.model_dump()).consume()  # fmt: skip
+                self.store.transition_in(tx, principal, template_id, LifecycleState.ARCHIVED, now)
+                live = list(LIVE_STATES)
+                others = tx.run(g.LIVE_TEMPLATES_OF, source_id=source_id, live=live).single(strict=True)["n"]
+                if others == 0 and self.store.state_in(tx, principal, source_id) is LifecycleState.ACTIVATED:
+                    self.store.transition_in(tx, principal, source_id, LifecycleState.GENERATED, now)
 
-    # --- recovery and the full run ------------------------------------------------------
+            result = {"archived": template_id, "source_id": source_id}
+            return JobWork(result, commit, after=partial(self.vault.delete, row["digest"]))
 
-    def _rollback(self, job: Job) -> None:
-        keep = self.jobs.referenced_digests()
-        for digest in self.jobs.digests_of(job):
-            if digest not in keep:
-                self.vault.delete(digest)
+        return self.runner.run("demotion", principal, {"cube_id": template_id, "reason": reason}, job, work)
 
-    def recover(self) -> list[str]:
-        """Roll back jobs a killed process left running, then resume promotions and encodings.
+    # --- jobs: execution, recovery and the full run -------------------------------------
+
+    def execute(self, job: Job) -> None:
+        """Run a job this worker claimed, by its kind, from its recorded parameters (a worker's entry
+        point). A job taken over from a stopped worker first loses what that attempt left in the vault.
+
+        Raises:
+            LeaseLost: another worker took the job over meanwhile.
+            ValueError: an unknown job kind (the job is marked failed).
+            whatever the job's work raises (the job is marked failed).
+        """
+        if job.previous_worker is not None:
+            dropped = self.runner.rollback(job)
+            log.info("job %s (%s) taken over from %s; removed %d vault entries of its last attempt",
+                     job.id, job.kind, job.previous_worker, len(dropped))  # fmt: skip
+        p = job.params
+        if job.kind == "promotion":
+            self.promote(job.principal, p["cube_id"], float(p.get("score", 0.0)), job=job)
+        elif job.kind == "encoding":
+            self.encode(job.principal, list(p["fact_ids"]), job=job)
+        elif job.kind == "demotion":
+            self.demote(job.principal, p["cube_id"], str(p.get("reason", "")), job=job)
+        elif job.kind == "run":
+            self.run(job.principal, job=job)
+        else:
+            message = f"unknown job kind {job.kind!r}"
+            self.jobs.fail(job, message)
+            raise ValueError(message)
+
+    def recover(self) -> list[Job]:
+        """Take over the promotions, encodings and demotions whose lease expired (their worker
+        stopped), re-run each here, then collect vault garbage. A job whose lease is live is left
+        to its worker.
 
         Returns:
-            ids of the jobs that were rolled back.
+            the jobs taken over, as they ended (succeeded or failed).
         """
-        recovered = self.jobs.recover(self._rollback)
-        for job in recovered:
-            if job.kind == "promotion":
-                resumed = self.jobs.start(
-                    "promotion", job.principal, job.params, resumed_from=job.id, attempts=job.attempts + 1
-                )
-                self.promote(job.principal, job.params["cube_id"], job.params.get("score", 0.0), job=resumed)
-            elif job.kind == "encoding":
-                resumed = self.jobs.start(
-                    "encoding", job.principal, job.params, resumed_from=job.id, attempts=job.attempts + 1
-                )
-                self.encode(job.principal, job.params["fact_ids"], job=resumed)
-        self.vault.gc(self.jobs.referenced_digests())
-        return [j.id for j in recovered]
+        recovered = []
+        while (job := self.jobs.claim(RECOVERABLE, expired_only=True)) is not None:
+            try:
+                self.execute(job)
+            except LeaseLost:
+                log.warning("job %s was taken over again while this run re-ran it", job.id)
+            except Exception:
+                log.exception("job %s (%s) failed when re-run", job.id, job.kind)
+            recovered.append(self.jobs.get(job.id))
+        self.vault.gc(self.jobs.referenced_digests)
+        return recovered
 
-    def run(self, principal: str) -> RunReport:
-        """One full scheduler pass for a principal (see the module docstring)."""
-        report = RunReport(recovered_jobs=self.recover())
-        now = utcnow()
-        report.expired = self.lifecycle.expire_due(principal, now)
-        kge = self.train_graph_embeddings(principal)
-        if kge is not None:
-            report.kge_trained, report.kge_training_ms = True, kge.training_ms
-        report.scores = self.score_cubes(principal, kge, now)
-        self._fill_activation_budget(principal, report)
-        self._encode_stable(principal, kge, report)
-        self._demote_due(principal, now, report)
+    def run(self, principal: str, job: Job | None = None) -> RunReport:
+        """One full scheduler pass for a principal (see the module docstring), as a ``run`` job
+        (``job``: one this worker claimed; default a new job). Its result is the report."""
+        report = RunReport()
+
+        def work(job: Job) -> JobWork:
+            for done in self.recover():
+                report.recovered_jobs.append(done.id)
+                _count_recovered(report, done)
+            busy = _busy(self.jobs.pending(principal))
+            now = utcnow()
+            report.expired = self.lifecycle.expire_due(principal, now)
+            kge = self.train_graph_embeddings(principal, job=job)
+            if kge is not None:
+                report.kge_trained, report.kge_training_ms = True, kge.training_ms
+            report.scores = self.score_cubes(principal, kge, now)
+            self._fill_activation_budget(principal, report, busy)
+            self._encode_stable(principal, kge, report, busy)
+            self._demote_due(principal, now, report, busy)
+            return JobWork(dataclasses.asdict(report))
+
+        self.runner.run("run", principal, {}, job, work)
         return report
 
-    def _fill_activation_budget(self, principal: str, report: RunReport) -> None:
+    def _fill_activation_budget(self, principal: str, report: RunReport, busy: set[str]) -> None:
         """Make the activation set the best-scored memories that fit the principal's budget
         (:mod:`memcubedb.scheduler.budget`): displaced templates are demoted first, then the new
-        ones promoted. Fresh candidates are the ``4 × top_k`` best above the floor."""
+        ones promoted. Fresh candidates are the ``4 × top_k`` best above the floor; cubes that
+        queued or running jobs are moving (``busy``) are left to them."""
         policy = self.config.promotion
         candidates = {r["id"]: r for r in self._read(g.PROMOTION_CANDIDATES, principal)}
-        templates = self._read(g.TEMPLATES, principal)
-        fresh = {cid: s for cid, s in report.scores.items() if not candidates[cid]["templates"]}
+        templates = [t for t in self._read(g.TEMPLATES, principal) if t["id"] not in busy]
+        fresh = {cid: s for cid, s in report.scores.items() if not candidates[cid]["templates"] and cid not in busy}
+        report.left_to_jobs += sum(1 for cid in report.scores if cid in busy)
         shortlist = scoring.select_top_k(fresh, 4 * policy.top_k, policy.min_score)
         if not templates and not shortlist:
             return
@@ -467,10 +533,13 @@ class MemScheduler:
         for cube_id in plan.promote:
             report.promoted.append(self.promote(principal, cube_id, fresh[cube_id]))
 
-    def _encode_stable(self, principal: str, kge: kge_mod.KGEResult | None, report: RunReport) -> None:
+    def _encode_stable(
+        self, principal: str, kge: kge_mod.KGEResult | None, report: RunReport, busy: set[str]
+    ) -> None:
         policy = self.config.promotion
         encoded = {f["fact_id"] for a in self._read(g.ADAPTERS, principal) for f in a["facts"]}
-        rows = [r for r in self.fact_triples(principal) if r["fact_id"] not in encoded]
+        rows = [r for r in self.fact_triples(principal) if r["fact_id"] not in encoded | busy]
+        report.left_to_jobs += len(encoded & busy)
         if kge is None or len(rows) < policy.lora_min_facts:
             return
         scored = kge_mod.score_triples(kge, [(r["head"], r["relation"], r["tail"]) for r in rows])
@@ -498,15 +567,42 @@ class MemScheduler:
         score = scoring.promotion_score(signals, self.config.scoring).score
         return scoring.demotion_decision(score, signals.age_s, contradicted, encoded, self.config.demotion)
 
-    def _demote_due(self, principal: str, now: datetime, report: RunReport) -> None:
+    def _demote_due(self, principal: str, now: datetime, report: RunReport, busy: set[str]) -> None:
         for adapter in self._read(g.ADAPTERS, principal):
+            if adapter["id"] in busy:
+                continue
             contradicted = sum(r["contradicted"] for r in self.store.read(g.CONTRADICTED, facts=adapter["facts"]))
             decision = self._demotion(adapter, now, contradicted, len(adapter["facts"]))
             if decision.demote:
                 self.demote_adapter(principal, adapter["id"], "; ".join(decision.reasons))
                 report.demoted.append(adapter["id"])
         for template in self._read(g.TEMPLATES, principal):
+            if template["id"] in busy:
+                continue
             decision = self._demotion(template, now, 0, 0)
             if decision.demote:
                 self.demote_template(principal, template["id"], "; ".join(decision.reasons))
                 report.demoted.append(template["id"])
+
+
+def _busy(pending: list[Job]) -> set[str]:
+    """Cube and fact ids that queued or running jobs are about to move."""
+    busy: set[str] = set()
+    for job in pending:
+        busy.update([job.params["cube_id"]] if "cube_id" in job.params else job.params.get("fact_ids", []))
+    return busy
+
+
+def _count_recovered(report: RunReport, job: Job) -> None:
+    """Count what a job taken over and re-run produced with the run's own moves."""
+    result = job.result or {}
+    if job.state != "succeeded":
+        return
+    if job.kind == "promotion":
+        report.promoted.append(result["template_id"])
+    elif job.kind == "encoding":
+        report.encoded.append(result["adapter_id"])
+        report.facts_encoded += int(result.get("facts", len(job.params.get("fact_ids", []))))
+        report.facts_reproduced += int(result.get("reproduced", 0))
+    elif job.kind == "demotion":
+        report.demoted.append(job.params["cube_id"])

@@ -23,7 +23,7 @@ import re
 import struct
 import tempfile
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -157,6 +157,7 @@ class MemVault:
         identity: ModelIdentity,
         kind: str,
         metadata: Mapping[str, str] | None = None,
+        before_write: Callable[[str], None] | None = None,
     ) -> VaultEntry:
         """Store tensors bound to ``identity``; storing identical content twice is a no-op.
 
@@ -165,6 +166,8 @@ class MemVault:
             identity: the model the tensors belong to.
             kind: entry kind, e.g. ``"kv_template"`` or ``"lora_adapter"``.
             metadata: extra metadata, strings to strings.
+            before_write: called with the digest before any byte is written (a durable job
+                records it there, so a write its process did not finish can be removed).
 
         Returns:
             the entry, whose ``digest`` is the sha256 of the file bytes (equal content, equal digest).
@@ -174,8 +177,10 @@ class MemVault:
         data = save_safetensors(prepared, metadata=header)
         digest = hashlib.sha256(data).hexdigest()
         path = self.path_for(digest)
+        if before_write is not None:
+            before_write(digest)
         if not (path.exists() and self._hash_file(path) == digest):
-            self._atomic_write(path, data)
+            self._atomic_write(path, data, digest)
         return VaultEntry(digest=digest, path=path, kind=kind, identity=identity, size_bytes=len(data))
 
     def get(self, digest: str, identity: ModelIdentity) -> VaultRecord:
@@ -248,18 +253,32 @@ class MemVault:
             path.parent.rmdir()
         return True
 
-    def gc(self, keep: set[str], temp_age_s: float = 3600.0) -> list[str]:
-        """Delete every entry not in ``keep``, and temporary files older than ``temp_age_s``.
+    def discard(self, digest: str) -> bool:
+        """Remove an entry and any unfinished write of it (its temporary files): the partial
+        output of a writer that was killed. Returns False when neither existed."""
+        removed = False
+        for temp in self.path_for(digest).parent.glob(f"{_TEMP_PREFIX}{digest}-*"):
+            with contextlib.suppress(FileNotFoundError):
+                temp.unlink()
+                removed = True
+        return self.delete(digest) or removed
+
+    def gc(self, keep: Callable[[], set[str]], temp_age_s: float = 3600.0) -> list[str]:
+        """Delete every entry not in ``keep()``, and temporary files older than ``temp_age_s``.
 
         Args:
-            keep: digests still referenced (e.g. by MemCube nodes in the graph).
+            keep: returns the digests still referenced (e.g. by MemCube nodes in the graph); it is
+                called after the vault was listed, so an entry written meanwhile by a writer that
+                recorded its digest first is never taken for garbage.
             temp_age_s: age in seconds past which a temporary file counts as left over by an
                 interrupted write (younger ones may belong to a write in progress).
 
         Returns:
             the deleted digests, sorted.
         """
-        removed = sorted(digest for digest in self.digests() if digest not in keep)
+        listed = set(self.digests())
+        kept = keep()
+        removed = sorted(listed - kept)
         for digest in removed:
             self.delete(digest)
         if self._objects.exists():
@@ -290,9 +309,9 @@ class MemVault:
         return digest.hexdigest()
 
     @staticmethod
-    def _atomic_write(path: Path, data: bytes) -> None:
+    def _atomic_write(path: Path, data: bytes, digest: str) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp_name = tempfile.mkstemp(prefix=_TEMP_PREFIX, dir=path.parent)
+        fd, temp_name = tempfile.mkstemp(prefix=f"{_TEMP_PREFIX}{digest}-", dir=path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)

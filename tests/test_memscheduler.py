@@ -5,12 +5,13 @@ from __future__ import annotations
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 import torch
 
-from memcubedb.config.scheduler import KGEConfig, LoRAConfig, PromotionPolicy, SchedulerConfig
+from memcubedb.config.scheduler import JobsConfig, KGEConfig, LoRAConfig, PromotionPolicy, SchedulerConfig
 from memcubedb.cube import LifecycleState, MemoryType
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.kv_templates import generate, generate_with_template, load_kv_template, prompt_ids
@@ -25,6 +26,7 @@ FACTS = [
     ("Larkspur", "owns", "press"), ("press", "sits_in", "creamery"), ("Mira", "sister_of", "Eoin"),
     ("Tomas", "joined", "Larkspur"),
 ]
+LEASE_S = 3.0
 
 
 @pytest.fixture(scope="module")
@@ -37,6 +39,7 @@ def _scheduler(store: GraphStore, tmp_path: Path, lm: LoadedLM) -> MemScheduler:
         kge=KGEConfig(epochs=30, embedding_dim=16),
         lora=LoRAConfig(epochs=150, learning_rate=5e-3, rank=8, alpha=16),
         promotion=PromotionPolicy(top_k=1, min_score=0.0, lora_min_facts=10, lora_min_plausibility=0.0),
+        jobs=JobsConfig(lease_s=LEASE_S, heartbeat_s=0.5),
     )
     return MemScheduler(store, MemVault(tmp_path / "vault"), config, lambda: lm)
 
@@ -102,43 +105,49 @@ def test_template_demotion_keeps_text(store: GraphStore, tmp_path: Path, lm: Loa
     assert source.text == "Tomas grows apples."
 
 
-def test_killed_promotion_is_rolled_back_and_resumed(store: GraphStore, tmp_path: Path, lm: LoadedLM) -> None:
+def test_killed_promotion_is_taken_over_only_after_its_lease_expired(
+    store: GraphStore, tmp_path: Path, lm: LoadedLM
+) -> None:
     w = cube_write("Eoin runs the cider stall.", owner="eoin")
     store.write_cubes([w])
     vault_dir = tmp_path / "vault"
-    # A separate process records a promotion job, writes a vault entry, then is killed (-9)
-    # before it commits anything to the graph.
+    # A separate process records a promotion job (leased for LEASE_S), notes a vault entry and
+    # writes it, then is killed (-9) before it commits anything to the graph.
     script = textwrap.dedent(
         f"""
         import os, signal, torch
+        from functools import partial
         from memcubedb.settings import Settings
+        from memcubedb.config.scheduler import JobsConfig
         from memcubedb.graph.store import GraphStore
         from memcubedb.scheduler.jobs import JobLedger
         from memcubedb.scheduler.vault import MemVault
         from memcubedb.scheduler.lm import offline_tokenizer, tiny_random_llama
         store = GraphStore.connect(Settings(), migrate=False)
-        ledger = JobLedger(store)
-        job = ledger.start("promotion", "eoin", {{"cube_id": {w.cube.id!r}, "score": 0.9}})
         lm = tiny_random_llama(offline_tokenizer(), hidden_size=64, num_layers=2, initializer_range=0.3)
-        entry = MemVault({str(vault_dir)!r}).put({{"x": torch.zeros(4)}}, lm.identity, "kv_template")
-        ledger.note_digest(job, entry.digest)
-        print(entry.digest, flush=True)
+        ledger = JobLedger(store, JobsConfig(lease_s={LEASE_S}, heartbeat_s=0.5))
+        job = ledger.start("promotion", "eoin", {{"cube_id": {w.cube.id!r}, "score": 0.9}})
+        entry = MemVault({str(vault_dir)!r}).put({{"x": torch.zeros(4)}}, lm.identity, "kv_template",
+                                               before_write=partial(ledger.note_digest, job))
+        print(job.id, job.worker, entry.digest, flush=True)
         os.kill(os.getpid(), signal.SIGKILL)
         """
     )
     proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
     assert proc.returncode == -9, proc.stderr
-    orphan_digest = proc.stdout.split()[0]
+    job_id, killed_worker, orphan_digest = proc.stdout.split()
     sched = _scheduler(store, tmp_path, lm)
     assert sched.vault.path_for(orphan_digest).exists()
-    assert [j.kind for j in sched.jobs.orphaned()] == ["promotion"]
 
-    rolled_back = sched.recover()
+    assert sched.recover() == []  # the lease is live: its worker may still be running it
+    assert sched.jobs.get(job_id).state == "running" and sched.vault.path_for(orphan_digest).exists()
+    time.sleep(LEASE_S + 0.5)
+    recovered = sched.recover()
 
-    assert len(rolled_back) == 1
-    assert sched.jobs.get(rolled_back[0]).state == "rolled_back"
+    assert [j.id for j in recovered] == [job_id]
+    job = sched.jobs.get(job_id)
+    assert (job.state, job.attempts) == ("succeeded", 2)
+    assert (job.previous_worker, job.worker) == (killed_worker, sched.jobs.worker)
     assert not sched.vault.path_for(orphan_digest).exists()
-    resumed = [j for j in sched.jobs.recent("eoin") if j.state == "succeeded"]
-    assert len(resumed) == 1 and resumed[0].params["cube_id"] == w.cube.id
     assert store.get_cube("eoin", w.cube.id).governance.state is LifecycleState.ACTIVATED
-    assert sched.jobs.orphaned() == []
+    assert sched.vault.path_for(job.result["digest"]).exists()  # type: ignore[index]

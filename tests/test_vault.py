@@ -126,7 +126,7 @@ def test_delete_and_gc(tmp_path: Path) -> None:
     os.utime(stale, (old, old))
     fresh = keep.path.parent / ".tmp-fresh"
     fresh.write_bytes(b"in progress")
-    assert vault.gc({keep.digest}) == [drop.digest]
+    assert vault.gc(lambda: {keep.digest}) == [drop.digest]
     assert sorted(vault.digests()) == [keep.digest]
     assert not stale.exists() and fresh.exists()
     assert vault.get(keep.digest, IDENTITY).tensors["token_ids"].tolist() == [0, 1, 2, 3, 4]

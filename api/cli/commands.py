@@ -37,8 +37,11 @@ def serve(
     import uvicorn
 
     from memcubedb.api.app import create_app
+    from memcubedb.scheduler.threads import apply_torch_threads
 
     settings = Settings()
+    jobs = settings.scheduler.jobs
+    apply_torch_threads("combined" if jobs.api_works_jobs else "api", jobs.torch_threads)
     host, port = host or settings.api.host, port or settings.api.port
     console.print(f"MemCubeDB API on http://{host}:{port} — OpenAPI at /docs and /openapi.json; "
                   "create a key with `memcubedb keys create --principal ID --role admin`")

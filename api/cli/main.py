@@ -92,5 +92,21 @@ def run_main_job(
         store.close()
 
 
+@app.command("worker")
+def worker(
+    threads: int = typer.Option(1, min=1, max=16, help="jobs run at once"),
+    periodic: bool = typer.Option(
+        True, "--periodic/--no-periodic", help="queue a scheduler run per principal every scheduler.jobs.run_interval_s"
+    ),
+) -> None:
+    """A scheduler worker: claim queued jobs (and jobs whose worker stopped) from Neo4j and run them."""
+    from memcubedb.logs import configure_logging
+    from memcubedb.scheduler.worker import serve_worker
+
+    settings = Settings()
+    configure_logging(settings.telemetry)
+    serve_worker(settings, console, threads=threads, periodic_runs=periodic)
+
+
 if __name__ == "__main__":
     app()

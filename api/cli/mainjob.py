@@ -25,6 +25,7 @@ from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import load_lm
 from memcubedb.scheduler.memscheduler import MemScheduler, RunReport
+from memcubedb.scheduler.threads import apply_torch_threads
 from memcubedb.scheduler.vault import MemVault
 from memcubedb.search.sentences import embed_writes
 from memcubedb.settings import Settings
@@ -51,6 +52,11 @@ def _print_graph(store: GraphStore, console: Console) -> None:
 
 
 def _print_run(report: RunReport, console: Console) -> None:
+    if report.recovered_jobs:
+        console.print(f"MemScheduler: took over and re-ran {len(report.recovered_jobs)} job(s) whose worker had "
+                      "stopped (counted below)")  # fmt: skip
+    if report.left_to_jobs:
+        console.print(f"MemScheduler: left {report.left_to_jobs} memories/facts to jobs still running elsewhere")
     console.print(
         f"MemScheduler: KGE trained={report.kge_trained} ({report.kge_training_ms or 0:.0f} ms), "
         f"{len(report.scores)} cubes scored, promoted {len(report.promoted)} to KV templates, "
@@ -61,6 +67,7 @@ def _print_run(report: RunReport, console: Console) -> None:
 
 def prepare(settings: Settings, console: Console) -> GraphStore:
     """Steps 1–4: start Neo4j, ingest the samples, run the scheduler once, print the graph."""
+    apply_torch_threads("combined", settings.scheduler.jobs.torch_threads)
     if settings.embedded:
         st = server.start(settings)
         console.print(f"Neo4j running at {st.bolt_uri} (data in {st.home})")

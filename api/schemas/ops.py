@@ -71,8 +71,9 @@ class DemoteIn(_In):
 
 
 class JobOut(BaseModel):
-    """A durable scheduler job as recorded in the graph (``state``: running, succeeded, failed,
-    rolled_back)."""
+    """A durable scheduler job as recorded in the graph (``kind``: promotion, encoding, demotion,
+    run; ``state``: queued, running, succeeded, failed; ``attempts``: claims by workers, more than
+    one when a worker stopped and another took the job over)."""
 
     id: str
     kind: str

@@ -1,17 +1,14 @@
 """/v1/scheduler: recorded scores, promotion / encoding / demotion / a full run on demand, jobs.
 
-Work that needs the LM (KV templates, LoRA) runs on the API's job threads as a durable job of
-the MemScheduler (recorded in the graph before it starts, see :mod:`memcubedb.scheduler.jobs`);
-the request is answered 202 with the job, whose state is then read at ``/v1/scheduler/jobs/{id}``.
-Promotions and encodings are the scheduler's own (resumable) jobs; a demotion or a full run is
-wrapped in a job of kind ``api:demotion`` / ``api:run``.
+Work that needs the LM (KV templates, LoRA) is queued as a durable job of the MemScheduler
+(``promotion``, ``encoding``, ``demotion``, ``run``; :mod:`memcubedb.scheduler.jobs`) and answered
+202 with the job; a worker claims it — a ``memcubedb worker`` process, or this API's own job
+threads when ``scheduler.jobs.api_works_jobs`` is on — and its state is then read at
+``/v1/scheduler/jobs/{id}`` (``queued`` → ``running`` → ``succeeded`` | ``failed``).
 """
 
 from __future__ import annotations
 
-import dataclasses
-import logging
-from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
@@ -25,7 +22,6 @@ from memcubedb.graph.read_models.lookups import access, fact_states, recorded_sc
 from memcubedb.states import Operation, check_operation
 
 router = APIRouter(prefix="/v1/scheduler", tags=["scheduler"])
-log = logging.getLogger("memcubedb.api.scheduler")
 
 
 def _job_out(job: Any) -> JobOut:
@@ -33,27 +29,12 @@ def _job_out(job: Any) -> JobOut:
                   attempts=job.attempts, result=job.result, error=job.error)
 
 
-def _accepted(response: Response, job: Any) -> JobOut:
+def _enqueue(services: Services, response: Response, kind: str, principal: str, params: dict[str, Any]) -> JobOut:
+    """Queue a job for a worker, wake this process's own worker (if it runs jobs), answer 202."""
+    job = services.ledger.enqueue(kind, principal, params)
+    services.wake_worker()
     response.headers["Location"] = f"/v1/scheduler/jobs/{job.id}"
     return _job_out(job)
-
-
-def _background(services: Services, job: Any, work: Callable[[], dict[str, Any] | None]) -> None:
-    """Run ``work`` on the job threads; mark ``job`` succeeded with its result (when ``work``
-    returns one) or failed with the error — unless the scheduler already finished it."""
-    ledger = services.scheduler.jobs
-
-    def run() -> None:
-        try:
-            result = work()
-            if result is not None:
-                services.store.execute_write(ledger.finish_in, job, result)
-        except Exception as exc:
-            log.exception("scheduler job %s (%s) failed", job.id, job.kind)
-            if ledger.get(job.id).state == "running":
-                ledger.fail(job, repr(exc))
-
-    services.submit(run)
 
 
 def _writable(services: Services, caller: Caller, cube_id: str, operation: Operation) -> MemoryType:
@@ -86,14 +67,7 @@ def scores(
 def promote(body: PromoteIn, caller: Writer, services: ServicesDep, response: Response) -> JobOut:
     if _writable(services, caller, body.cube_id, Operation.PROMOTE) is not MemoryType.PLAINTEXT:
         raise ApiError(409, f"MemCube {body.cube_id!r} is not plaintext; only plaintext is promoted", "wrong-type")
-    sched = services.scheduler
-    job = sched.jobs.start("promotion", caller.principal, {"cube_id": body.cube_id, "score": body.score})
-
-    def work() -> None:
-        sched.promote(caller.principal, body.cube_id, body.score, job=job)
-
-    _background(services, job, work)
-    return _accepted(response, job)
+    return _enqueue(services, response, "promotion", caller.principal, {"cube_id": body.cube_id, "score": body.score})
 
 
 @router.post(
@@ -110,13 +84,7 @@ def encode(body: EncodeIn, caller: Writer, services: ServicesDep, response: Resp
             raise ApiError(409, "body.fact_ids: these facts are asserted only by memories that are "
                            f"{' or '.join(states)}; they cannot be encoded", "lifecycle-state")
         raise ApiError(422, "body.fact_ids: none is a readable, live, affirmed fact of the caller", "validation")
-    job = sched.jobs.start("encoding", caller.principal, {"fact_ids": ids})
-
-    def work() -> None:
-        sched.encode(caller.principal, ids, job=job)
-
-    _background(services, job, work)
-    return _accepted(response, job)
+    return _enqueue(services, response, "encoding", caller.principal, {"fact_ids": ids})
 
 
 @router.post(
@@ -127,17 +95,7 @@ def demote(body: DemoteIn, caller: Writer, services: ServicesDep, response: Resp
     kind = _writable(services, caller, body.cube_id, Operation.DEMOTE)
     if kind is MemoryType.PLAINTEXT:
         raise ApiError(409, f"MemCube {body.cube_id!r} is plaintext already", "wrong-type")
-    sched = services.scheduler
-    job = sched.jobs.start("api:demotion", caller.principal, {"cube_id": body.cube_id, "reason": body.reason})
-
-    def work() -> dict[str, Any]:
-        if kind is MemoryType.PARAMETRIC:
-            return {"plaintext_id": sched.demote_adapter(caller.principal, body.cube_id, body.reason)}
-        sched.demote_template(caller.principal, body.cube_id, body.reason)
-        return {"archived": body.cube_id}
-
-    _background(services, job, work)
-    return _accepted(response, job)
+    return _enqueue(services, response, "demotion", caller.principal, {"cube_id": body.cube_id, "reason": body.reason})
 
 
 @router.post(
@@ -146,10 +104,7 @@ def demote(body: DemoteIn, caller: Writer, services: ServicesDep, response: Resp
     responses=responses(401, 403),
 )
 def run(caller: Writer, services: ServicesDep, response: Response) -> JobOut:
-    sched = services.scheduler
-    job = sched.jobs.start("api:run", caller.principal, {})
-    _background(services, job, lambda: dataclasses.asdict(sched.run(caller.principal)))
-    return _accepted(response, job)
+    return _enqueue(services, response, "run", caller.principal, {})
 
 
 @router.get(

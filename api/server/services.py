@@ -3,14 +3,16 @@
 :class:`Services` holds the connected :class:`GraphStore` and the components over it. The
 heavy ones — hybrid search (loads the sentence-embedding model), the MemScheduler (loads the
 causal LM on first use) — are built on first use, under a lock; the MemReader is built per
-request, because it is owned by the calling principal.
+request, because it is owned by the calling principal. When ``scheduler.jobs.api_works_jobs`` is
+on (the default: one process does everything), a scheduler :class:`~memcubedb.scheduler.worker.Worker`
+on ``api.scheduler_workers`` threads runs the jobs the routes queue; otherwise ``memcubedb worker``
+processes do.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from memcubedb.graph.apikeys import ApiKeys
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from memcubedb.extraction.intent import IntentParser
     from memcubedb.extraction.reader import MemReader
     from memcubedb.scheduler.memscheduler import MemScheduler
+    from memcubedb.scheduler.worker import Worker
     from memcubedb.search.searcher import MemorySearch
 
 T = TypeVar("T")
@@ -45,8 +48,8 @@ class Services:
         self.explorer = GraphExplorer(store)
         self.dumper = MemDumper(store)
         self.loader = MemLoader(store)
-        self.ledger = JobLedger(store)
-        self.jobs = ThreadPoolExecutor(max_workers=self.config.scheduler_workers, thread_name_prefix="api-jobs")
+        self.ledger = JobLedger(store, settings.scheduler.jobs)
+        self.worker: Worker | None = None
         self._lock = threading.RLock()  # re-entrant: one component's build may use another (chat → search)
         self._built: dict[str, Any] = {}
 
@@ -57,7 +60,22 @@ class Services:
         Raises:
             neo4j.exceptions.ServiceUnavailable: nothing answers at ``settings.bolt_uri``.
         """
-        return cls(settings, GraphStore.connect(settings))
+        services = cls(settings, GraphStore.connect(settings))
+        if settings.scheduler.jobs.api_works_jobs:
+            services.start_worker()
+        return services
+
+    def start_worker(self) -> None:
+        """Run queued scheduler jobs on this process's own threads (``api.scheduler_workers``)."""
+        from memcubedb.scheduler.worker import Worker
+
+        self.worker = Worker(self.scheduler, self.settings.scheduler.jobs, threads=self.config.scheduler_workers)
+        self.worker.start()
+
+    def wake_worker(self) -> None:
+        """Tell this process's worker (if any) that a job was just queued."""
+        if self.worker is not None:
+            self.worker.wake()
 
     def _once(self, name: str, build: Callable[[], T]) -> T:
         with self._lock:
@@ -111,7 +129,8 @@ class Services:
 
             cfg = self.settings.scheduler
             return MemScheduler(
-                self.store, MemVault(self.settings.vault_dir), cfg, lambda: load_lm(cfg.lm), vectorize=self.vectorize
+                self.store, MemVault(self.settings.vault_dir), cfg, lambda: load_lm(cfg.lm), vectorize=self.vectorize,
+                role="api",
             )
 
         return self._once("scheduler", build)
@@ -152,14 +171,11 @@ class Services:
         resolver = EntityResolver(config.resolution, lookup=GraphEntityLookup(self.store, owner))
         return MemReader(config, resolver=resolver, owner=owner)
 
-    def submit(self, fn: Callable[..., T], *args: Any) -> Future[T]:
-        """Run ``fn(*args)`` on the API's job threads."""
-        return self.jobs.submit(fn, *args)
-
     def close(self) -> None:
-        """Wait for running jobs (queued ones are dropped: their durable job records are recovered by
-        the next scheduler run), close search (flushes access metrics) and the driver."""
-        self.jobs.shutdown(wait=True, cancel_futures=True)
+        """Stop this process's worker, waiting for the jobs it runs (queued jobs stay queued for the
+        next worker), close search (flushes access metrics) and the driver."""
+        if self.worker is not None:
+            self.worker.stop()
         chat = self._built.get("chat")
         if chat is not None:
             chat.close()

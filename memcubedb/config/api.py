@@ -20,7 +20,8 @@ class ApiConfig(BaseModel):
             request may ask for less, never more.
         cypher_max_rows: most rows one Cypher request returns; a request may ask for fewer.
         graph_max_nodes: most nodes one graph (visualisation) request returns.
-        scheduler_workers: threads running scheduler jobs started through the API.
+        scheduler_workers: threads on which the API runs queued scheduler jobs (when
+            ``scheduler.jobs.api_works_jobs`` is on).
         search_recipe: the search recipe used when a request names none.
     """
 

@@ -146,6 +146,51 @@ class TTLPolicy(_Group):
     parametric_s: float | None = Field(default=90 * 24 * 3600.0, gt=0)
 
 
+class TorchThreads(_Group):
+    """torch intra-op threads per process role, set once at process start
+    (:func:`memcubedb.scheduler.threads.apply_torch_threads`). ``None`` takes the role's default
+    from the cores this process may use: processes on one machine divide its cores instead of
+    fighting for them (two torch processes on the same cores slowed LoRA training ×13)."""
+
+    api: int | None = Field(
+        default=None, ge=1, description="an API process that runs no jobs (default: a quarter of the cores, at least 1)"
+    )
+    worker: int | None = Field(
+        default=None, ge=1, description="a `memcubedb worker` (default: the cores left after the API's share, at "
+        "least 1)"
+    )
+    combined: int | None = Field(
+        default=None, ge=1, description="one process doing both: an API that runs jobs, the main job, the CLI "
+        "(default: every core)"
+    )
+
+
+class JobsConfig(_Group):
+    """Durable jobs: leases, heartbeats and who runs them (:mod:`memcubedb.scheduler.jobs`)."""
+
+    lease_s: float = Field(
+        default=60.0, gt=0, description="lease length: a running job whose lease was not renewed for this long may "
+        "be taken over by another worker, seconds"
+    )
+    heartbeat_s: float = Field(default=15.0, gt=0, description="how often the holder renews its lease, seconds")
+    poll_s: float = Field(default=1.0, gt=0, description="how often an idle worker looks for claimable jobs, seconds")
+    run_interval_s: float | None = Field(
+        default=3600.0, gt=0, description="`memcubedb worker`: queue a scheduler run for each principal owning live "
+        "memories this often, seconds; None: no periodic runs"
+    )
+    api_works_jobs: bool = Field(
+        default=True, description="the API process also claims and runs jobs (one-process deployment, `make run`); "
+        "false when `memcubedb worker` processes run them"
+    )
+    torch_threads: TorchThreads = Field(default_factory=TorchThreads)
+
+    @model_validator(mode="after")
+    def _heartbeat_within_lease(self) -> JobsConfig:
+        if self.heartbeat_s >= self.lease_s:
+            raise ValueError(f"heartbeat_s ({self.heartbeat_s}) must be shorter than lease_s ({self.lease_s})")
+        return self
+
+
 class SchedulerConfig(_Group):
     """Everything the MemScheduler reads; nested into the global settings as ``scheduler``."""
 
@@ -156,3 +201,4 @@ class SchedulerConfig(_Group):
     promotion: PromotionPolicy = Field(default_factory=PromotionPolicy)
     demotion: DemotionPolicy = Field(default_factory=DemotionPolicy)
     ttl: TTLPolicy = Field(default_factory=TTLPolicy)
+    jobs: JobsConfig = Field(default_factory=JobsConfig)
