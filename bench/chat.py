@@ -36,11 +36,10 @@ from typing import Any
 import httpx
 from tqdm.auto import tqdm
 
-if __package__ in (None, ""):  # run as a file: make the `bench` package importable
+if __package__ in (None, ""):  # run as a file: make `bench` and `tests.support` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.kv_templates import QUESTION, memory_text
-from bench.load import api_process
 from memcubedb.chat.generation import prefill
 from memcubedb.chat.local import prompt_ids
 from memcubedb.cube import Descriptive, Governance, LoRAAdapterPayload, MemCube, MemoryType
@@ -54,6 +53,7 @@ from memcubedb.scheduler.lora import encode_facts, save_adapter
 from memcubedb.scheduler.memscheduler import MemScheduler
 from memcubedb.scheduler.vault import MemVault
 from memcubedb.settings import Settings
+from tests.support.load import api_process
 
 AGENT = AgentRecord(id="agent:bench-chat", kind="software", name="bench/chat.py")
 

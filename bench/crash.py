@@ -3,7 +3,7 @@
 Each run starts its own Neo4j (a fresh temporary data directory, a free port on 127.0.0.1) with
 the HTTP API in front of it, ingests batches through ``GraphStore.write_cubes`` while a second
 client adds memories through ``POST /v1/cubes``, SIGKILLs the java process after ``--kill-after``
-acknowledged batches, restarts it and checks (see :mod:`bench.crash_harness`): acknowledged
+acknowledged batches, restarts it and checks (see :mod:`tests.support.crash`): acknowledged
 writes all present, batches all-or-nothing, no cube without its source/activity/owner/facts,
 no dangling fact, errors (not silence) for the rest, re-sending idempotent, the API healthy again.
 
@@ -23,13 +23,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-if __package__ in (None, ""):  # run as a file: make the `bench` package importable
+if __package__ in (None, ""):  # run as a file: make `tests.support` importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.crash_harness import CrashReport, crash_run, make_api_key, private_settings
-from bench.fuzz_api import ApiServer
-from bench.loopback import free_port
 from memcubedb.graph.embedded import server
+from tests.support.crash import CrashReport, crash_run, make_api_key, private_settings
+from tests.support.fuzz_api import ApiServer
+from tests.support.loopback import free_port
 
 
 def one_run(batches: int, size: int, kill_after: int, with_api: bool) -> CrashReport:

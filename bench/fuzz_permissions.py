@@ -3,10 +3,10 @@
 Random principals, groups (nested, cycles allowed), grants, revocations and spaces are
 interleaved with adds, updates, fact edits, lifecycle changes, purges and every read path
 (get, list, facts, entities, provenance, export, explorer views, hybrid search). Each answer is
-compared with the reference model of :mod:`bench.acl_model`:
+compared with the reference model of :mod:`tests.support.acl_model`:
 
 * **read leak** — something came back that the principal may not read, by id or by a canary
-  token of a memory it may not read found anywhere in the answer (see :mod:`bench.fuzz_world`);
+  token of a memory it may not read found anywhere in the answer (see :mod:`tests.support.fuzz_world`);
 * **write leak** — a write succeeded without write (or owner) rights;
 * **mismatch** — any other disagreement (a refused legitimate write, a missing result, graph
   state different from the model after a step).
@@ -25,44 +25,12 @@ from __future__ import annotations
 import argparse
 import time
 
-from hypothesis import HealthCheck, Phase
-from hypothesis import settings as hsettings
-from hypothesis.stateful import run_state_machine_as_test
-
-from bench.fuzz_api import ApiServer
-from bench.fuzz_machine import permission_machine
-from bench.fuzz_world import Tally, vocabulary_vectors
-from memcubedb.embeddings import default_embedder
 from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
-
-
-def fuzz_settings(examples: int, steps: int, shrink: bool) -> hsettings:
-    """Hypothesis settings for a batch of ``examples`` runs of at most ``steps`` rules each."""
-    return hsettings(
-        max_examples=examples,
-        stateful_step_count=steps,
-        deadline=None,
-        database=None,
-        phases=[Phase.generate, Phase.shrink] if shrink else [Phase.generate],
-        suppress_health_check=list(HealthCheck),
-        report_multiple_bugs=False,
-    )
-
-
-def fuzz(
-    store: GraphStore, operations: int, steps: int, tally: Tally, api: ApiServer | None = None, batch: int = 20
-) -> int:
-    """Run batches of examples until ``operations`` calls (store, search, HTTP) were made; return the
-    examples run. With ``api`` the HTTP rules take part too."""
-    embedder = default_embedder()
-    machine = permission_machine(store, embedder, vocabulary_vectors(embedder), tally, api)
-    examples = 0
-    while tally.operations < operations:
-        run_state_machine_as_test(machine, settings=fuzz_settings(batch, steps, shrink=tally.strict))
-        examples += batch
-    return examples
+from tests.support.fuzz_api import ApiServer
+from tests.support.fuzz_run import fuzz
+from tests.support.fuzz_world import Tally
 
 
 def main() -> None:

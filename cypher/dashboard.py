@@ -186,13 +186,6 @@ RETURN found[0..$limit] AS edges,
 cut at ``$limit`` (facts first, mentions last); totals before the cut. ``ENCODES`` joins a
 parametric cube to the cubes asserting the facts it encodes."""
 
-TEMPLATE_DEMOTION = """(a.kind = 'lifecycle' AND 'demotion' IN $kinds AND EXISTS {
-  MATCH (x:MemCube {memory_type: 'activation'})-[:TRANSITIONED]->(a)
-  WHERE EXISTS { (x)-[d:DEMOTED_TO]->(:MemCube) WHERE d.at = a.started_at } })"""
-"""A KV-template demotion, which the scheduler records only as the lifecycle Activity of the
-``DEMOTED_TO`` link (same timestamp), not as an Activity of kind ``demotion``."""
-
-
 def _move(src: str, dst: str, relation: str = "type(p)") -> str:
     """A move map from cube variable ``src`` to ``dst`` over the relationship variable ``p``."""
     return (
@@ -202,9 +195,7 @@ def _move(src: str, dst: str, relation: str = "type(p)") -> str:
 
 
 TIMELINE = (
-    "MATCH (a:Activity) WHERE (a.kind IN $kinds OR "
-    + TEMPLATE_DEMOTION
-    + """)
+    """MATCH (a:Activity) WHERE a.kind IN $kinds
   AND ($created_from IS NULL OR a.started_at >= $created_from)
   AND ($created_to IS NULL OR a.started_at <= $created_to)
 CALL (a) {
@@ -248,8 +239,7 @@ CALL (a, touched) {
   }
   RETURN collect(move) AS moves
 }
-RETURN a {.*, kind: CASE WHEN a.kind = 'lifecycle' THEN 'demotion' ELSE a.kind END,
-          started_at: toString(a.started_at), ended_at: toString(a.ended_at)} AS activity,
+RETURN a {.*, started_at: toString(a.started_at), ended_at: toString(a.ended_at)} AS activity,
        [t IN touched | t {.id, .memory_type, .state, .score, text: left(t.text, 80)}] AS cubes,
        moves, total
 ORDER BY a.started_at DESC, a.id

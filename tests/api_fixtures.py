@@ -12,13 +12,13 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.config.api import ApiConfig
 from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 from tests.api_helpers import PRINCIPALS, Keys
+from tests.support.loopback import serve
 
 API_CONFIG = ApiConfig(max_body_bytes=256 * 1024, cypher_timeout_s=5.0, cypher_max_rows=500, graph_max_nodes=100)
 

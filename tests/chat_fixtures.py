@@ -16,7 +16,6 @@ from typing import Any
 import pytest
 from fastapi import FastAPI
 
-from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.config.chat import ChatConfig
 from memcubedb.config.scheduler import LMConfig, LoRAConfig
@@ -30,6 +29,7 @@ from memcubedb.scheduler.memscheduler import MemScheduler
 from memcubedb.scheduler.vault import MemVault
 from memcubedb.settings import Settings
 from tests.factories import ACTIVITY, AGENT, cube_write
+from tests.support.loopback import serve
 
 
 @pytest.fixture(scope="session")

@@ -15,9 +15,9 @@ import openai
 from fastapi import FastAPI, Request
 from fastapi.responses import StreamingResponse
 
-from bench.loopback import serve
 from memcubedb.config.chat import UpstreamConfig
 from tests.api_helpers import Keys
+from tests.support.loopback import serve
 
 pytest_plugins = ["tests.api_fixtures", "tests.chat_fixtures"]
 

@@ -14,7 +14,6 @@ from selenium.webdriver import Chrome
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 
-from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.api.server.dashboard import DIST
 from memcubedb.graph.apikeys import ApiKeys, Role
@@ -23,6 +22,7 @@ from memcubedb.settings import Settings
 from tests.conftest import WIPE
 from tests.e2e import browser, data
 from tests.e2e.page import Dashboard
+from tests.support.loopback import serve
 
 pytestmark = pytest.mark.skipif(browser.missing() is not None, reason=str(browser.missing()))
 

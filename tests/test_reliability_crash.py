@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from bench.crash_harness import crash_run, make_api_key, private_settings
-from bench.fuzz_api import ApiServer
-from bench.loopback import free_port
 from memcubedb.graph.embedded import server
 from memcubedb.settings import Settings
+from tests.support.crash import crash_run, make_api_key, private_settings
+from tests.support.fuzz_api import ApiServer
+from tests.support.loopback import free_port
 
 
 @pytest.fixture

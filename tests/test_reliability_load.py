@@ -9,8 +9,8 @@ import asyncio
 
 import httpx
 
-from bench.load import run_load, seed_memories
 from tests.api_helpers import Keys
+from tests.support.load import run_load, seed_memories
 
 pytest_plugins = ["tests.api_fixtures"]
 

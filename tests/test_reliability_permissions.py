@@ -10,11 +10,11 @@ The long variant is ``python -m bench.fuzz_permissions``.
 
 from __future__ import annotations
 
-from bench.fuzz_api import ApiServer
-from bench.fuzz_permissions import fuzz
-from bench.fuzz_world import Tally
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
+from tests.support.fuzz_api import ApiServer
+from tests.support.fuzz_run import fuzz
+from tests.support.fuzz_world import Tally
 
 OPERATIONS = 10_000
 

@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
-from bench.loopback import serve
 from memcubedb.api.app import create_app
 from memcubedb.graph.apikeys import ApiKeys, Role
 from memcubedb.graph.store import GraphStore
@@ -24,6 +23,7 @@ from memcubedb.settings import Settings
 from tests.api_fixtures import API_CONFIG
 from tests.conftest import WIPE
 from tests.factories import cube_write
+from tests.support.loopback import serve
 
 SCHEMA = schemathesis.openapi.from_dict(create_app(Settings()).openapi())
 """The app's OpenAPI document (building the app connects to nothing)."""

@@ -14,13 +14,13 @@ import httpx
 import pytest
 from typer.testing import CliRunner
 
-from bench.loopback import free_port
 from memcubedb.api.cli.main import app
 from memcubedb.api.client import AsyncMemCubeClient, MemCubeClient, MemCubeError
 from memcubedb.api.schemas.cubes import CubeOut
 from memcubedb.graph.store import GraphStore
 from tests.api_helpers import Keys
 from tests.factories import cube_write
+from tests.support.loopback import free_port
 
 pytest_plugins = ["tests.api_fixtures"]
 

@@ -212,6 +212,9 @@ def seed(store: GraphStore) -> Seeded:
           rows=[{"id": chat_template.cube.id, "score": 0.15, "history": "[]"}])
     _link(store, graph_ops.LINK_DEMOTION, old_id=chat_template.cube.id, new_id=chat.cube.id,
           now=T0 + timedelta(days=16), reason="score 0.15 below 0.20")
+    _link(store, graph_ops.RECORD_TEMPLATE_DEMOTION, template_id=chat_template.cube.id, activity_id="kv-demotion",
+          now=T0 + timedelta(days=16), params='{"reason": "score 0.15 below 0.20"}',
+          agent={"id": "agent:memscheduler", "kind": "software", "name": "MemScheduler"})  # as demote_template does
     store.set_state(OWNER, chat_template.cube.id, LifecycleState.ARCHIVED, T0 + timedelta(days=16))
     store.set_state(OWNER, chat.cube.id, LifecycleState.GENERATED, T0 + timedelta(days=16))  # as demote_template does
     ids.chat_template = chat_template.cube.id

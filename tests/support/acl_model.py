@@ -24,7 +24,7 @@ READ_RIGHTS = frozenset({"OWNS", "CAN_READ", "CAN_WRITE"})
 WRITE_RIGHTS = frozenset({"OWNS", "CAN_WRITE"})
 HIDDEN_STATES = frozenset({"deleted"})
 CANARY = re.compile(r"\bzy[a-z]{6,}\b", re.IGNORECASE)
-"""A canary token in a memory text (written by :func:`bench.fuzz_world.canary`)."""
+"""A canary token in a memory text (written by :func:`tests.support.fuzz_world.canary`)."""
 SEARCH_HIDDEN_STATES = frozenset({"deleted", "expired", "archived"})  # search returns live cubes only
 
 
@@ -132,7 +132,7 @@ class AclModel:
 
     def canaries(self, principal: str) -> set[str]:
         """The canary tokens (lower-cased) of the memories the principal may read, in any state:
-        the only ones a response to it may hold (see :mod:`bench.fuzz_world`)."""
+        the only ones a response to it may hold (see :mod:`tests.support.fuzz_world`)."""
         return {t.casefold() for cid in self.readable(principal) for t in CANARY.findall(self.cubes[cid].text)}
 
     def mentioned_entities(self, principal: str) -> set[str]:

@@ -18,9 +18,14 @@ import httpx
 from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
-from bench.acl_model import CubeModel
-from bench.fuzz_base import FuzzBase
-from bench.fuzz_world import (
+from memcubedb.api.app import create_app
+from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.facts import fact_id
+from memcubedb.graph.store import GraphStore
+from memcubedb.settings import Settings
+from tests.support.acl_model import CubeModel
+from tests.support.fuzz_base import FuzzBase
+from tests.support.fuzz_world import (
     ENTITY_NAMES,
     PREDICATES,
     PRINCIPALS,
@@ -34,12 +39,7 @@ from bench.fuzz_world import (
     entity_record,
     with_canary,
 )
-from bench.loopback import serve
-from memcubedb.api.app import create_app
-from memcubedb.graph.apikeys import ApiKeys, Role
-from memcubedb.graph.facts import fact_id
-from memcubedb.graph.store import GraphStore
-from memcubedb.settings import Settings
+from tests.support.loopback import serve
 
 ROLES = {"u0": Role.WRITER, "u1": Role.WRITER, "u2": Role.WRITER, "u3": Role.READER}
 ANALYST = "fuzz-analyst"

@@ -1,9 +1,9 @@
 """The base of the permission state machine: the model, the tally, the checks and the graph invariant.
 
-Rules live in subclasses: :class:`bench.fuzz_machine.StoreRules` (the Python API of the store,
-search and dashboard views) and :class:`bench.fuzz_api.ApiRules` (the same through HTTP). The
+Rules live in subclasses: :class:`tests.support.fuzz_machine.StoreRules` (the Python API of the store,
+search and dashboard views) and :class:`tests.support.fuzz_api.ApiRules` (the same through HTTP). The
 classes are bound to a store, a tally and (optionally) a running API by
-:func:`bench.fuzz_machine.permission_machine`.
+:func:`tests.support.fuzz_machine.permission_machine`.
 """
 
 from __future__ import annotations
@@ -13,10 +13,10 @@ from typing import Any, ClassVar
 
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant
 
-from bench.acl_model import AclModel
-from bench.fuzz_world import Tally, canaries_in, graph_differences, wipe_fuzzed
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.store import GraphStore, NotFound, WriteRejected
+from tests.support.acl_model import AclModel
+from tests.support.fuzz_world import Tally, canaries_in, graph_differences, wipe_fuzzed
 
 
 def outcome(call: Callable[[], Any]) -> tuple[str, Any]:

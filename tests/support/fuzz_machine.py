@@ -2,7 +2,7 @@
 
 Rules call the real :class:`GraphStore`, :class:`Permissions`, :class:`FactEditor`,
 :class:`MemDumper`, :class:`GraphExplorer` and :class:`MemorySearch` on a real Neo4j and check
-each answer against :class:`bench.acl_model.AclModel`; after every step that wrote, the whole
+each answer against :class:`tests.support.acl_model.AclModel`; after every step that wrote, the whole
 graph (cubes, grants, spaces, memberships, facts, mentions, versions) is compared with the model.
 """
 
@@ -14,10 +14,20 @@ from typing import Any, ClassVar
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, rule
 
-from bench.acl_model import CubeModel
-from bench.fuzz_api import ApiRules, ApiServer
-from bench.fuzz_base import FuzzBase
-from bench.fuzz_world import (
+from memcubedb.cube import LifecycleState, MemCube
+from memcubedb.embeddings import Embedder
+from memcubedb.graph.facts import FactEditor, fact_id
+from memcubedb.graph.interchange import MemDumper
+from memcubedb.graph.permissions import Right
+from memcubedb.graph.read_models.explorer import GraphExplorer, GraphFilter
+from memcubedb.graph.records import ActivityRecord, CubeWrite, FactRecord, SourceRecord, content_hash, stable_id
+from memcubedb.graph.store import GraphStore
+from memcubedb.search.searcher import MemorySearch
+from memcubedb.states import OPERATIONS, TRANSITIONS, Operation
+from tests.support.acl_model import CubeModel
+from tests.support.fuzz_api import ApiRules, ApiServer
+from tests.support.fuzz_base import FuzzBase
+from tests.support.fuzz_world import (
     AGENT,
     ENTITY_NAMES,
     GROUPS,
@@ -39,16 +49,6 @@ from bench.fuzz_world import (
     seed_ballast,
     with_canary,
 )
-from memcubedb.cube import LifecycleState, MemCube
-from memcubedb.embeddings import Embedder
-from memcubedb.graph.facts import FactEditor, fact_id
-from memcubedb.graph.interchange import MemDumper
-from memcubedb.graph.permissions import Right
-from memcubedb.graph.read_models.explorer import GraphExplorer, GraphFilter
-from memcubedb.graph.records import ActivityRecord, CubeWrite, FactRecord, SourceRecord, content_hash, stable_id
-from memcubedb.graph.store import GraphStore
-from memcubedb.search.searcher import MemorySearch
-from memcubedb.states import OPERATIONS, TRANSITIONS, Operation
 
 EVERYTHING = GraphFilter()
 
@@ -501,7 +501,7 @@ def permission_machine(
     """A state machine class bound to a store, an embedder, the vocabulary vectors, a tally and,
     when given, a running API (its rules are added then).
 
-    Empties the database and writes the ballast of :mod:`bench.fuzz_world` first (and the API keys).
+    Empties the database and writes the ballast of :mod:`tests.support.fuzz_world` first (and the API keys).
     """
     seed_ballast(store, vectors)
     bases: tuple[type, ...] = (StoreRules,)

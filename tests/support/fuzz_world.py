@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from bench.acl_model import CANARY, AclModel
 from memcubedb.cube import LifecycleState, MemCube
 from memcubedb.embeddings import Embedder
 from memcubedb.graph.facts import fact_id
@@ -38,6 +37,7 @@ from memcubedb.graph.records import (
     stable_id,
 )
 from memcubedb.graph.store import GraphStore
+from tests.support.acl_model import CANARY, AclModel
 
 USERS = ["u0", "u1", "u2", "u3"]
 GROUPS = ["g0", "g1", "g2"]
