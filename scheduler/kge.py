@@ -27,7 +27,7 @@ from pykeen.training import SLCWATrainingLoop
 from pykeen.triples import TriplesFactory
 
 from memcubedb.config.scheduler import KGEConfig
-from memcubedb.scheduler.scoring import Triple, rank_plausibility
+from memcubedb.scheduler.scoring import LabeledTriple, rank_plausibility
 from memcubedb.scheduler.vault import MemVault, ModelIdentity, VaultEntry
 
 KGE_KIND = "kge_model"
@@ -67,12 +67,12 @@ class TripleScore:
     """KGE score of one triple; ``raw_score`` and ``plausibility`` are ``None`` when the head,
     relation or tail was not in the training graph (the model knows nothing about it)."""
 
-    triple: Triple
+    triple: LabeledTriple
     raw_score: float | None
     plausibility: float | None
 
 
-def triples_sha256(triples: Sequence[Triple]) -> str:
+def triples_sha256(triples: Sequence[LabeledTriple]) -> str:
     """sha256 (hex) of the sorted, de-duplicated triples, each serialised as a JSON array."""
     digest = hashlib.sha256()
     for triple in sorted(set(triples)):
@@ -119,7 +119,7 @@ def _frozen_heap() -> Iterator[None]:
         gc.unfreeze()
 
 
-def train_kge(triples: Sequence[Triple], config: KGEConfig) -> KGEResult:
+def train_kge(triples: Sequence[LabeledTriple], config: KGEConfig) -> KGEResult:
     """Train ``config.model`` on the triples with pykeen's sLCWA loop; tqdm bar over epochs.
 
     Args:
@@ -177,7 +177,9 @@ def train_kge(triples: Sequence[Triple], config: KGEConfig) -> KGEResult:
     )
 
 
-def score_triples(result: KGEResult, triples: Sequence[Triple], known: Sequence[Triple] = ()) -> list[TripleScore]:
+def score_triples(
+    result: KGEResult, triples: Sequence[LabeledTriple], known: Sequence[LabeledTriple] = ()
+) -> list[TripleScore]:
     """Raw ``score_hrt`` and normalised plausibility of each triple (filtered rank setting).
 
     plausibility = mean of the head-side and tail-side :func:`rank_plausibility`: the triple's

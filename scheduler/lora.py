@@ -27,7 +27,7 @@ from tqdm.auto import tqdm
 
 from memcubedb.config.scheduler import LoRAConfig
 from memcubedb.scheduler.lm import LoadedLM
-from memcubedb.scheduler.scoring import Triple, probe_agreement
+from memcubedb.scheduler.scoring import LabeledTriple, probe_agreement
 from memcubedb.scheduler.vault import MemVault, ModelIdentity, ModelIdentityMismatchError, VaultEntry
 
 LORA_KIND = "lora_adapter"
@@ -53,7 +53,7 @@ class LoRAAdapter:
     dropout: float
     target_modules: list[str] | str
     state: dict[str, torch.Tensor]
-    facts: tuple[Triple, ...]
+    facts: tuple[LabeledTriple, ...]
 
     def peft_config(self) -> LoraConfig:
         """The peft ``LoraConfig`` that recreates the adapter's modules."""
@@ -84,7 +84,7 @@ class LoRAEncoding:
 class ProbeResult:
     """One probed fact: the greedy continuation and its agreement with the expected object in [0, 1]."""
 
-    fact: Triple
+    fact: LabeledTriple
     decoded: str
     agreement: float
     recovered: bool
@@ -112,7 +112,7 @@ def fact_prompt(subject: str, predicate: str) -> str:
     return f"{subject} {predicate}"
 
 
-def _fact_ids(lm: LoadedLM, fact: Triple) -> tuple[list[int], list[int]]:
+def _fact_ids(lm: LoadedLM, fact: LabeledTriple) -> tuple[list[int], list[int]]:
     """(prompt ids, object ids) of a fact; the object is tokenised with its leading space."""
     subject, predicate, obj = fact
     tok = lm.tokenizer
@@ -123,7 +123,7 @@ def _fact_ids(lm: LoadedLM, fact: Triple) -> tuple[list[int], list[int]]:
     return list(prompt), list(target)
 
 
-def _training_batch(lm: LoadedLM, facts: Sequence[Triple]) -> dict[str, torch.Tensor]:
+def _training_batch(lm: LoadedLM, facts: Sequence[LabeledTriple]) -> dict[str, torch.Tensor]:
     """Right-padded ``input_ids``, ``attention_mask``, ``labels`` ``[len(facts), longest]``;
     labels are -100 except on object and EOS tokens."""
     eos = lm.tokenizer.eos_token_id
@@ -156,7 +156,7 @@ def _peft_wrapped(lm: LoadedLM, config: LoraConfig) -> Iterator[PeftModel]:
         lm.model.eval()
 
 
-def encode_facts(lm: LoadedLM, facts: Sequence[Triple], config: LoRAConfig) -> LoRAEncoding:
+def encode_facts(lm: LoadedLM, facts: Sequence[LabeledTriple], config: LoRAConfig) -> LoRAEncoding:
     """Train a LoRA adapter that makes ``lm`` complete ``"<subject> <predicate>"`` with ``" <object>"``.
 
     AdamW on the LoRA parameters only, mini-batches of ``config.batch_size`` facts, up to
@@ -174,7 +174,7 @@ def encode_facts(lm: LoadedLM, facts: Sequence[Triple], config: LoRAConfig) -> L
     """
     if not facts:
         raise ValueError("no facts to encode")
-    encoded: tuple[Triple, ...] = tuple((s, p, o) for s, p, o in facts)
+    encoded: tuple[LabeledTriple, ...] = tuple((s, p, o) for s, p, o in facts)
     untrained = LoRAAdapter(
         base_identity=lm.identity,
         rank=config.rank,
@@ -230,7 +230,7 @@ def attached(lm: LoadedLM, adapter: LoRAAdapter) -> Iterator[PeftModel]:
 
 @torch.no_grad()
 def probe_model(
-    lm: LoadedLM, facts: Sequence[Triple], extra_tokens: int = 2, min_agreement: float = 1.0
+    lm: LoadedLM, facts: Sequence[LabeledTriple], extra_tokens: int = 2, min_agreement: float = 1.0
 ) -> ProbeReport:
     """Probe the model as it is now: greedy-decode ``len(object ids) + extra_tokens`` tokens after
     ``"<subject> <predicate>"`` and score them with :func:`probe_agreement`.

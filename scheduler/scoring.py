@@ -21,8 +21,11 @@ from numpy.typing import ArrayLike
 
 from memcubedb.config.scheduler import DemotionPolicy, ScoringConfig
 
-Triple = tuple[str, str, str]
-"""A fact as (subject/head, predicate/relation, object/tail) labels."""
+LabeledTriple = tuple[str, str, str]
+"""A fact as (subject/head, predicate/relation, object/tail) labels — pykeen's "labeled triples"
+(``TriplesFactory.from_labeled_triples``), what KGE training, scoring and LoRA encoding take. Not
+the extracted fact of MemReader (:class:`memcubedb.extraction.triples.Triple`, with offsets,
+confidence and rule)."""
 
 
 def rank_plausibility(true_score: float, candidate_scores: ArrayLike) -> float:
@@ -64,7 +67,7 @@ def rank_plausibility(true_score: float, candidate_scores: ArrayLike) -> float:
     return float(min(1.0, max(0.0, 1.0 - (rank - 1.0) / (n - 1.0))))
 
 
-def degree_centrality(triples: Iterable[Triple]) -> dict[str, float]:
+def degree_centrality(triples: Iterable[LabeledTriple]) -> dict[str, float]:
     """Freeman degree centrality of each entity in the fact graph, in [0, 1].
 
     Edges are undirected and de-duplicated (several predicates between two entities count

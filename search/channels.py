@@ -4,7 +4,7 @@ The vector and full-text channels ask their index for ``limit * overfetch`` cand
 filter them by permission, lifecycle state, version and time inside the same query; when the
 filters leave fewer than ``limit`` and the index had more, the call is repeated with
 :data:`GROWTH` times as many candidates, up to ``max_fetch`` (:func:`_fetch_visible`). The graph
-channel filters during its walk. Every channel returns at most ``limit`` :class:`Hit` records
+channel filters during its walk. Every channel returns at most ``limit`` :class:`ChannelHit` records
 (id, score, text, memory type, sources), best first, ties by id — everything a result needs,
 so no second round trip follows.
 
@@ -29,7 +29,7 @@ from memcubedb.states import LIVE_STATES
 
 
 @dataclass(frozen=True, slots=True)
-class Hit:
+class ChannelHit:
     """One cube found by a channel: its id, the channel's score, text, memory type and its
     sources (dicts with ``id``, ``turn_id``, ``uri``, ``timestamp``)."""
 
@@ -40,14 +40,14 @@ class Hit:
     sources: list[dict[str, Any]]
 
 
-Ranked = list[Hit]
+Ranked = list[ChannelHit]
 
 #: Factor by which an index call's candidate count grows when the filters left too few.
 GROWTH = 4
 
 
 def _hits(rows: list[dict[str, Any]]) -> Ranked:
-    return [Hit(r["id"], float(r["score"]), r["text"] or "", r["memory_type"], r["sources"]) for r in rows]
+    return [ChannelHit(r["id"], float(r["score"]), r["text"] or "", r["memory_type"], r["sources"]) for r in rows]
 
 
 def _fetch_visible(
@@ -71,7 +71,7 @@ def _fetch_visible(
 
 
 def scope_params(principal: str, filters: SearchFilters, now: datetime) -> dict[str, Any]:
-    """The parameters of :data:`~memcubedb.cypher.search.VISIBLE` for one search."""
+    """The parameters every channel query of :mod:`memcubedb.cypher.search` takes: the caller and the filters."""
     return {
         "principal": principal,
         "states": list(LIVE_STATES),
@@ -174,8 +174,10 @@ def embeddings_of(store: GraphStore, scope: dict[str, Any], ids: Sequence[str]) 
     return {r["id"]: r["embedding"] for r in rows if r["embedding"] is not None}
 
 
-def memories_of(store: GraphStore, scope: dict[str, Any], ids: Sequence[str]) -> dict[str, tuple[Hit, list[str]]]:
-    """Each hit id → (the memory it belongs to, as a :class:`Hit` with score 0, and that memory's
+def memories_of(
+    store: GraphStore, scope: dict[str, Any], ids: Sequence[str]
+) -> dict[str, tuple[ChannelHit, list[str]]]:
+    """Each hit id → (the memory it belongs to, as a :class:`ChannelHit` with score 0, and that memory's
     forms: memory types among ``plaintext``, ``activation``, ``parametric``).
 
     A KV-template copy belongs to the cube it was promoted from when the caller may see that

@@ -159,12 +159,14 @@ class MemorySearch:
         memory_of = ch.memories_of(self.store, scope, [h.id for found in hits.values() for h in found])
         out: dict[str, ch.Ranked] = {}
         for name, found in hits.items():
-            ranked: dict[str, ch.Hit] = {}
+            ranked: dict[str, ch.ChannelHit] = {}
             for hit in found:
                 memory, kinds = memory_of.get(hit.id, (hit, [hit.memory_type]))
                 forms[memory.id] = kinds
                 if memory.id not in ranked:
-                    ranked[memory.id] = ch.Hit(memory.id, hit.score, memory.text, memory.memory_type, memory.sources)
+                    ranked[memory.id] = ch.ChannelHit(
+                        memory.id, hit.score, memory.text, memory.memory_type, memory.sources
+                    )
             out[name] = list(ranked.values())
         return out
 

@@ -19,7 +19,7 @@ from memcubedb.scheduler.kge import (
     train_kge,
     triples_sha256,
 )
-from memcubedb.scheduler.scoring import Triple
+from memcubedb.scheduler.scoring import LabeledTriple
 from memcubedb.scheduler.vault import MemVault, ModelIdentityMismatchError
 
 PEOPLE = [f"person{i}" for i in range(12)]
@@ -27,8 +27,8 @@ CITIES = ["Paris", "Rome", "Oslo", "Lima"]
 COMPANIES = ["Acme", "Globex", "Initech"]
 
 
-def _graph() -> list[Triple]:
-    triples: list[Triple] = []
+def _graph() -> list[LabeledTriple]:
+    triples: list[LabeledTriple] = []
     for i, person in enumerate(PEOPLE):
         triples.append((person, "lives_in", CITIES[i % len(CITIES)]))
         triples.append((person, "works_at", COMPANIES[i % len(COMPANIES)]))
