@@ -120,3 +120,30 @@ def assemble(
         fresh = [h for h in hits if h.cube_id not in in_prefix and h.text not in prefix_texts]
         result.plaintext = fresh[: config.memory_k]
     return result
+
+
+def recheck(store: GraphStore, principal: str, planned: ContextPlan) -> ContextPlan:
+    """``planned`` without what stopped being usable since it was assembled: memories deleted,
+    expired, superseded or no longer readable by ``principal`` (by this process or another), and
+    templates or adapters whose vault digest no longer matches. One read, run just before the model
+    starts — a request may wait in the queue for seconds, and the backend's caches (KV chains and
+    adapters, keyed by content digest) would otherwise serve such a memory from memory.
+    """
+    refs = [*(r.id for r in planned.templates), *(h.cube_id for h in planned.plaintext)]
+    if planned.adapter is not None:
+        refs.append(planned.adapter.id)
+    if not refs:
+        return planned
+    usable = {r["id"]: r["digest"] for r in store.read(q.STILL_USABLE, principal=principal, ids=refs,
+                                                       live=list(LIVE_STATES))}  # fmt: skip
+    templates = [r for r in planned.templates if usable.get(r.id, "") == r.digest]
+    plaintext = [h for h in planned.plaintext if h.cube_id in usable]
+    adapter = planned.adapter
+    if adapter is not None and usable.get(adapter.id, "") != adapter.digest:
+        adapter = None
+    dropped = len(refs) - len(templates) - len(plaintext) - (adapter is not None)
+    notes = list(planned.notes)
+    if dropped:
+        notes.append(f"{dropped} memory(ies) deleted or changed while the request waited; not used")
+    return ContextPlan(templates=templates, plaintext=plaintext, adapter=adapter, notes=notes)
+

@@ -23,7 +23,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from memcubedb.chat.context import ContextPlan, assemble
+from memcubedb.chat.context import ContextPlan, assemble, recheck
 from memcubedb.chat.errors import (
     Overloaded,
     QueueTimeout,
@@ -304,6 +304,7 @@ class ChatService:
                     f"waited {waited:.0f} s for the model (MEMCUBEDB_CHAT__QUEUE_TIMEOUT_S="
                     f"{self.config.queue_timeout_s:g})", self.config.retry_after_s,
                 )  # fmt: skip
+            stream.plan = recheck(self.store, stream.principal, stream.plan)
             outcome = self.served.backend.run(
                 stream.plan, stream.request.conversation(), self.sampling(stream.request), emit,
                 stream.cancel.is_set, started,
