@@ -9,24 +9,18 @@ relative pronouns → the noun their clause modifies.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from functools import lru_cache
 
 from lemminflect import getLemma
 from spacy.tokens import Doc, Span, Token
 
+from memcubedb.extraction.discourse import FEMALE, FIRST_PERSON, MALE, NEUTER, RELATIVE, SECOND_PERSON, Discourse
 from memcubedb.extraction.grammar import PERSON_TITLES, Grammar, is_noun
 from memcubedb.extraction.labels import entity_type
 from memcubedb.extraction.literals import DATE_TYPES, Literal, code, quantity
 from memcubedb.extraction.temporal import TimeExpression
 from memcubedb.extraction.triples import EntityType, Mention, TextUnit
 
-FIRST_PERSON = frozenset({"i", "me", "my", "mine", "myself"})
-SECOND_PERSON = frozenset({"you", "your", "yours", "yourself", "u", "ya"})
-MALE = frozenset({"he", "him", "his", "himself"})
-FEMALE = frozenset({"she", "her", "hers", "herself"})
-NEUTER = frozenset({"it", "its", "itself"})
-RELATIVE = frozenset({"who", "whom", "which", "that", "whose"})
 #: Light nouns that name nothing worth remembering on their own.
 LIGHT_NOUNS = frozenset({"thing", "things", "lot", "lots", "bit", "kind", "sort", "way", "stuff", "one", "ones",
                          "time", "everything", "something", "anything", "nothing", "someone", "anyone",
@@ -57,99 +51,6 @@ JOINERS = frozenset({"-", "–", "/", "&", "."})
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
 
 
-@dataclass
-class Discourse:
-    """Pronoun antecedents carried from unit to unit of one conversation or document.
-
-    Attributes:
-        persons: recent third persons, most recent last (at most ``keep``): mentions typed
-            PERSON, and named subjects of any type (the stand-in NER mislabels people).
-        things: recent non-person things ("it"), most recent last; ``subject_thing`` the most
-            recent thing that was a subject, with its sentence number, preferred when recent.
-        subject_person: the most recent named subject that may be a person, with its sentence
-            number: "he"/"she" prefer it over later non-subject names for ``topic_span``
-            sentences (a text's topic stays its subject: "Buzz Aldrin was born in Glen Ridge.
-            He graduated…").
-        gender: case-folded name → "male"/"female", learnt from titles, kinship nouns and
-            earlier pronouns; a pronoun never resolves to a person of the other gender.
-    """
-
-    persons: list[Mention] = field(default_factory=list)
-    things: list[Mention] = field(default_factory=list)
-    subject_thing: tuple[int, Mention] | None = None
-    subject_person: tuple[int, Mention] | None = None
-    topic_span: int = 3
-    names: list[Mention] = field(default_factory=list)
-    sentence: int = 0
-    gender: dict[str, str] = field(default_factory=dict)
-    keep: int = 8
-
-    @staticmethod
-    def _push(recent: list[Mention], mention: Mention, keep: int) -> list[Mention]:
-        key = mention.name.casefold()
-        return [*[m for m in recent if m.name.casefold() != key][-(keep - 1) :], mention]
-
-    def add_person(self, mention: Mention, *, subject: bool = False) -> None:
-        """Make ``mention`` the most recent person (and the topic person when a ``subject``)."""
-        self.persons = self._push(self.persons, mention, self.keep)
-        if subject:
-            self.subject_person = (self.sentence, mention)
-
-    def add_name(self, mention: Mention) -> None:
-        """Make ``mention`` the most recent name (for "the monument" → "… Infantry Monument")."""
-        self.names = self._push(self.names, mention, self.keep)
-
-    def by_head(self, word: str) -> Mention | None:
-        """The most recent name whose last word is ``word`` (case-folded, singular): the referent
-        of a definite description by its head noun ("the airport" → "Alderney Airport")."""
-        for mention in reversed(self.names):
-            last = mention.name.rsplit(" ", 1)[-1].casefold()
-            if last in {word, word + "s"}:
-                return mention
-        return None
-
-    def add_thing(self, mention: Mention, *, subject: bool) -> None:
-        """Make ``mention`` the most recent thing; a subject is preferred for "it" for two sentences."""
-        self.things = self._push(self.things, mention, self.keep)
-        if subject:
-            self.subject_thing = (self.sentence, mention)
-
-    def antecedent(self, pronoun: str, exclude: frozenset[str] = frozenset()) -> Mention | None:
-        """The last compatible antecedent of a third-person pronoun (lower-cased), if any.
-
-        ``exclude`` holds case-folded names that cannot be meant (the clause's own subject:
-        "Hana bought a bicycle. She rides *it*" — *it* is not Hana).
-        """
-        if pronoun in NEUTER:
-            recent = self.subject_thing
-            topic = self.subject_person
-            named_topic = topic is not None and topic[1].type != EntityType.PERSON
-            if (
-                named_topic
-                and topic[1].name.casefold() not in self.gender
-                and (  # type: ignore[index]
-                    recent is None or topic[0] > recent[0] or not recent[1].named  # type: ignore[index]
-                )
-            ):  # a named subject that is not a person
-                recent = topic
-            if recent is not None and self.sentence - recent[0] <= 1 and recent[1].name.casefold() not in exclude:
-                return recent[1]
-            return next((t for t in reversed(self.things) if t.name.casefold() not in exclude), None)
-        wanted = "male" if pronoun in MALE else "female"
-        topic = self.subject_person
-        if topic is not None and self.sentence - topic[0] <= self.topic_span:
-            key = topic[1].name.casefold()
-            if key not in exclude and self.gender.get(key, wanted) == wanted:
-                self.gender[key] = wanted
-                return topic[1]
-        for person in reversed(self.persons):
-            key = person.name.casefold()
-            if key not in exclude and self.gender.get(key, wanted) == wanted:
-                self.gender[key] = wanted
-                return person
-        return None
-
-
 @lru_cache(maxsize=16384)
 def _verb_lemma(word: str) -> str:
     found = getLemma(word, upos="VERB")
@@ -171,6 +72,12 @@ def verb_lemma(token: Token) -> str:
             return text[:-2]
         return text[:-1]
     return lemma
+
+
+def _mixed_case(word: str) -> bool:
+    """A word with a capital after its first letter that is not all capitals ("AIDAstella",
+    "McLaren"): written as a name, whatever the tagger says."""
+    return any(c.isupper() for c in word[1:]) and not word.isupper()
 
 
 def _trim(span: Span) -> Span:
@@ -365,7 +272,7 @@ class MentionIndex:
             return False
         if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
             return True
-        if not is_noun(token) or not token.is_title:
+        if not is_noun(token) or not (token.is_title or _mixed_case(token.text)):
             return False
         if not token.is_sent_start:  # a capitalised NOUN inside a sentence is a name the tagger missed
             return True

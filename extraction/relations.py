@@ -3,9 +3,12 @@
 Constructions (each names its rule in :attr:`Triple.rule`; confidences and the floor in
 :class:`~memcubedb.config.extraction.RuleConfidence`):
 
-* ``verb_object`` — a verb with subject and object ("Carol likes tea"), passives turned active
-  ("Acme was founded by Bob" → (Bob, found, Acme)), relative clauses turned around ("the
-  company that Yusuf founded" → (Yusuf, found, company)), open complements composed
+* ``verb_object`` — a verb with subject and object ("Carol likes tea"); a passive keeps its
+  subject, the by-phrase in the predicate as "born in" keeps its "in" ("Acme was founded by
+  Bob" → (Acme, founded by, Bob); "the Falcons, which are owned by Blank" → (Falcons, owned
+  by, Blank)); relative clauses turned around ("the company that Yusuf founded" → (Yusuf,
+  found, company)); a verb coordinated with a copular predicate shares its subject ("X is
+  253 m long and was launched in 2013"); open complements composed
   ("I want to learn the piano" → (I, want to learn, piano)), coordinated subjects/objects/verbs
   distributed; lemmas from lemminflect ("starred" → star);
 * ``prepositional`` — a verb's prepositional argument, particles and prepositions kept ("grew
@@ -16,16 +19,21 @@ Constructions (each names its rule in :attr:`Triple.rule`; confidences and the f
   "Y's capital is X", "the capital of Y is X", "X is the capital of Y" (definite), "X, the
   capital of Y,", "Y, where the capital is X", "Y, whose capital is X", "one of Y's
   ingredients is X", "Y's clubs include X", "Y has a periapsis of 296521000 km", "Y has the
-  area code 657";
-* ``copula`` — other copular clauses: "X is from Y" → (X, is from, Y); "X is a recipient of Y"
-  (indefinite: a membership) → (X, is recipient of, Y); "X is east of Y"; "the sky is blue";
+  area code 657", "X is Y's predecessor", "Y's maiden flight was on Z" → (Y, maiden flight on,
+  Z); an indefinite relational noun too ("X is a leader of Y" → (Y, leader, X)), except
+  membership and classifier nouns or an origin ("a member of Y", "part of Y", "a city in Y",
+  "a dish from Y": copula);
+* ``copula`` — other copular clauses: "X is from Y" → (X, is from, Y); "X is a member of Y"
+  (a membership) → (X, is member of, Y); "X is east of Y"; "Ajay is tall";
 * ``noun_modifier`` — a common noun's prepositional modifier ("the team at Acme"), below the
   floor by default;
 * ``possessive`` — "my dog" → (speaker, has, speaker's dog);
 * ``appositive`` — "Leila, a nurse," → (Leila, is, nurse), from the parse or, when the parser
   missed it, from a surface pattern (``surface_appositive``).
 
-Negation ("not", "n't", "never", "no" + object) is kept as :attr:`Triple.negated`. Time
+A fact about a generic head (a bare common noun: "the film is great") and a fact read from a
+question are lowered below the floor (``generic_factor``, ``question_factor``). Negation
+("not", "n't", "never", "no" + object) is kept as :attr:`Triple.negated`. Time
 expressions in a clause set :attr:`Triple.valid_from` of its triples. Dates and numbers as
 objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.extraction.literals`).
 """
@@ -35,32 +43,14 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
-from spacy.vocab import Vocab
 
 from memcubedb.config.extraction import RuleConfidence
+from memcubedb.extraction.descriptors import is_common_noun, is_name
 from memcubedb.extraction.grammar import Grammar, is_noun
-from memcubedb.extraction.labels import entity_type
-from memcubedb.extraction.mentions import MentionIndex, verb_lemma
+from memcubedb.extraction.mentions import CLASSIFIER_NOUNS, MentionIndex, verb_lemma
 from memcubedb.extraction.triples import EntityType, Mention, Triple
 
-_NAME_WORD = [{"POS": "PROPN"}, {"TAG": {"IN": ["NNP", "NNPS"]}}]
-#: "Name , (the|a|my) ADJ* NOUN+ [ADP DET? (PROPN|NOUN)*] ," — an appositive the parser missed.
-_APPOSITIVE = [
-    [
-        name_word,
-        {"ORTH": ","},
-        {"POS": {"IN": ["DET", "PRON"]}, "OP": "?"},
-        {"POS": "ADJ", "OP": "*"},
-        {"POS": "NOUN", "OP": "+"},
-        {"POS": "ADP", "OP": "?"},
-        {"POS": "DET", "OP": "?"},
-        {"POS": {"IN": ["PROPN", "NOUN", "ADJ"]}, "OP": "*"},
-        {"ORTH": ","},
-    ]
-    for name_word in _NAME_WORD
-]
 #: a time expression written with its year ("20 June 1949", "1963"), not relative ("last week")
 _EXPLICIT = re.compile(r"\b(1[5-9]|20)\d\d\b")
 _VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
@@ -68,82 +58,28 @@ _VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
 _TRANSPARENT = frozenset({"name", "names"})
 #: verbs that list members of their subject ("Y's ingredients include X")
 _INCLUSION = frozenset({"include", "comprise", "contain"})
+#: nouns that place their subject inside the thing they take with "of" ("X is a member of Y",
+#: "X is part of Y"): X is the subject of such a fact, not Y's attribute
+_MEMBERSHIP = frozenset({"part", "member", "one", "citizen", "native", "resident", "kind", "type", "example"})
+#: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y")
+_OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at", "on"})
 #: Relative adverbs turning a relative clause's head into a prepositional argument.
 _RELATIVE_ADVERBS = {"where": "in"}
-
-
-def is_name(token: Token) -> bool:
-    """A word of a proper name: PROPN/NNP, or inside a non-date, non-numeric NER span."""
-    if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
-        return True
-    return bool(token.ent_type_) and entity_type(token.ent_type_) not in {EntityType.DATE, EntityType.LITERAL}
-
-
-def is_common_noun(token: Token) -> bool:
-    """A common noun that is not part of a name ("Abilene, Texas": a sentence-initial capitalised
-    noun with a name in apposition is a name)."""
-    if not is_noun(token) or is_name(token) or not (token.is_lower or token.is_sent_start):
-        return False
-    return not (token.is_title and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in token.children))
 
 
 class RelationExtractor:
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
-    def __init__(self, grammar: Grammar, confidence: RuleConfidence, vocab: Vocab) -> None:
+    def __init__(self, grammar: Grammar, confidence: RuleConfidence) -> None:
         self.g = grammar
         self.conf = confidence
-        self._appositive = Matcher(vocab)
-        self._appositive.add("appositive", _APPOSITIVE)  # type: ignore[arg-type]
-
-    # --- descriptors: common nouns that describe a name ---------------------------------------
-
-    def descriptors(self, doc: Doc) -> tuple[dict[int, int], set[int]]:
-        """Map each descriptor noun to the name it describes.
-
-        Returns:
-            ``(noun index → name index, indices found only by the surface pattern)``.
-        """
-        found: dict[int, int] = {}
-        for tok in doc:
-            if not is_common_noun(tok):
-                continue
-            head = tok.head
-            determined = any(c.dep_ == "det" for c in tok.children) or self.g.possessor(tok) is not None
-            if (
-                head != tok
-                and is_name(head)
-                and self.g.is_descriptor_dep(tok)
-                and not self.g.has_case(tok)
-                and (determined or self.g.is_appositive(tok))
-            ):  # "Alice's sister Carol", "Carol, my sister" — not "Morning Tomas!"
-                found[tok.i] = head.i
-            for child in tok.children:
-                if is_name(child) and self.g.is_appositive(child):
-                    found[tok.i] = child.i
-            nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
-            if nxt is not None and is_name(nxt) and self.g.possessor(tok) is not None:
-                found.setdefault(tok.i, nxt.i)
-        surface: set[int] = set()
-        for _, start, end in self._appositive(doc):
-            nouns = []
-            for t in doc[start + 2 : end]:
-                if t.pos_ == "NOUN":
-                    nouns.append(t)
-                elif nouns:
-                    break
-            head = nouns[-1] if nouns else None
-            if head is not None and head.i not in found and is_common_noun(head):
-                found[head.i] = start
-                surface.add(head.i)
-        return found, surface
 
     # --- entry point --------------------------------------------------------------------------
 
     def extract(self, doc: Doc, mentions: MentionIndex, surface: set[int]) -> list[Triple]:
         """Every triple of ``doc`` (deduplicated, no self-loops), in text order of predicates."""
         out: dict[tuple[str, str, str, bool], Triple] = {}
-        self._doc, self._m, self._out = doc, mentions, out
+        self._doc, self._m, self._out, self._text = doc, mentions, out, doc.text
         self._sentence = {}  # token index → (start_char, end_char) of its sentence; Token.sent rescans
         for sent in doc.sents:
             for k in range(sent.start, sent.end):
@@ -181,7 +117,11 @@ class RelationExtractor:
                 base *= self.conf.pronoun_factor
             elif m.via == "antecedent":
                 base *= self.conf.third_person_factor
+        if self._generic(subj) and not (rule == "attribute" and obj.named):  # "the cooperative's cellar master Eoin"
+            base *= self.conf.generic_factor
         start, end = self._sentence[anchor.i]
+        if self._text[start:end].rstrip().endswith("?"):  # a question asserts nothing
+            base *= self.conf.question_factor
         value = self._m.literals.get(obj.start) if obj.type in {EntityType.DATE, EntityType.LITERAL} else None
         triple = Triple(
             subject=self._m.use(subj), predicate=" ".join(pred.split())[:256], object=self._m.use(obj),
@@ -189,7 +129,20 @@ class RelationExtractor:
             valid_from=valid_from, rule=rule, object_value=value.value if value else None,
             datatype=value.datatype if value else None, unit=value.unit if value else None,
         )  # fmt: skip
-        self._out.setdefault(triple.key(), triple)
+        known = self._out.get(triple.key())
+        if known is None or known.confidence < triple.confidence:
+            self._out[triple.key()] = triple
+
+    def _generic(self, mention: Mention) -> bool:
+        """A bare common noun with no owner and nothing that picks one out ("the film", "food",
+        "the American football team"): a fact about it says nothing about a particular thing.
+        A noun restricted by a relative clause ("the company that Yusuf founded") is particular."""
+        if mention.type != EntityType.CONCEPT or mention.via is not None or "'s " in mention.name:
+            return False
+        span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        if span is None:
+            return True
+        return not any(self.g.is_relative_clause(c) for c in span.root.children)
 
     def _is_predicate(self, tok: Token) -> bool:
         if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in self.g.scheme.copula | {"aux", "aux:pass", "auxpass"}:
@@ -208,6 +161,8 @@ class RelationExtractor:
             return []
         if self.g.is_verb_conjunct(verb) and head.pos_ in {"VERB", "AUX"}:
             return self._subjects(head) or self.g.passive_subjects(head)
+        if self.g.is_verb_conjunct(verb) and self.g.copula(head) is not None and head.i < verb.i:
+            return self._copula_subjects(head)  # "X is 253 m long and was launched in 2013"
         if (self.g.is_relative_clause(verb) or self.g.is_loose_attachment(verb)) and head.pos_ in {"NOUN", "PROPN"}:
             return [head] if verb.tag_ != "VBN" else []
         return []
@@ -250,7 +205,7 @@ class RelationExtractor:
             return
         preps = [(p, n) for p, n in self.g.prepositional(noun, include_unmarked=False) if p]
         for prep, target in preps:
-            if self._unique(noun):  # "Bob, the founder of Acme," → (Acme, founder, Bob)
+            if self._unique(noun, prep):  # "Bob, the founder of Acme," → (Acme, founder, Bob)
                 self._emit(self._m.get(target), word, name, "attribute", noun)
             else:
                 self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
@@ -329,9 +284,15 @@ class RelationExtractor:
                 value = self._m.concept_of(n, with_owner=True)
             if n.like_num and any(p == "of" for p, _ in preps):
                 continue  # a partitive ("X and Y are two of the groups …") is no value of X
+            possessor = self.g.possessor(n) if is_common_noun(n) else None
             for s, attribute, owner in subjects:
-                if attribute is not None and case is None:  # not "Y's press is in Z"
+                if attribute is not None and case is None:
                     self._emit(owner, attribute, value, "attribute", n, negated=negated, valid_from=when)
+                elif attribute is not None:  # "Y's maiden flight was on Z" → (Y, maiden flight on, Z)
+                    self._emit(owner, f"{attribute} {case}", self._m.get(n), "attribute", n, negated=negated,
+                               valid_from=when)  # fmt: skip
+                elif attribute is None and possessor is not None and case is None:  # "X is Y's N" → (Y, N, X)
+                    self._emit(self._m.get(possessor), self._word(n), s, "attribute", n, negated=negated)
                 elif attribute is None and where is not None and is_common_noun(n) and not preps and not self._owner(n):
                     # "Malaysia, where Arifin Zakaria is the leader" → (Malaysia, leader, Arifin Zakaria)
                     self._emit(self._m.get(where), self._word(n), s, "attribute", n, negated=negated)
@@ -341,7 +302,7 @@ class RelationExtractor:
                     word = self._word(n) if n.pos_ != "ADJ" else n.lower_  # "is east of", "is involved in"
                     for prep, target in preps:
                         obj = self._m.get(target)
-                        if self._unique(n):  # "X is the capital of Y" → (Y, capital, X)
+                        if self._unique(n, prep):  # "X is the capital of Y" → (Y, capital, X)
                             self._emit(obj, word, s, "attribute", n, negated=negated, valid_from=when)
                         else:
                             self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
@@ -368,6 +329,9 @@ class RelationExtractor:
                 pairs += [(p, n) for p, n in g.prepositional(obj, include_unmarked=False) if p and p != "of"]
         for arg in [*objects, *(n for _, n in list(pairs))]:  # "went to the concert with Maya": with + name
             pairs += [(p, n) for p, n in g.prepositional(arg, include_unmarked=False) if p == "with" and is_name(n)]
+        for prep, noun in list(pairs):  # "born on 23 July 1982, in Sweden": a place hung on a value is the verb's
+            if prep and (m := self._m.get(noun)) is not None and m.type in _VALUES:
+                pairs += [(p, n) for p, n in g.prepositional(noun, include_unmarked=False) if p and p != "of"]
         timed = [o for o in objects if (m := self._m.get(o)) is not None and m.type == EntityType.DATE]
         if timed:  # a time parsed as an object ("learn grafting this spring") dates the clause
             objects = [o for o in objects if o not in timed]
@@ -399,27 +363,37 @@ class RelationExtractor:
                     self._emit(s, pred, self._m.get(obj), "verb_object", verb, negated=neg, valid_from=when)
             for iobj in g.indirect_objects(verb):
                 self._emit(s, f"{pred} to", self._m.get(iobj), "prepositional", verb, negated=negated, valid_from=when)
-        for agent in agents:
-            for patient in passive_subjects:
-                obj = self._m.get(patient)
-                self._emit(self._m.get(agent), pred, obj, "verb_object", verb, negated=negated, valid_from=when)
-        holders = [self._m.get(p) for p in passive_subjects] if passive else subjects
         base = passive_pred if passive and not prefix else pred
-        for s in holders:
+        holders = [(self._m.get(p), base, "prepositional") for p in passive_subjects] if passive else [
+            self._holder(s_tok, base) for s_tok in subject_tokens
+        ]  # fmt: skip
+        for agent in agents:  # "Acme was founded by Bob" → (Acme, founded by, Bob): the topic stays subject
+            for patient, _, _ in holders:
+                self._emit(patient, f"{base} by", self._m.get(agent), "verb_object", verb, negated=negated,
+                           valid_from=when)  # fmt: skip
+        for s, said, rule in holders:
             for prep, noun in pairs:
                 obj = self._m.get(noun)
                 if prep is None or obj is None or obj.type == EntityType.DATE:
                     continue
-                self._emit(s, f"{base} {prep}", obj, "prepositional", verb, negated=negated, valid_from=when)
+                self._emit(s, f"{said} {prep}", obj, rule, verb, negated=negated, valid_from=when)
         for k, (prep, date) in enumerate(dated):  # explicit calendar dates are facts; others only date one
             if not (_EXPLICIT.search(date.text) or (k == 0 and len(self._out) == emitted)):
                 continue
             word = prep or self._preposition_before(date) or ("on" if len(date.name) == 10 else "in")
-            for s in holders:
-                self._emit(s, f"{base} {word}", date, "prepositional", verb, negated=negated, valid_from=when)
+            for s, said, rule in holders:
+                self._emit(s, f"{said} {word}", date, rule, verb, negated=negated, valid_from=when)
         for comp in g.open_complements(verb):
             to = any(c.lower_ == "to" for c in comp.children)
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
+
+    def _holder(self, subject: Token, said: str) -> tuple[Mention | None, str, str]:
+        """Who a verb's prepositional argument is about, with the predicate and rule: the subject,
+        or — for "be" with an owned relational noun as subject, as ClearNLP parses "Y's maiden
+        flight was on Z" — the owner, (Y, maiden flight on, Z), as the UD copula reads it."""
+        if said == "is" and is_common_noun(subject) and (owner := self.g.possessor(subject)) is not None:
+            return self._m.get(owner), self._word(subject), "attribute"
+        return self._m.get(subject), said, "prepositional"
 
     @staticmethod
     def _definite(noun: Token) -> bool:
@@ -427,11 +401,20 @@ class RelationExtractor:
         an indefinite or bare one ("*a* recipient of Y", "part of Y") only a membership."""
         return any(c.lower_ in {"the", "this", "that"} and c.i < noun.i for c in noun.children)
 
-    def _unique(self, noun: Token) -> bool:
-        """A definite description with its complement ("the capital of Y", "the largest city in
-        Y", "the backup pilot on Y") names the one N that Y has: an attribute of Y. An
-        indefinite one ("a recipient of Y") is only a membership."""
-        return (is_noun(noun) or noun.pos_ == "PROPN") and self._definite(noun)
+    def _unique(self, noun: Token, prep: str | None = None) -> bool:
+        """Whether "X is (the|a) N <prep> Y" reads as Y's attribute N, (Y, N, X).
+
+        A definite description ("the capital of Y", "the largest city in Y", "the backup pilot
+        on Y") names the one N that Y has. An indefinite relational noun is one of Y's Ns ("a
+        leader of Y", "an ingredient in Y", "a commander in Y"), except where N places X inside
+        Y or classifies X ("a member of Y", "part of Y", "a city in Y") or the preposition gives
+        an origin ("a dish from Y"): those keep X as the subject, (X, is N prep, Y)."""
+        if not (is_noun(noun) or noun.pos_ == "PROPN"):
+            return False
+        if self._definite(noun):
+            return True
+        lemma = noun.lemma_.lower()
+        return prep in _OWNING_PREPOSITIONS and lemma not in _MEMBERSHIP and lemma not in CLASSIFIER_NOUNS
 
     def _is_attribute(self, noun: Token) -> bool:
         """True when a copular clause reads ``noun`` as its owner's attribute ("Y's capital is X")."""

@@ -15,9 +15,11 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from memcubedb.config.extraction import AUTO_MODELS, ExtractionConfig
+from memcubedb.extraction.descriptors import DescriptorFinder
+from memcubedb.extraction.discourse import Discourse
 from memcubedb.extraction.grammar import Grammar
 from memcubedb.extraction.labels import LabelScheme, detect_scheme
-from memcubedb.extraction.mentions import Discourse, MentionIndex
+from memcubedb.extraction.mentions import MentionIndex
 from memcubedb.extraction.relations import RelationExtractor
 from memcubedb.extraction.temporal import TimeTagger
 from memcubedb.extraction.triples import Extraction, Mention, TextUnit
@@ -75,7 +77,8 @@ class SpacyExtractor:
         self.scheme = scheme or detect_scheme(self.nlp)
         self.grammar = Grammar(self.scheme)
         self._times = TimeTagger(self.nlp.vocab)
-        self._relations = RelationExtractor(self.grammar, self.config.confidence, self.nlp.vocab)
+        self._descriptors = DescriptorFinder(self.grammar, self.nlp.vocab)
+        self._relations = RelationExtractor(self.grammar, self.config.confidence)
         self._discourse: dict[str, Discourse] = {}
         name, version = pipeline_id(self.nlp)
         self.name = "spacy"
@@ -103,7 +106,7 @@ class SpacyExtractor:
             self._discourse.pop(unit.context_id, None)
         discourse = self._discourse.setdefault(unit.context_id, Discourse())
         times = self._times.find(doc, unit.timestamp)
-        descriptors, surface = self._relations.descriptors(doc)
+        descriptors, surface = self._descriptors.find(doc)
         mentions = MentionIndex(doc, unit, self.grammar, times, discourse, descriptors)
         triples = self._relations.extract(doc, mentions, surface)
         found: dict[tuple[int, str], Mention] = {(m.start, m.name): m for m in mentions.named()}

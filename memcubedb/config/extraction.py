@@ -27,10 +27,15 @@ class RuleConfidence(_Config):
     MemReader writes nothing (both extractors; an LLM states its own confidence).
 
     A fact whose subject or object came from pronoun resolution is multiplied by
-    ``pronoun_factor`` (first/second person) or ``third_person_factor`` (he/she/it). With the
-    defaults and ``floor`` 0.5, every rule's own facts are written except ``noun_modifier``'s;
-    of the facts resting on a third-person pronoun, those of ``surface_pattern``
-    (0.65 × 0.7 = 0.455) are not.
+    ``pronoun_factor`` (first/second person) or ``third_person_factor`` (he/she/it). A fact
+    whose subject is a *generic head* — a common noun with no owner, no name and no relative
+    clause picking it out ("the film is great", "food is found in Indonesia"), unless the fact
+    is an ``attribute`` whose value is a name ("Eoin, the cellar master of the cooperative") — is
+    multiplied by ``generic_factor``, and a fact read from a question ("Did Carol move to Paris?") by
+    ``question_factor``. With the defaults and ``floor`` 0.5, every rule's own facts are written
+    except ``noun_modifier``'s; of the facts resting on a third-person pronoun, those of
+    ``surface_pattern`` (0.65 × 0.7 = 0.455) are not; no fact about a generic head (0.9 × 0.5 =
+    0.45 at most) and none from a question (0.9 × 0.3 = 0.27 at most) is written.
 
     Rules (``Triple.rule``): ``verb_object`` subject–verb–object ("Carol likes tea", passives
     turned active); ``attribute`` a relational noun read as its owner's attribute ("Y's capital
@@ -56,6 +61,7 @@ class RuleConfidence(_Config):
     pronoun_factor: float = Field(default=0.95, ge=0, le=1)
     third_person_factor: float = Field(default=0.7, ge=0, le=1)
     generic_factor: float = Field(default=0.5, ge=0, le=1)
+    question_factor: float = Field(default=0.3, ge=0, le=1)
     floor: float = Field(default=0.5, ge=0, le=1, description="facts below this confidence are not written")
 
 
