@@ -210,10 +210,7 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = Settings()
-    started = settings.embedded and not server.status(settings).running
-    if started:
-        server.start(settings)
-    try:
+    with server.running(settings):
         store = GraphStore.connect(settings)
         lm = load_lm(settings.scheduler.lm)
         vault = MemVault(settings.vault_dir)
@@ -235,9 +232,6 @@ def main() -> None:
             rows = part1(http, store, scheduler, keys, lm, args.lengths, args.repeats, args.tokens)
             qa = part2(http, keys, args.qa, 24) if args.qa else {}
         store.close()
-    finally:
-        if started:
-            server.stop(settings)
 
     print(f"\nChat over HTTP on 127.0.0.1, {settings.scheduler.lm.name_or_path} ({settings.scheduler.lm.dtype}, "
           f"{settings.scheduler.lm.device}), {args.tokens} greedy answer tokens, medians of {args.repeats} runs")

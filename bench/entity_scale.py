@@ -34,6 +34,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable
+from contextlib import closing
 
 from tqdm.auto import tqdm
 
@@ -170,14 +171,10 @@ def main() -> None:
     sizes = sorted(int(x) for x in args.sizes.split(","))
 
     settings = Settings()
-    started = settings.embedded and not server.status(settings).running
-    if started:
-        server.start(settings)
-    store = GraphStore.connect(settings)
     config = ExtractionConfig(resolution=ResolutionConfig(embedding_model=None))
     extractor = make_extractor(config)
     results = {}
-    try:
+    with server.running(settings), closing(GraphStore.connect(settings)) as store:
         with store.session() as s:
             s.run(WIPE).consume()
         store.migrate()
@@ -187,10 +184,6 @@ def main() -> None:
             loaded = size
             total = store.read(COUNT_ENTITIES)[0]["n"]
             results[size] = (total, measure(store, extractor, config, size, args.writes))
-    finally:
-        store.close()
-        if started:
-            server.stop(settings)
 
     print(f"\nwrite latency, one memory per write, writer {WRITER} ({args.writes} writes each; ms)")
     print(f"{'entities in graph':>18} {'approach':<22} {'p50':>9} {'p95':>9} {'mean':>9}")

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import time
+from contextlib import closing
 
 from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
@@ -41,22 +42,14 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = Settings()
-    started = settings.embedded and not server.status(settings).running
-    if started:
-        server.start(settings)
-    store = GraphStore.connect(settings)
     tally = Tally(strict=False)
     t0 = time.perf_counter()
-    try:
+    with server.running(settings), closing(GraphStore.connect(settings)) as store:
         if args.no_api:
             examples = fuzz(store, args.operations, args.steps, tally)
         else:
             with ApiServer(settings, store) as api:
                 examples = fuzz(store, args.operations, args.steps, tally, api)
-    finally:
-        store.close()
-        if started:
-            server.stop(settings)
     elapsed = time.perf_counter() - t0
     print(f"permission fuzzing on {settings.bolt_uri}: {elapsed:.1f} s")
     print(f"  examples run          {examples}")

@@ -35,6 +35,7 @@ import argparse
 import os
 import sys
 import time
+from contextlib import closing
 from pathlib import Path
 
 import torch
@@ -81,12 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     console.print(f"{len(chats)} conversations, {turns} turns from {args.path}")
     console.print(f"CPU cores visible: {os.cpu_count()}, load average before: {os.getloadavg()}")
 
-    started_server = False
-    if settings.embedded and not server.status(settings).running:
-        server.start(settings)
-        started_server = True
-    store = GraphStore.connect(settings)
-    try:
+    with server.running(settings), closing(GraphStore.connect(settings)) as store:
         if store.read(COUNT)[0]["n"] and not args.wipe:
             console.print(f"[red]the database at {settings.bolt_uri} is not empty; pass --wipe to empty it[/red]")
             return 2
@@ -142,10 +138,6 @@ def main(argv: list[str] | None = None) -> int:
         report = ingest(store, chats, reader=reader, embedder=embedder, progress=False)
         missing = store.read(MISSING)[0]["n"]
         counts = store.counts()
-    finally:
-        store.close()
-        if started_server:
-            server.stop(settings)
 
     table = Table("stage", "seconds", "turns/s", "facts/s", title="MemReader ingest, LoCoMo")
     rows = [

@@ -56,10 +56,7 @@ def main() -> None:
     args = parser.parse_args()
 
     settings = Settings()
-    started = settings.embedded and not server.status(settings).running
-    if started:
-        server.start(settings)
-    try:
+    with server.running(settings):
         store = GraphStore.connect(settings)
         key = ApiKeys(store).create(f"load-{uuid.uuid4().hex[:8]}", Role.WRITER, name="load")[0]
         store.close()
@@ -67,9 +64,6 @@ def main() -> None:
             asyncio.run(seed_memories(base, key, args.seed))
             baseline = asyncio.run(run_load(base, key, 1, args.seconds, args.add_share))
             loaded = asyncio.run(run_load(base, key, args.clients, args.seconds, args.add_share))
-    finally:
-        if started:
-            server.stop(settings)
     print(f"load on the API at 127.0.0.1 (Neo4j {settings.bolt_uri}), {args.seconds:g} s per measurement, "
           f"{args.add_share:.0%} adds / {1 - args.add_share:.0%} searches, {os.cpu_count()} CPUs")
     print(f"{'':<12} {'op':<7} {'requests':>9} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'errors':>7}")

@@ -47,6 +47,7 @@ import sys
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -235,21 +236,13 @@ def main(argv: list[str] | None = None) -> int:
         data = [s for s in data if s["sample_id"] in keep]
     chats = {c.uri: c for c in chats_from_locomo(data, str(args.path))}
     settings = Settings()
-    started = settings.embedded and not server.status(settings).running
-    if started:
-        server.start(settings)
-    store = GraphStore.connect(settings)
-    try:
+    with server.running(settings), closing(GraphStore.connect(settings)) as store:
         embedder = default_embedder()
         print("ingest: MemReader (spaCy rules, 'fast' extraction recipe) -> GraphStore.write_cubes -> embed_cubes")
         counts = ingest(store, list(chats.values()), embedder)
         methods, log = evaluate(store, data, chats, args.recipes.split(","), embedder)
         n_questions = sum(len(v) for v in next(iter(methods.values())).recall.values())
         report(methods, log, counts, n_questions)
-    finally:
-        store.close()
-        if started:
-            server.stop(settings)
     return 0
 
 

@@ -34,6 +34,7 @@ import argparse
 import random
 import sys
 import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 
 import numpy as np
@@ -163,11 +164,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     settings = Settings()
-    started = settings.embedded and not server.status(settings).running
-    if started:
-        server.start(settings)
-    store = GraphStore.connect(settings)
-    try:
+    with server.running(settings), closing(GraphStore.connect(settings)) as store:
         counts = store.read(COUNT_SCALE_CUBES)[0]
         if counts["total"] != counts["ours"]:
             foreign = counts["total"] - counts["ours"]
@@ -204,10 +201,6 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nk = {K}, {args.queries} queries per size, latencies in ms, server {settings.bolt_uri}")
         print(f"MiniLM query embedding (add to any vector search from text): p50 {e50:.1f} p95 {e95:.1f}")
         print("\n".join(lines))
-    finally:
-        store.close()
-        if started:
-            server.stop(settings)
     return 0
 
 

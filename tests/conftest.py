@@ -25,13 +25,8 @@ def settings() -> Settings:
 @pytest.fixture(scope="session")
 def neo4j_server(settings: Settings) -> Iterator[Settings]:
     """A running Neo4j: the embedded default (started if needed, stopped if we started it)."""
-    started = False
-    if settings.embedded and not server.status(settings).running:
-        server.start(settings)
-        started = True
-    yield settings
-    if started:
-        server.stop(settings)
+    with server.running(settings):
+        yield settings
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ import signal
 import socket
 import subprocess
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -213,3 +214,25 @@ def _reap(pid: int) -> None:
     """Collect the exit status of a child we started ourselves (avoids a zombie)."""
     with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
+
+
+@contextlib.contextmanager
+def running(settings: Settings) -> Iterator[bool]:
+    """The Neo4j of ``settings`` for the duration of a ``with`` block: the embedded server is
+    started when it is not running and stopped again on leaving, only if this call started it
+    (a server someone else runs, or an external ``NEO4J_URI``, is left alone).
+
+    Yields:
+        True if this call started the server (and will stop it), else False.
+
+    Raises:
+        Neo4jServerError: as :func:`start`.
+    """
+    started = settings.embedded and not status(settings).running
+    if started:
+        start(settings)
+    try:
+        yield started
+    finally:
+        if started:
+            stop(settings)
