@@ -538,8 +538,9 @@ class MemScheduler:
     ) -> None:
         policy = self.config.promotion
         encoded = {f["fact_id"] for a in self._read(g.ADAPTERS, principal) for f in a["facts"]}
-        rows = [r for r in self.fact_triples(principal) if r["fact_id"] not in encoded | busy]
-        report.left_to_jobs += len(encoded & busy)
+        candidates = [r for r in self.fact_triples(principal) if r["fact_id"] not in encoded]
+        rows = [r for r in candidates if r["fact_id"] not in busy]
+        report.left_to_jobs += len(candidates) - len(rows)
         if kge is None or len(rows) < policy.lora_min_facts:
             return
         scored = kge_mod.score_triples(kge, [(r["head"], r["relation"], r["tail"]) for r in rows])

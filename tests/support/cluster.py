@@ -183,3 +183,14 @@ def _wait_http(proc: Process, url: str, timeout_s: float) -> None:
         time.sleep(0.25)
     proc.popen.kill()
     raise RuntimeError(f"{proc.log.name} did not answer at {url} within {timeout_s} s:\n{proc.tail()}")
+
+
+def save_tiny_lm(path: Path) -> Path:
+    """A small randomly initialised Llama and its tokenizer saved at ``path`` as a local Hugging
+    Face model (what ``scheduler.lm.name_or_path`` of every cluster process loads)."""
+    from memcubedb.scheduler.lm import offline_tokenizer, tiny_random_llama
+
+    lm = tiny_random_llama(offline_tokenizer(), hidden_size=64, num_layers=2, initializer_range=0.3)
+    lm.model.save_pretrained(path)
+    lm.tokenizer.save_pretrained(path)
+    return path
