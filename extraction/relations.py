@@ -135,13 +135,16 @@ class RelationExtractor:
 
     def _generic(self, mention: Mention) -> bool:
         """A bare common noun with no owner and nothing that picks one out ("the film", "food",
-        "the American football team"): a fact about it says nothing about a particular thing.
-        A noun restricted by a relative clause ("the company that Yusuf founded") is particular."""
+        "the football team"): a fact about it says nothing about a particular thing. A noun
+        restricted by a name ("the Antares rocket") or a relative clause ("the company that
+        Yusuf founded") is particular."""
         if mention.type != EntityType.CONCEPT or mention.via is not None or "'s " in mention.name:
             return False
         span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None:
             return True
+        if any(is_name(t) for t in span):  # "the Antares rocket": a name picks it out
+            return False
         return not any(self.g.is_relative_clause(c) for c in span.root.children)
 
     def _is_predicate(self, tok: Token) -> bool:
