@@ -101,7 +101,7 @@ def create_app(settings: Settings) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router)
     mcp = mcp_http.mount(app, lambda: app.state.services, settings.api.max_body_bytes)
-    observability.install(app, lambda: app.state.services.store, settings.telemetry.metrics)
+    observability.install(app, lambda: app.state.services.ledger.queue_depth(), settings.telemetry.metrics)
 
     @app.get("/v1/health", response_model=Health, summary="Health", tags=["health"], responses=responses(503))
     def health(services: ServicesDep) -> Health:

@@ -29,7 +29,6 @@ from starlette.routing import BaseRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from memcubedb.api.server.limits import BodySizeLimit
-from memcubedb.graph.store import GraphStore
 from memcubedb.metrics import REQUEST_SECONDS, JobQueueDepth, exposition, registry_with
 from memcubedb.request_context import (
     BOOKMARK_HEADER,
@@ -39,12 +38,6 @@ from memcubedb.request_context import (
     decode_bookmarks,
     encode_bookmarks,
 )
-
-#: Jobs of the ledger by state (the queue every API and worker process shares).
-JOB_QUEUE_DEPTH = """
-MATCH (j:Job) WHERE j.state IN ['queued', 'running']
-RETURN j.state AS state, count(*) AS n
-"""
 
 UNMATCHED = "<unmatched>"
 log = logging.getLogger("memcubedb.api.access")
@@ -116,20 +109,15 @@ class RequestObservability:
                 )  # fmt: skip
 
 
-def job_counts(store: GraphStore) -> dict[str, int]:
-    """Jobs queued and running in the ledger, by state."""
-    return {r["state"]: int(r["n"]) for r in store.read(JOB_QUEUE_DEPTH)}
-
-
-def install(app: FastAPI, store: Callable[[], GraphStore], serve_metrics: bool) -> None:
+def install(app: FastAPI, queue_depth: Callable[[], dict[str, int]], serve_metrics: bool) -> None:
     """Add :class:`RequestObservability` (outermost, so it times every answer, 413s included) and,
-    when ``serve_metrics``, ``GET /metrics``: this process's metrics plus the job queue depth read
-    from ``store()`` (not in the OpenAPI document; no key — no series names a principal or holds
-    text)."""
+    when ``serve_metrics``, ``GET /metrics``: this process's metrics plus the job queue depth
+    ``queue_depth()`` reads from the ledger in Neo4j (not in the OpenAPI document; no key — no
+    series names a principal or holds text)."""
     app.add_middleware(RequestObservability, routes=app.router.routes)
     if not serve_metrics:
         return
-    registry = registry_with([JobQueueDepth(lambda: job_counts(store()))])
+    registry = registry_with([JobQueueDepth(queue_depth)])
 
     @app.get("/metrics", include_in_schema=False)
     def metrics() -> Response:
