@@ -23,10 +23,12 @@ from memcubedb.chat.context import ContextPlan, memory_block
 from memcubedb.chat.errors import PromptTooLong
 from memcubedb.chat.generation import Sampling, decode
 from memcubedb.chat.prefix import Prefix, PrefixCache, TemplateRef, build_prefix
+from memcubedb.metrics import cache_lookup
 from memcubedb.scheduler.kv_templates import ChatTemplateError, KVTemplate, render_for_generation, render_messages
 from memcubedb.scheduler.lm import LoadedLM
 from memcubedb.scheduler.lora import LoRAAdapter, attached, load_adapter
 from memcubedb.scheduler.vault import MemVault, VaultError
+from memcubedb.tracing import span
 
 ADAPTER_CACHE = 8
 """Loaded adapters kept in memory (least recently used dropped first)."""
@@ -87,10 +89,12 @@ class LocalBackend:
 
     @property
     def lm(self) -> LoadedLM:
-        """The model (loaded once)."""
+        """The model (loaded once; look-ups counted as ``lm`` cache hits/misses)."""
         with self._lock:
+            cache_lookup("lm", self._lm is not None)
             if self._lm is None:
-                self._lm = self._loader()
+                with span("model.load"):
+                    self._lm = self._loader()
             return self._lm
 
     def close(self) -> None:
@@ -102,6 +106,7 @@ class LocalBackend:
 
     def _adapter(self, digest: str) -> LoRAAdapter:
         found = self._adapters.get(digest)
+        cache_lookup("adapter", found is not None)
         if found is None:
             found = load_adapter(self.vault, self.lm, digest)
             self._adapters[digest] = found
@@ -125,6 +130,13 @@ class LocalBackend:
         Raises:
             PromptTooLong: the rendered prompt has more than ``max_input_tokens`` tokens.
         """
+        with span("model.generate"):
+            return self._run(plan, conversation, sampling, emit, cancelled, started)
+
+    def _run(
+        self, plan: ContextPlan, conversation: list[dict[str, str]], sampling: Sampling, emit: Emit,
+        cancelled: Callable[[], bool], started: float,
+    ) -> Outcome:  # fmt: skip
         lm = self.lm
         out = Outcome(notes=list(plan.notes))
         adapter = None

@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
 
+from memcubedb.metrics import cache_lookup
 from memcubedb.scheduler.kv_templates import KVTemplate, build_kv_template, load_kv_template
 from memcubedb.scheduler.lm import LoadedLM
 from memcubedb.scheduler.vault import MemVault, VaultError
@@ -118,6 +119,7 @@ def build_prefix(
             start = n
             result.cached_tokens = current.token_count
             break
+    cache_lookup("kv_prefix", current is not None)
     if current is None and adapter is None:
         first = refs[0]
         try:

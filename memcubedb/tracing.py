@@ -6,13 +6,15 @@ SDK ``TracerProvider`` the API's no-op tracer makes each span a few attribute-fr
 names: ``search.channel`` (``memcubedb.channel``), ``search``, ``neo4j.read`` / ``neo4j.write``
 (``db.system.name`` = ``neo4j``, ``db.namespace``, ``db.query.text`` for single queries — our
 Cypher is constant text, values travel as parameters), ``model.embed``, ``model.generate``,
-``model.kv_template``, ``model.lora_train``.
+``model.kv_template``, ``model.lora_train``, ``model.load``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from typing import ParamSpec, TypeVar
 
 from opentelemetry import trace
 from opentelemetry.sdk.resources import Resource
@@ -23,6 +25,8 @@ from opentelemetry.util.types import AttributeValue
 from memcubedb.config.telemetry import TelemetryConfig
 
 _TRACER = trace.get_tracer("memcubedb")
+P = ParamSpec("P")
+T = TypeVar("T")
 
 
 @contextmanager
@@ -30,6 +34,20 @@ def span(name: str, **attributes: AttributeValue) -> Iterator[trace.Span]:
     """A span named ``name`` around the block (current span as parent); exceptions are recorded."""
     with _TRACER.start_as_current_span(name, attributes=attributes) as current:
         yield current
+
+
+def traced(name: str) -> Callable[[Callable[P, T]], Callable[P, T]]:
+    """Decorator: each call of the function runs inside a span named ``name``."""
+
+    def wrap(fn: Callable[P, T]) -> Callable[P, T]:
+        @functools.wraps(fn)
+        def inner(*args: P.args, **kwargs: P.kwargs) -> T:
+            with span(name, **{"code.function.name": fn.__qualname__}):
+                return fn(*args, **kwargs)
+
+        return inner
+
+    return wrap
 
 
 def configure_tracing(config: TelemetryConfig, exporter: SpanExporter | None = None) -> TracerProvider | None:

@@ -26,6 +26,7 @@ from transformers import DynamicCache
 
 from memcubedb.scheduler.lm import LoadedLM
 from memcubedb.scheduler.vault import MemVault, VaultEntry
+from memcubedb.tracing import traced
 
 KV_TEMPLATE_KIND = "kv_template"
 """Vault entry kind of a KV template."""
@@ -120,6 +121,7 @@ def _extension_ids(lm: LoadedLM, prefix_messages: list[Message], full_text: str)
 
 
 @torch.no_grad()
+@traced("model.kv_template")
 def build_kv_template(lm: LoadedLM, memory_text: str, parent: KVTemplate | None = None) -> KVTemplate:
     """Promote a memory text to a KV template with one prefill.
 

@@ -29,6 +29,7 @@ from memcubedb.config.scheduler import LoRAConfig
 from memcubedb.scheduler.lm import LoadedLM
 from memcubedb.scheduler.scoring import LabeledTriple, probe_agreement
 from memcubedb.scheduler.vault import MemVault, ModelIdentity, ModelIdentityMismatchError, VaultEntry
+from memcubedb.tracing import traced
 
 LORA_KIND = "lora_adapter"
 """Vault entry kind of a LoRA adapter."""
@@ -156,6 +157,7 @@ def _peft_wrapped(lm: LoadedLM, config: LoraConfig) -> Iterator[PeftModel]:
         lm.model.eval()
 
 
+@traced("model.lora_train")
 def encode_facts(lm: LoadedLM, facts: Sequence[LabeledTriple], config: LoRAConfig) -> LoRAEncoding:
     """Train a LoRA adapter that makes ``lm`` complete ``"<subject> <predicate>"`` with ``" <object>"``.
 

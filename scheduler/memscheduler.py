@@ -48,6 +48,7 @@ from memcubedb.cube import (
 from memcubedb.graph.mapping import native
 from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, EntityRecord, FactRecord, stable_id
 from memcubedb.graph.store import GraphStore, Prepare
+from memcubedb.metrics import cache_lookup
 from memcubedb.scheduler import budget, scoring
 from memcubedb.scheduler import graph_ops as g
 from memcubedb.scheduler import kge as kge_mod
@@ -59,6 +60,7 @@ from memcubedb.scheduler.lm import LoadedLM
 from memcubedb.scheduler.lora import encode_facts, load_adapter, probe, save_adapter
 from memcubedb.scheduler.vault import MemVault
 from memcubedb.states import LIVE_STATES, Operation, check_operation
+from memcubedb.tracing import span
 
 AGENT = AgentRecord(id="agent:memscheduler", kind="software", name="MemScheduler")
 RECOVERABLE = ("promotion", "encoding", "demotion")
@@ -121,9 +123,11 @@ class MemScheduler:
 
     @property
     def lm(self) -> LoadedLM:
-        """The causal LM (loaded once, on first use)."""
+        """The causal LM (loaded once, on first use; look-ups counted as ``lm`` cache hits/misses)."""
+        cache_lookup("lm", self._lm is not None)
         if self._lm is None:
-            self._lm = self._lm_loader()
+            with span("model.load"):
+                self._lm = self._lm_loader()
         return self._lm
 
     # --- graph embeddings and scores ----------------------------------------------------

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from prometheus_client import REGISTRY
 
 from memcubedb.chat.build import build_chat_service
 from memcubedb.chat.context import assemble, recheck
@@ -46,6 +47,11 @@ def chat(store: GraphStore, chat_settings: Settings, chat_lm: LoadedLM) -> Itera
     service.close()
 
 
+def _kv_prefix_hits() -> float:
+    labels = {"cache": "kv_prefix", "result": "hit"}
+    return REGISTRY.get_sample_value("memcubedb_model_cache_requests_total", labels) or 0.0
+
+
 def _ask(chat: ChatService) -> tuple[list[str], str]:
     done = chat.complete("alice", {"messages": [{"role": "user", "content": "Who keeps the orchard?"}],
                                    "max_tokens": 2, "memcubedb": ACTIVATION_ONLY})  # fmt: skip
@@ -57,10 +63,13 @@ def test_a_template_deleted_by_another_process_is_not_served_from_the_chain_cach
     chat: ChatService, other_process: GraphStore, memories: object
 ) -> None:
     template_id = memories.template("alice", f"The {CANARY} teaches grafting.")  # type: ignore[attr-defined]
+    hits = _kv_prefix_hits()
     used, context = _ask(chat)
     assert used == [template_id] and CANARY in context
+    assert _kv_prefix_hits() == hits
     used, _ = _ask(chat)  # the chain now comes from A's cache
     assert used == [template_id]
+    assert _kv_prefix_hits() == hits + 1  # memcubedb_model_cache_requests_total{cache="kv_prefix"}
 
     other_process.delete_cube("alice", template_id)
 
