@@ -2,7 +2,10 @@
 
 ``migrations/NNNN_name.cypher`` hold schema statements separated by ``;`` at line ends;
 ``queries/name.cypher`` hold one saved, parameterised analyst query each, with a header of
-``//`` comment lines (purpose, parameters, columns).
+``//`` comment lines (purpose, parameters, columns). The query modules beside them
+(``store``, ``facts``, ``search``, ``chat``, ``dashboard``, ``interchange``, ``access``,
+``scheduler``) hold the knowledge-base API's own Cypher, one module per area
+(``cypher/README.md``, *Permissions inside every query*).
 """
 
 from __future__ import annotations
@@ -11,7 +14,19 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from memcubedb.cube import LifecycleState
+from memcubedb.states import LIVE_STATES, TRANSITIONS
+
 _ROOT = Path(str(resources.files(__package__)))
+
+#: Parameters that saved queries take from MemLifecycle's table (:mod:`memcubedb.states`) rather
+#: than from their caller: the runner passes them to every saved query that uses them, and a
+#: caller may not set them. ``$live_states``: the live states; ``$expirable_states``: the states
+#: a TTL may still expire (those with a transition to ``expired``), as stored in ``state``.
+LIFECYCLE_PARAMETERS: dict[str, list[str]] = {
+    "live_states": list(LIVE_STATES),
+    "expirable_states": [s.value for s, targets in TRANSITIONS.items() if LifecycleState.EXPIRED in targets],
+}
 
 
 @dataclass(frozen=True)

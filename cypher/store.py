@@ -1,12 +1,14 @@
-"""Every Cypher statement of the graph store, as named constants.
+"""Every Cypher statement of the graph store, as named constants, each written out whole.
 
-All values travel as parameters; the permission predicates of :mod:`memcubedb.graph.acl` are
-concatenated in at import time. ``$principal`` is always the calling principal's id.
+All values travel as parameters. ``$principal`` is always the calling principal's id: each query
+that reads or changes cubes as a principal opens with its readable scope — ``acl_groups``, the
+principal and every group it reaches over ``MEMBER_OF`` (one walk per query) — and checks a cube
+``c`` against it: read when one of ``acl_groups`` ``OWNS``, ``CAN_READ`` or ``CAN_WRITE`` it or
+its ``Space``, write when ``OWNS`` or ``CAN_WRITE`` (``cypher/README.md``, *Permissions inside
+every query*).
 """
 
 from __future__ import annotations
-
-from memcubedb.graph.acl import CAN_READ_CUBE, CAN_WRITE_CUBE, entity_map, shown_name
 
 # --- batch writes (UNWIND), all run inside one transaction by GraphStore.write_cubes ---------
 
@@ -77,7 +79,8 @@ CALL db.create.setNodeVectorProperty(e, 'embedding', row.embedding)
 """
 
 #: ``m.names``: the names the cube itself uses for the entity (its surface forms). Every name a
-#: principal is shown for an entity comes from these, on cubes it may read (graph/acl.py).
+#: principal is shown for an entity comes from these, on cubes it may read (cypher/README.md,
+#: *Entity names and tenants*).
 LINK_MENTIONS = """
 UNWIND $rows AS row
 MATCH (c:MemCube {id: row.cube_id})
@@ -121,18 +124,27 @@ MERGE (a)-[m:MERGED {alias: row.alias}]->(e)
 
 # --- reads, permission-filtered inside the query ------------------------------------------
 
-_CUBE_RETURN = """
+GET_CUBE = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube {id: $id})
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
 RETURN c {.*} AS props,
        [(p:Principal)-[:CAN_READ]->(c) | p.id] AS readers,
        [(p:Principal)-[:CAN_WRITE]->(c) | p.id] AS writers
 """
 
-GET_CUBE = "MATCH (c:MemCube {id: $id}) WHERE " + CAN_READ_CUBE + _CUBE_RETURN
-
-LIST_CUBES = (
-    "MATCH (c:MemCube) WHERE "
-    + CAN_READ_CUBE
-    + """
+LIST_CUBES = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube)
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
   AND ($memory_type IS NULL OR c.memory_type = $memory_type)
   AND ($states IS NULL OR c.state IN $states)
   AND ($owner IS NULL OR c.owner = $owner)
@@ -140,21 +152,34 @@ LIST_CUBES = (
   AND ($latest_only = false OR NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) })
   AND ($after IS NULL OR [c.created_at, c.id] > [$after_time, $after])
 WITH c ORDER BY c.created_at, c.id LIMIT $limit
+RETURN c {.*} AS props,
+       [(p:Principal)-[:CAN_READ]->(c) | p.id] AS readers,
+       [(p:Principal)-[:CAN_WRITE]->(c) | p.id] AS writers
 """
-    + _CUBE_RETURN
-)
 
 CUBE_ACCESS = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
 MATCH (c:MemCube {id: $id})
-RETURN c.state AS state, """ + CAN_READ_CUBE + " AS can_read, " + CAN_WRITE_CUBE + " AS can_write"
+RETURN c.state AS state,
+       EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups } AS can_read,
+       EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups } AS can_write
+"""
 
 # --- versioned update, delete, purge (write predicate inside the query) --------------------
 
-UPDATE_CUBE = (
-    "MATCH (old:MemCube {id: $id}) WITH old AS c WHERE "
-    + CAN_WRITE_CUBE
-    + " AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }"
-    + """
+UPDATE_CUBE = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube {id: $id})
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+  AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }
 CREATE (n:MemCube)
 SET n = $props
 MERGE (n)-[:SUPERSEDES]->(c)
@@ -183,7 +208,6 @@ MERGE (n)-[:ATTRIBUTED_TO]->(ag)
 MERGE (n)-[:DERIVED_FROM]->(c)
 RETURN n.id AS id
 """
-)
 
 #: The KV-template copies of a cube (same text) not yet deleted: a delete takes them along.
 COPIES_OF = """
@@ -194,10 +218,14 @@ RETURN t.id AS id
 
 #: The one statement that changes ``MemCube.state`` (see :meth:`GraphStore.transition_in`, which
 #: checks the transition first); ``$from_state`` guards against a concurrent change.
-SET_STATE = (
-    "MATCH (c:MemCube {id: $id}) WHERE c.state = $from_state AND "
-    + CAN_WRITE_CUBE
-    + """
+SET_STATE = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube {id: $id})
+WHERE c.state = $from_state AND EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
 SET c.state = $state, c.updated_at = $now
 CREATE (a:Activity {id: $activity_id, kind: 'lifecycle', name: $state, started_at: $now, ended_at: $now})
 MERGE (ag:Agent {id: $principal}) ON CREATE SET ag.kind = 'person', ag.name = $principal
@@ -205,7 +233,6 @@ MERGE (a)-[:ASSOCIATED_WITH]->(ag)
 MERGE (c)-[:TRANSITIONED {from: $from_state, to: $state, at: $now}]->(a)
 RETURN c.id AS id
 """
-)
 
 #: The sentence vectors of freshly embedded cubes (rows ``{cube_id, sentences: [{id, start,
 #: end, embedding}]}``); ``c.sentence_count`` records that the cube's sentences were embedded
@@ -226,10 +253,14 @@ CALL (c, row) {
 RETURN count(c) AS written
 """
 
-PURGE_CUBE = (
-    "MATCH (c:MemCube {id: $id}) WHERE c.state = 'deleted' AND "
-    + CAN_WRITE_CUBE
-    + """
+PURGE_CUBE = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube {id: $id})
+WHERE c.state = 'deleted' AND EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
 OPTIONAL MATCH (c)-[:ASSERTS]->(f:Fact)
 WITH c, collect(f) AS facts
 CALL (c) {
@@ -245,29 +276,45 @@ DELETE r
 DETACH DELETE f
 RETURN count(*) AS purged
 """
-)
 
 # --- facts and entities visible to the principal -------------------------------------------
 
-#: A fact's subject ``s`` and object ``o`` named as the principal may see them (graph/acl.py).
-FACT_ENDS = (
-    shown_name("s") + " AS subject, " + shown_name("o") + " AS object"
-)
-
-FACTS_OF_CUBE = (
-    "MATCH (c:MemCube {id: $id}) WHERE "
-    + CAN_READ_CUBE
-    + """
+#: The facts a readable cube asserts, each with the readable cubes asserting it; its subject
+#: ``s`` and object ``o`` are named only by the names that cubes the principal may read use for
+#: them (``cypher/README.md``, *Entity names and tenants*).
+FACTS_OF_CUBE = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube {id: $id})
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
 MATCH (c)-[:ASSERTS]->(f:Fact)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
-CALL (f) { MATCH (c:MemCube)-[:ASSERTS]->(f) WHERE """
-    + CAN_READ_CUBE
-    + """ RETURN collect(c.id) AS cube_ids }
-RETURN f {.*} AS fact, """
-    + FACT_ENDS
-    + """, cube_ids
+CALL (f, acl_groups) {
+  MATCH (c:MemCube)-[:ASSERTS]->(f)
+  WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+  RETURN collect(c.id) AS cube_ids
+}
+WITH f, s, o, cube_ids,
+     COLLECT {
+         MATCH (vn_c:MemCube)-[vn_m:MENTIONS]->(s)
+         WHERE EXISTS { (vn_c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+         UNWIND coalesce(vn_m.names, []) AS vn_name
+         WITH DISTINCT vn_name ORDER BY vn_name
+         RETURN vn_name } AS subject_names,
+     COLLECT {
+         MATCH (vn_c:MemCube)-[vn_m:MENTIONS]->(o)
+         WHERE EXISTS { (vn_c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+         UNWIND coalesce(vn_m.names, []) AS vn_name
+         WITH DISTINCT vn_name ORDER BY vn_name
+         RETURN vn_name } AS object_names
+RETURN f {.*} AS fact,
+       CASE WHEN s.name IN subject_names THEN s.name ELSE coalesce(head(subject_names), s.id) END AS subject,
+       CASE WHEN o.name IN object_names THEN o.name ELSE coalesce(head(object_names), o.id) END AS object,
+       cube_ids
 ORDER BY f.id
 """
-)
 
 LIST_ENTITIES = """
 MATCH (e:Entity)
@@ -275,32 +322,40 @@ RETURN e.id AS id, e.name AS name, e.type AS type, e.aliases AS aliases
 ORDER BY e.id
 """
 
-VISIBLE_ENTITIES = (
-    "MATCH (c:MemCube)-[m:MENTIONS]->(e:Entity) WHERE "
-    + CAN_READ_CUBE
-    + """
+#: The entities that cubes the principal may read mention, as ``{id, name, type, aliases}``: the
+#: names are the sorted distinct names those cubes use; ``name`` is the node's name when one of
+#: them, else the first; ``aliases`` the others.
+VISIBLE_ENTITIES = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube)-[m:MENTIONS]->(e:Entity)
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
 WITH e, reduce(acc = [], l IN collect(coalesce(m.names, [])) | acc + [x IN l WHERE NOT x IN acc]) AS found
 CALL (found) { UNWIND found AS x WITH x ORDER BY x RETURN collect(x) AS names }
-RETURN """
-    + entity_map("e", "names")
-    + """ AS entity
+WITH e, names, CASE WHEN e.name IN names THEN e.name ELSE coalesce(head(names), e.id) END AS name
+RETURN {id: e.id, name: name, type: e.type, aliases: [x IN names WHERE x <> name]} AS entity
 ORDER BY entity.name, entity.id LIMIT $limit
 """
-)
 
-PROVENANCE = (
-    "MATCH (c:MemCube {id: $id}) WHERE "
-    + CAN_READ_CUBE
-    + """
+PROVENANCE = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube {id: $id})
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
 CALL (c) {
   MATCH path = (c)-[:SUPERSEDES|DERIVED_FROM|PROMOTED_TO|DEMOTED_TO*1..8]->(anc:MemCube)
   RETURN collect(DISTINCT {cube: anc, relation: type(last(relationships(path)))}) AS found
 }
-CALL (found) {
+CALL (found, acl_groups) {
   UNWIND found AS item
-  WITH item.cube AS c, item.relation AS relation WHERE """
-    + CAN_READ_CUBE
-    + """
+  WITH item.cube AS c, item.relation AS relation, acl_groups
+  WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
   RETURN collect(DISTINCT {id: c.id, relation: relation}) AS ancestors
 }
 OPTIONAL MATCH (c)-[e:EXTRACTED_FROM]->(s:Source)
@@ -312,7 +367,6 @@ RETURN c.id AS id,
        collect(DISTINCT g {.*}) AS agents,
        ancestors
 """
-)
 
 COUNTS = """
 CALL () { MATCH (n:MemCube) RETURN count(n) AS cubes }
@@ -322,3 +376,64 @@ CALL () { MATCH (n:Source) RETURN count(n) AS sources }
 CALL () { MATCH (n:Principal) RETURN count(n) AS principals }
 RETURN cubes, facts, entities, sources, principals
 """
+
+# --- lookups for the API (graph/read_models/lookups.py) ------------------------------------
+
+CUBES_BY_IDS = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+UNWIND $ids AS cid
+MATCH (c:MemCube {id: cid})
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+RETURN c {.*} AS props,
+       [(p:Principal)-[:CAN_READ]->(c) | p.id] AS readers,
+       [(p:Principal)-[:CAN_WRITE]->(c) | p.id] AS writers
+"""
+
+GROUPS_OF = """
+MATCH (:Principal {id: $principal})-[:MEMBER_OF*1..8]->(g:Principal)
+RETURN DISTINCT g.id AS id ORDER BY id
+"""
+
+SUCCESSOR = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube {id: $id})
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+MATCH (n:MemCube)-[:SUPERSEDES]->(c)
+RETURN n.id AS id LIMIT 1
+"""
+
+SCORES = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+MATCH (c:MemCube)
+WHERE c.score IS NOT NULL AND ($memory_type IS NULL OR c.memory_type = $memory_type)
+  AND EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+RETURN c.id AS cube_id, c.memory_type AS memory_type, c.state AS state, c.score AS score,
+       c.scored_at AS scored_at, coalesce(c.access_count, 0) AS access_count, c.last_access AS last_access
+ORDER BY c.score DESC, c.id LIMIT $limit
+"""
+
+FACT_STATES = """
+CALL () {
+  MATCH (:Principal {id: $principal})-[:MEMBER_OF*0..8]->(g:Principal)
+  WITH DISTINCT g
+  RETURN collect(g) AS acl_groups
+}
+UNWIND $ids AS fid
+MATCH (c:MemCube)-[:ASSERTS]->(:Fact {id: fid})
+WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
+RETURN collect(DISTINCT c.state) AS states, sum(CASE WHEN c.state IN $live THEN 1 ELSE 0 END) AS live
+"""
+
+SERVER_COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition"

@@ -6,8 +6,8 @@ the cube is ``IN_SPACE`` of. It may write when the edge is ``OWNS`` or ``CAN_WRI
 Each constant is a Cypher boolean expression over the variable ``c`` and the parameter
 ``$principal``; queries are assembled from constants at import time, never from values.
 
-The same module holds the expressions that name entities for a principal (:func:`visible_names`,
-:func:`display_name`, :func:`entity_map`): an ``Entity`` node is shared between tenants, so every
+The same module holds the expression that names entities for a principal (:func:`shown_name`):
+an ``Entity`` node is shared between tenants, so every
 name or alias shown comes from the ``MENTIONS.names`` of cubes the principal may read, never from
 the node (see ``cypher/README.md``, *Entity names and tenants*).
 
@@ -34,9 +34,6 @@ CAN_READ_CUBE = _granted("OWNS|CAN_READ|CAN_WRITE")
 
 CAN_WRITE_CUBE = _granted("OWNS|CAN_WRITE")
 
-OWNS_CUBE = "EXISTS { " + _REACHED + "MATCH (acl_g)-[:OWNS]->(c) }"
-
-
 def can_read(cube: str) -> str:
     """:data:`CAN_READ_CUBE` over another cube variable ``cube`` (for subqueries beside ``c``)."""
     return (
@@ -60,37 +57,10 @@ _NAMES_TAIL = (
 )
 
 
-def visible_names(entity: str) -> str:
-    """A Cypher list expression: the distinct names, sorted, of ``entity`` in cubes ``$principal``
-    may read (``[]`` when none)."""
-    return _NAMES_HEAD + entity + _NAMES_TAIL
-
-
-def display_name(names: str, entity: str) -> str:
-    """A Cypher expression: the name to show for ``entity`` given the variable ``names`` bound to
-    its :func:`visible_names`: the node's canonical name when visible, else the first visible
-    name, else the entity id (never a string the caller cannot read)."""
-    return (
-        "CASE WHEN " + entity + ".name IN " + names + " THEN " + entity + ".name ELSE coalesce(head("
-        + names + "), " + entity + ".id) END"
-    )
-
-
 def shown_name(entity: str) -> str:
-    """:func:`display_name` of ``entity`` with its visible names computed in place (for map
-    projections and comprehensions, where no variable can be bound)."""
+    """A Cypher expression: the name to show for ``entity`` — the node's canonical name when a cube
+    ``$principal`` may read uses it, else the first such name, else the entity id."""
     return (
         "CASE WHEN " + entity + ".name IN " + _NAMES_HEAD + entity + _NAMES_TAIL + " THEN " + entity
         + ".name ELSE coalesce(head(" + _NAMES_HEAD + entity + _NAMES_TAIL + "), " + entity + ".id) END"
-    )
-
-
-def entity_map(entity: str, names: str) -> str:
-    """A Cypher map ``{id, name, type, aliases}`` of ``entity`` as ``$principal`` may see it, given
-    the variable ``names`` bound to :func:`visible_names` of it."""
-    return (
-        "{id: " + entity + ".id, name: CASE WHEN " + entity + ".name IN " + names + " THEN " + entity
-        + ".name ELSE coalesce(head(" + names + "), " + entity + ".id) END, type: " + entity + ".type, "
-        "aliases: [vn_x IN " + names + " WHERE vn_x <> CASE WHEN " + entity + ".name IN " + names + " THEN "
-        + entity + ".name ELSE coalesce(head(" + names + "), " + entity + ".id) END]}"
     )

@@ -16,40 +16,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
+from memcubedb.cypher import access as q
 from memcubedb.graph.mapping import native
 
 if TYPE_CHECKING:
     from memcubedb.graph.store import GraphStore
 
 KEY_PREFIX = "mcdb_"
-
-CREATE_KEY = """
-MERGE (p:Principal {id: $principal})
-  ON CREATE SET p.kind = $kind, p.name = $principal, p.created_at = datetime()
-CREATE (k:ApiKey {id: $id, key_hash: $key_hash, role: $role, name: $name, created_at: datetime()})
-CREATE (p)-[:HAS_KEY]->(k)
-RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
-"""
-
-AUTHENTICATE = """
-MATCH (p:Principal)-[:HAS_KEY]->(k:ApiKey {key_hash: $key_hash})
-WHERE k.revoked_at IS NULL
-RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
-"""
-
-REVOKE_KEY = """
-MATCH (p:Principal)-[:HAS_KEY]->(k:ApiKey {id: $id})
-SET k.revoked_at = coalesce(k.revoked_at, datetime())
-RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
-"""
-
-LIST_KEYS = """
-MATCH (p:Principal)-[:HAS_KEY]->(k:ApiKey)
-WHERE $principal IS NULL OR p.id = $principal
-RETURN k {.id, .role, .name, .created_at, .revoked_at} AS key, p.id AS principal
-ORDER BY k.created_at, k.id
-"""
-
 
 class Role(StrEnum):
     """What a key may do. ``reader`` reads; ``writer`` also writes memories; ``analyst`` reads
@@ -107,7 +80,7 @@ class ApiKeys:
         key_id = secrets.token_hex(8)
         key = f"{KEY_PREFIX}{key_id}_{secrets.token_urlsafe(32)}"
         rows = self._store.write(
-            CREATE_KEY, principal=principal, kind=kind, id=key_id, key_hash=hash_key(key),
+            q.CREATE_KEY, principal=principal, kind=kind, id=key_id, key_hash=hash_key(key),
             role=Role(role).value, name=name,
         )
         return key, _info(rows[0])
@@ -116,7 +89,7 @@ class ApiKeys:
         """The live key matching ``key``, or ``None`` (unknown, malformed or revoked)."""
         if not key.startswith(KEY_PREFIX) or len(key) > 256:
             return None
-        rows = self._store.read(AUTHENTICATE, key_hash=hash_key(key))
+        rows = self._store.read(q.AUTHENTICATE, key_hash=hash_key(key))
         return _info(rows[0]) if rows else None
 
     def revoke(self, key_id: str) -> ApiKeyInfo:
@@ -125,11 +98,11 @@ class ApiKeys:
         Raises:
             LookupError: no key with that id.
         """
-        rows = self._store.write(REVOKE_KEY, id=key_id)
+        rows = self._store.write(q.REVOKE_KEY, id=key_id)
         if not rows:
             raise LookupError(f"no API key {key_id!r}")
         return _info(rows[0])
 
     def list(self, principal: str | None = None) -> list[ApiKeyInfo]:
         """Every key (of one principal, or all), oldest first, revoked ones included."""
-        return [_info(r) for r in self._store.read(LIST_KEYS, principal=principal)]
+        return [_info(r) for r in self._store.read(q.LIST_KEYS, principal=principal)]

@@ -11,8 +11,8 @@ the known entities that could match them, instead of loading every entity of eve
   entity is stored with its name embedding when MemReader's embedding stage is on).
 
 Only entities that a cube the writer may read mentions are kept, and each comes back with the
-names those cubes use for it (the ``MENTIONS.names`` of :mod:`memcubedb.graph.acl`), never the
-node's own name or aliases: the resolver matches, and merge records name, only what the writer
+names those cubes use for it (the ``MENTIONS.names``; ``cypher/README.md``, *Entity names and
+tenants*), never the node's own name or aliases: the resolver matches, and merge records name, only what the writer
 can already see. Index hits are cut at ``limit`` per query before the permission filter, so
 latency depends on the mentions of a write, not on how many entities the graph holds.
 """
@@ -23,40 +23,10 @@ import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from memcubedb.graph.acl import CAN_READ_CUBE, entity_map
+from memcubedb.cypher import facts as fq
 from memcubedb.graph.records import Entity
 
 _WORD = re.compile(r"\w+")
-
-CANDIDATES = (
-    """CALL () {
-  MATCH (e:Entity) WHERE e.norm_name IN $norms RETURN e
-  UNION
-  UNWIND $queries AS query
-  CALL db.index.fulltext.queryNodes('entity_names', query, {limit: $limit}) YIELD node
-  RETURN node AS e
-  UNION
-  UNWIND $vectors AS vector
-  CALL db.index.vector.queryNodes('entity_embedding', $limit, vector) YIELD node
-  RETURN node AS e
-}
-WITH DISTINCT e
-MATCH (c:MemCube)-[m:MENTIONS]->(e) WHERE """
-    + CAN_READ_CUBE
-    + """
-WITH e, reduce(acc = [], l IN collect(coalesce(m.names, [])) | acc + [x IN l WHERE NOT x IN acc]) AS found
-WHERE size(found) > 0
-CALL (found) { UNWIND found AS x WITH x ORDER BY x RETURN collect(x) AS names }
-RETURN """
-    + entity_map("e", "names")
-    + """ AS entity
-ORDER BY entity.id
-"""
-)
-"""Candidate entities for ``$norms`` (exact), ``$queries`` (Lucene) and ``$vectors`` (name
-embeddings), each index cut at ``$limit`` hits, kept when a cube ``$principal`` may read
-mentions them, named by those cubes' names."""
-
 
 class GraphReads(Protocol):
     """The part of :class:`memcubedb.graph.store.GraphStore` the lookup uses."""
@@ -101,7 +71,7 @@ class GraphEntityLookup:
         if not norms and not queries and not vectors:
             return []
         rows = self.store.read(
-            CANDIDATES, principal=self.principal, norms=sorted(set(norms)), queries=queries,
+            fq.CANDIDATES, principal=self.principal, norms=sorted(set(norms)), queries=queries,
             vectors=[[float(x) for x in v] for v in vectors], limit=self.limit,
         )  # fmt: skip
         return [Entity(**r["entity"]) for r in rows]

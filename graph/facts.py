@@ -17,96 +17,12 @@ from typing import Any
 from neo4j import ManagedTransaction
 
 from memcubedb.cube import new_id, utcnow
+from memcubedb.cypher import facts as fq
 from memcubedb.cypher import store as q
-from memcubedb.graph.acl import CAN_READ_CUBE, entity_map, visible_names
 from memcubedb.graph.mapping import fact_from_row
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import Entity, EntityRecord, Fact, FactRecord, stable_id
 from memcubedb.graph.store import GraphStore, NotFound, WriteRejected, mention_names
-
-ASSERTED_BY = "MATCH (:MemCube {id: $cube_id})-[a:ASSERTS]->(f:Fact {id: $fact_id}) RETURN f {.*} AS fact"
-
-#: Entities given by id alone must be ones the principal can see (named by a cube it may read, or
-#: an end of a fact such a cube asserts): an id is no probe into other tenants' entities.
-VISIBLE_ENTITY = (
-    "EXISTS { MATCH (c:MemCube)-[:MENTIONS]->(e) WHERE "
-    + CAN_READ_CUBE
-    + " } OR EXISTS { MATCH (c:MemCube)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(e) WHERE "
-    + CAN_READ_CUBE
-    + " }"
-)
-
-ENTITIES_VISIBLE = "MATCH (e:Entity) WHERE e.id IN $ids AND (" + VISIBLE_ENTITY + ") RETURN e.id AS id"
-
-RETRACT = """
-MATCH (c:MemCube {id: $cube_id})-[a:ASSERTS]->(f:Fact {id: $fact_id})
-DELETE a
-WITH f
-WHERE NOT EXISTS { (:MemCube)-[:ASSERTS]->(f) }
-OPTIONAL MATCH (:Entity)-[r:RELATES {fact_id: f.id}]->(:Entity)
-DELETE r
-DETACH DELETE f
-RETURN count(*) AS removed
-"""
-
-RECORD_EDIT = """
-CREATE (a:Activity {id: $activity_id, kind: 'edit', name: $name, started_at: $now, ended_at: $now,
-                    params: $params})
-MERGE (g:Agent {id: $principal}) ON CREATE SET g.kind = 'person', g.name = $principal
-MERGE (a)-[:ASSOCIATED_WITH]->(g)
-WITH a
-MATCH (c:MemCube {id: $cube_id})
-MERGE (a)-[:USED]->(c)
-"""
-
-LINK_REVISION = """
-MATCH (new:Fact {id: $new_id}), (old:Fact {id: $old_id})
-MERGE (new)-[:DERIVED_FROM]->(old)
-"""
-
-_FACT_RETURN = (
-    """
-MATCH (f)-[:SUBJECT]->(s:Entity), (f)-[:OBJECT]->(o:Entity)
-CALL (f) { MATCH (c:MemCube)-[:ASSERTS]->(f) WHERE """
-    + CAN_READ_CUBE
-    + """ RETURN collect(c.id) AS cube_ids }
-RETURN f {.*} AS fact, """
-    + q.FACT_ENDS
-    + """, cube_ids
-"""
-)
-
-GET_FACT = (
-    "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact {id: $id}) WHERE "
-    + CAN_READ_CUBE
-    + "\nWITH DISTINCT f"
-    + _FACT_RETURN
-)
-
-FIND_FACTS = (
-    "MATCH (c:MemCube)-[:ASSERTS]->(f:Fact) WHERE "
-    + CAN_READ_CUBE
-    + """
-  AND ($predicate IS NULL OR f.predicate = $predicate)
-  AND ($subject_id IS NULL OR f.subject_id = $subject_id)
-  AND ($object_id IS NULL OR f.object_id = $object_id)
-  AND ($entity_id IS NULL OR f.subject_id = $entity_id OR f.object_id = $entity_id)
-  AND ($after IS NULL OR f.id > $after)
-WITH DISTINCT f ORDER BY f.id LIMIT $limit"""
-    + _FACT_RETURN
-    + "ORDER BY fact.id"
-)
-
-GET_ENTITY = (
-    "MATCH (e:Entity {id: $id}) WHERE "
-    + VISIBLE_ENTITY
-    + "\nWITH e, "
-    + visible_names("e")
-    + " AS names\nRETURN "
-    + entity_map("e", "names")
-    + " AS entity\n"
-)
-
 
 EntityRef = EntityRecord | str
 """An entity to link: a record (merged by id, created when new) or the id of an existing entity."""
@@ -133,7 +49,7 @@ class FactEditor:
         Raises:
             NotFound: no such fact, or none the principal may read.
         """
-        rows = self.store.read(GET_FACT, id=fid, principal=principal)
+        rows = self.store.read(fq.GET_FACT, id=fid, principal=principal)
         if not rows:
             raise NotFound(f"no fact {fid!r}")
         return fact_from_row(rows[0])
@@ -158,7 +74,7 @@ class FactEditor:
         if not 1 <= limit <= 1000:
             raise ValueError("limit must be within 1..1000")
         rows = self.store.read(
-            FIND_FACTS, principal=principal, predicate=predicate, subject_id=subject_id,
+            fq.FIND_FACTS, principal=principal, predicate=predicate, subject_id=subject_id,
             object_id=object_id, entity_id=entity_id, after=after, limit=limit,
         )
         return [fact_from_row(r) for r in rows]
@@ -170,7 +86,7 @@ class FactEditor:
         Raises:
             NotFound: no such entity, or none the principal may see.
         """
-        rows = self.store.read(GET_ENTITY, id=eid, principal=principal)
+        rows = self.store.read(fq.GET_ENTITY, id=eid, principal=principal)
         if not rows:
             raise NotFound(f"no entity {eid!r}")
         return Entity(**rows[0]["entity"])
@@ -217,7 +133,7 @@ class FactEditor:
             self._check_writable(tx, principal, cube_id)
             old = self._asserted(tx, cube_id, fid)
             self._record(tx, principal, cube_id, "retract_fact", _triple_params(old))
-            tx.run(RETRACT, cube_id=cube_id, fact_id=fid).consume()
+            tx.run(fq.RETRACT, cube_id=cube_id, fact_id=fid).consume()
 
         self.store.execute_write(work)
 
@@ -248,10 +164,10 @@ class FactEditor:
             if triple == (old["subject_id"], old["predicate"], old["object_id"], old["negated"], old["confidence"]):
                 raise ValueError("the replacement is identical to the fact it replaces")
             activity = self._record(tx, principal, cube_id, "replace_fact", _triple_params(old))
-            tx.run(RETRACT, cube_id=cube_id, fact_id=fid).consume()
+            tx.run(fq.RETRACT, cube_id=cube_id, fact_id=fid).consume()
             new = self._assert(tx, principal, cube_id, activity, subject, predicate, obj, negated, confidence)
             if new != fid:
-                tx.run(LINK_REVISION, new_id=new, old_id=fid).consume()
+                tx.run(fq.LINK_REVISION, new_id=new, old_id=fid).consume()
             return new
 
         new_fid = self.store.execute_write(work)
@@ -269,7 +185,7 @@ class FactEditor:
 
     @staticmethod
     def _asserted(tx: ManagedTransaction, cube_id: str, fid: str) -> dict[str, Any]:
-        row = tx.run(ASSERTED_BY, cube_id=cube_id, fact_id=fid).single()
+        row = tx.run(fq.ASSERTED_BY, cube_id=cube_id, fact_id=fid).single()
         if row is None:
             raise NotFound(f"MemCube {cube_id!r} asserts no fact {fid!r}")
         return dict(row["fact"])
@@ -278,7 +194,7 @@ class FactEditor:
     def _record(tx: ManagedTransaction, principal: str, cube_id: str, name: str, params: dict[str, str]) -> str:
         activity_id = new_id()
         tx.run(
-            RECORD_EDIT, activity_id=activity_id, name=name, now=utcnow(), params=json.dumps(params, sort_keys=True),
+            fq.RECORD_EDIT, activity_id=activity_id, name=name, now=utcnow(), params=json.dumps(params, sort_keys=True),
             principal=principal, cube_id=cube_id,
         ).consume()
         return activity_id
@@ -293,7 +209,7 @@ class FactEditor:
         records = [e for e in (subject, obj) if isinstance(e, EntityRecord)]
         bare = {e for e in (subject, obj) if isinstance(e, str)}
         if bare:
-            found = {r["id"] for r in tx.run(ENTITIES_VISIBLE, ids=sorted(bare), principal=principal)}
+            found = {r["id"] for r in tx.run(fq.ENTITIES_VISIBLE, ids=sorted(bare), principal=principal)}
             if bare - found:
                 raise WriteRejected(f"unknown entity id(s): {sorted(bare - found)}")
         rows = [{**e.model_dump(), "norm_name": e.name.casefold()} for e in records]

@@ -19,7 +19,7 @@ from neo4j import ManagedTransaction
 from pydantic import BaseModel, ConfigDict, Field
 
 from memcubedb.cube import Timestamp, new_id, utcnow
-from memcubedb.graph.acl import CAN_READ_CUBE, shown_name
+from memcubedb.cypher import interchange as q
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import (
@@ -34,70 +34,6 @@ from memcubedb.graph.store import GraphStore, Prepare
 
 FORMAT = "memcubedb/interchange"
 MAX_CUBES = 10_000
-
-EXPORT_CUBES = (
-    "UNWIND $ids AS cid MATCH (c:MemCube {id: cid}) WHERE "
-    + CAN_READ_CUBE
-    + """
-CALL (c) {
-  OPTIONAL MATCH (c)-[e:EXTRACTED_FROM]->(s:Source)
-  RETURN s {.*, start: e.start, end: e.end} AS source LIMIT 1
-}
-CALL (c) {
-  OPTIONAL MATCH (c)-[:GENERATED_BY]->(a:Activity)
-  OPTIONAL MATCH (a)-[:ASSOCIATED_WITH]->(g:Agent)
-  RETURN a {.*} AS activity, g {.*} AS activity_agent ORDER BY a.started_at LIMIT 1
-}
-CALL (c) {
-  OPTIONAL MATCH (c)-[:ATTRIBUTED_TO]->(g:Agent)
-  RETURN g {.*} AS agent LIMIT 1
-}
-CALL (c) {
-  MATCH (c)-[r:DERIVED_FROM|SUPERSEDES]->(x:MemCube)
-  RETURN collect({cube: x, relation: type(r)}) AS linked
-}
-CALL (linked) {
-  UNWIND linked AS item
-  WITH item.cube AS c, item.relation AS relation WHERE """
-    + CAN_READ_CUBE
-    + """
-  RETURN collect(CASE relation WHEN 'DERIVED_FROM' THEN c.id END) AS derived_from,
-         collect(CASE relation WHEN 'SUPERSEDES' THEN c.id END) AS supersedes
-}
-RETURN c {.*} AS props,
-       [(p:Principal)-[:CAN_READ]->(c) | p.id] AS readers,
-       [(p:Principal)-[:CAN_WRITE]->(c) | p.id] AS writers,
-       source, activity, coalesce(agent, activity_agent) AS agent,
-       [(c)-[x:ASSERTS]->(f:Fact) | f {.*, start: x.start, end: x.end}] AS facts,
-       [(c)-[mm:MENTIONS]->(m:Entity) | {id: m.id, type: m.type, names: coalesce(mm.names, []),
-                                          shown: """
-    + shown_name("m")
-    + """}] +
-       [(c)-[:ASSERTS]->(:Fact)-[:SUBJECT|OBJECT]->(m:Entity) WHERE NOT EXISTS { (c)-[:MENTIONS]->(m) } |
-          {id: m.id, type: m.type, names: [], shown: """
-    + shown_name("m")
-    + """}] AS entities,
-       derived_from, supersedes
-ORDER BY c.created_at, c.id
-"""
-)
-
-LINK_SUPERSEDES = """
-UNWIND $rows AS row
-MATCH (n:MemCube {id: row.id}), (old:MemCube {id: row.old_id})
-MERGE (n)-[:SUPERSEDES]->(old)
-"""
-
-RECORD_IMPORT = """
-CREATE (a:Activity {id: $activity_id, kind: 'import', name: $name, started_at: $now, ended_at: $now, params: $params})
-MERGE (g:Agent {id: $principal}) ON CREATE SET g.kind = 'person', g.name = $principal
-MERGE (a)-[:ASSOCIATED_WITH]->(g)
-WITH a
-UNWIND $ids AS cid
-MATCH (c:MemCube {id: cid})
-MERGE (a)-[:USED]->(c)
-"""
-
 
 class InterchangeCube(CubeWrite):
     """One cube of the document: a :class:`CubeWrite` plus the ids of the versions it supersedes."""
@@ -182,7 +118,7 @@ class MemDumper:
         """
         if len(cube_ids) > MAX_CUBES:
             raise ValueError(f"at most {MAX_CUBES} cubes per export")
-        rows = self.store.read(EXPORT_CUBES, ids=list(dict.fromkeys(cube_ids)), principal=principal)
+        rows = self.store.read(q.EXPORT_CUBES, ids=list(dict.fromkeys(cube_ids)), principal=principal)
         return InterchangeDocument(exported_by=principal, cubes=[_cube(r) for r in rows])
 
 
@@ -220,11 +156,11 @@ class MemLoader:
             written = self.store.write_cubes_in(tx, list(cubes), prepare)
             fresh = set(written)
             rows = [{"id": c.cube.id, "old_id": old} for c in cubes if c.cube.id in fresh for old in c.supersedes]
-            tx.run(LINK_SUPERSEDES, rows=rows).consume()
+            tx.run(q.LINK_SUPERSEDES, rows=rows).consume()
             if written:
                 params = json.dumps({"format": document.format, "exported_by": document.exported_by or ""})
                 tx.run(
-                    RECORD_IMPORT, activity_id=new_id(), name="MemLoader", now=utcnow(), params=params,
+                    q.RECORD_IMPORT, activity_id=new_id(), name="MemLoader", now=utcnow(), params=params,
                     principal=principal, ids=written,
                 ).consume()
             return written

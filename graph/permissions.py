@@ -11,70 +11,10 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import TYPE_CHECKING, Literal
 
-from memcubedb.graph.acl import OWNS_CUBE
+from memcubedb.cypher import access as q
 
 if TYPE_CHECKING:
     from memcubedb.graph.store import GraphStore
-
-ENSURE_PRINCIPAL = """
-MERGE (p:Principal {id: $id})
-  ON CREATE SET p.kind = $kind, p.name = $name, p.created_at = datetime()
-RETURN p.id AS id
-"""
-
-ADD_MEMBER = """
-MERGE (m:Principal {id: $member}) ON CREATE SET m.kind = 'user', m.name = $member
-MERGE (g:Principal {id: $group}) ON CREATE SET g.kind = 'group', g.name = $group
-MERGE (m)-[:MEMBER_OF]->(g)
-"""
-
-REMOVE_MEMBER = "MATCH (:Principal {id: $member})-[r:MEMBER_OF]->(:Principal {id: $group}) DELETE r"
-
-GRANT_CUBE = (
-    "MATCH (c:MemCube {id: $cube_id}) WHERE "
-    + OWNS_CUBE
-    + """
-MERGE (p:Principal {id: $grantee}) ON CREATE SET p.kind = 'user', p.name = $grantee
-WITH c, p
-CALL (c, p) {
-  FOREACH (_ IN CASE WHEN $right = 'CAN_READ' THEN [1] ELSE [] END | MERGE (p)-[:CAN_READ]->(c))
-  FOREACH (_ IN CASE WHEN $right = 'CAN_WRITE' THEN [1] ELSE [] END | MERGE (p)-[:CAN_WRITE]->(c))
-  FOREACH (_ IN CASE WHEN $right = 'OWNS' THEN [1] ELSE [] END | MERGE (p)-[:OWNS]->(c))
-}
-RETURN c.id AS id
-"""
-)
-
-REVOKE_CUBE = (
-    "MATCH (c:MemCube {id: $cube_id}) WHERE "
-    + OWNS_CUBE
-    + """
-OPTIONAL MATCH (:Principal {id: $grantee})-[r]->(c) WHERE type(r) = $right
-DELETE r
-RETURN c.id AS id
-"""
-)
-
-GRANT_SPACE = """
-MERGE (s:Space {id: $space_id})
-MERGE (p:Principal {id: $grantee}) ON CREATE SET p.kind = 'user', p.name = $grantee
-WITH s, p
-CALL (s, p) {
-  FOREACH (_ IN CASE WHEN $right = 'CAN_READ' THEN [1] ELSE [] END | MERGE (p)-[:CAN_READ]->(s))
-  FOREACH (_ IN CASE WHEN $right = 'CAN_WRITE' THEN [1] ELSE [] END | MERGE (p)-[:CAN_WRITE]->(s))
-  FOREACH (_ IN CASE WHEN $right = 'OWNS' THEN [1] ELSE [] END | MERGE (p)-[:OWNS]->(s))
-}
-"""
-
-ADD_TO_SPACE = (
-    "MATCH (c:MemCube {id: $cube_id}) WHERE "
-    + OWNS_CUBE
-    + """
-MERGE (s:Space {id: $space_id})
-MERGE (c)-[:IN_SPACE]->(s)
-RETURN c.id AS id
-"""
-)
 
 
 class Right(StrEnum):
@@ -97,16 +37,16 @@ class Permissions:
 
     def ensure_principal(self, pid: str, kind: Literal["user", "group", "service"] = "user", name: str = "") -> str:
         """Create the principal if missing; return its id."""
-        self._store.write(ENSURE_PRINCIPAL, id=pid, kind=kind, name=name or pid)
+        self._store.write(q.ENSURE_PRINCIPAL, id=pid, kind=kind, name=name or pid)
         return pid
 
     def add_member(self, member: str, group: str) -> None:
         """Make ``member`` a member of ``group`` (both created if missing)."""
-        self._store.write(ADD_MEMBER, member=member, group=group)
+        self._store.write(q.ADD_MEMBER, member=member, group=group)
 
     def remove_member(self, member: str, group: str) -> None:
         """Remove one ``MEMBER_OF`` edge (no error when absent)."""
-        self._store.write(REMOVE_MEMBER, member=member, group=group)
+        self._store.write(q.REMOVE_MEMBER, member=member, group=group)
 
     def _owner_only(self, query: str, principal: str, **params: object) -> None:
         records = self._store.write(query, principal=principal, **params)
@@ -119,7 +59,7 @@ class Permissions:
         Raises:
             PermissionDenied: ``principal`` does not own the cube, or it does not exist.
         """
-        self._owner_only(GRANT_CUBE, principal, cube_id=cube_id, grantee=grantee, right=Right(right).value)
+        self._owner_only(q.GRANT_CUBE, principal, cube_id=cube_id, grantee=grantee, right=Right(right).value)
 
     def revoke(self, principal: str, cube_id: str, grantee: str, right: Right) -> None:
         """Remove ``grantee``'s ``right`` edge on a cube.
@@ -127,11 +67,11 @@ class Permissions:
         Raises:
             PermissionDenied: ``principal`` does not own the cube, or it does not exist.
         """
-        self._owner_only(REVOKE_CUBE, principal, cube_id=cube_id, grantee=grantee, right=Right(right).value)
+        self._owner_only(q.REVOKE_CUBE, principal, cube_id=cube_id, grantee=grantee, right=Right(right).value)
 
     def grant_space(self, space_id: str, grantee: str, right: Right) -> None:
         """Grant ``right`` on a whole Space (administrative; the API restricts who may call it)."""
-        self._store.write(GRANT_SPACE, space_id=space_id, grantee=grantee, right=Right(right).value)
+        self._store.write(q.GRANT_SPACE, space_id=space_id, grantee=grantee, right=Right(right).value)
 
     def add_to_space(self, principal: str, cube_id: str, space_id: str) -> None:
         """Put a cube the principal owns into a Space.
@@ -139,4 +79,4 @@ class Permissions:
         Raises:
             PermissionDenied: ``principal`` does not own the cube.
         """
-        self._owner_only(ADD_TO_SPACE, principal, cube_id=cube_id, space_id=space_id)
+        self._owner_only(q.ADD_TO_SPACE, principal, cube_id=cube_id, space_id=space_id)

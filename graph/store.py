@@ -1,8 +1,8 @@
 """GraphStore: MemCubes, facts, entities and provenance in Neo4j.
 
 Every method takes the calling principal's id and the permission predicates run inside the
-queries (see :mod:`memcubedb.graph.acl`), so nothing the principal may not read ever leaves
-the database. Every write is one transaction; batch writes use ``UNWIND``.
+queries (``cypher/README.md``, *Permissions inside every query*), so nothing the principal may
+not read ever leaves the database. Every write is one transaction; batch writes use ``UNWIND``.
 """
 
 from __future__ import annotations

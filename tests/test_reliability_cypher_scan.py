@@ -1,6 +1,8 @@
 """No Cypher is ever built from values: an AST scan of every Python file of the repository.
 
-1. No f-string, ``%`` or ``.format`` whose literal text looks like Cypher interpolates anything.
+1. No f-string, ``%`` or ``.format`` whose literal text looks like Cypher interpolates anything;
+   nor does a function whose result is joined into Cypher text build that result by formatting
+   (a fragment such as ``{from_id: x.id, ...}`` carries no Cypher keyword of its own).
 2. No ``+`` joins Cypher text with anything but named constants (``UPPER_CASE``), literals, or
    builder calls whose arguments are all literals (:data:`BUILDER_PARAMETERS` lists the few
    builder functions allowed to concatenate their own parameters, all called with literals).
@@ -14,8 +16,12 @@ Each rule is also run on a snippet that breaks it, so the scanner itself is show
 from __future__ import annotations
 
 import ast
+import importlib
+import pkgutil
 import re
 from pathlib import Path
+
+import memcubedb.cypher
 
 ROOT = Path(__file__).resolve().parents[1]
 SKIP_DIRS = {".venv", "node_modules", ".git", "build", ".hypothesis", "__pycache__", ".stamps"}
@@ -26,18 +32,16 @@ NEO4J_RECEIVER = re.compile(r"(^|[._])(tx|session|s|driver|_driver|store|_store)
 """Receivers of Neo4j query calls: transactions, sessions, drivers and the GraphStore."""
 
 BUILDER_PARAMETERS = {
-    ("graph/acl.py", "_granted"),  # the permission predicates; the five below name entities for a principal
+    ("graph/acl.py", "_granted"),  # the permission predicates; the two below name entities for a principal
     ("graph/acl.py", "can_read"),
-    ("graph/acl.py", "visible_names"),
-    ("graph/acl.py", "display_name"),
     ("graph/acl.py", "shown_name"),
-    ("graph/acl.py", "entity_map"),
 }
 """Functions that concatenate a parameter into Cypher; every call, anywhere in the package, passes a
 literal (checked below)."""
 
 PASS_THROUGH = {
     ("graph/store.py", "read"): ({"query"}, "runs the caller's query constant"),
+    ("graph/store.py", "write"): ({"query"}, "runs the caller's query constant"),
     ("graph/permissions.py", "_owner_only"): ({"query"}, "runs one of the module's grant constants"),
     ("graph/migrations.py", "apply_migrations"): ({"statement"}, "the shipped cypher/migrations files"),
     ("graph/read_models/analyst.py", "_check_plan"): ({"query"}, "analysts' read-only Cypher, READ transaction"),
@@ -100,11 +104,39 @@ def _functions(tree: ast.AST) -> dict[ast.AST, ast.FunctionDef | ast.AsyncFuncti
     return owner
 
 
+def _formats(node: ast.AST) -> bool:
+    """``node`` interpolates values into text: an f-string with a value, ``str % ...`` or ``str.format``."""
+    if isinstance(node, ast.JoinedStr):
+        return any(isinstance(v, ast.FormattedValue) for v in node.values)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mod):
+        return isinstance(node.left, ast.Constant) and isinstance(node.left.value, str)
+    return (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "format"
+            and isinstance(node.func.value, ast.Constant))
+
+
+def formatting_builders(source: str, name: str) -> list[str]:
+    """Rule 1 for fragments: functions called inside a ``+`` that joins Cypher text, whose body
+    formats text (``file:line builder: name``)."""
+    tree = ast.parse(source, name)
+    called = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+            parts = _parts(node)
+            if CYPHER.search("".join(_literal(p) for p in parts)):
+                called |= {p.func.id for p in parts if isinstance(p, ast.Call) and isinstance(p.func, ast.Name)}
+    return [
+        f"{name}:{fn.lineno} builder: {fn.name}() formats the Cypher it returns"
+        for fn in ast.walk(tree)
+        if isinstance(fn, ast.FunctionDef | ast.AsyncFunctionDef) and fn.name in called
+        and any(_formats(n) for n in ast.walk(fn))
+    ]
+
+
 def formatted_cypher(source: str, name: str) -> list[str]:
     """Rules 1 and 2 on one file's source: ``file:line kind: text`` for each offence."""
     tree = ast.parse(source, name)
     functions = _functions(tree)
-    found, seen = [], set()
+    found, seen = formatting_builders(source, name), set()
     for node in ast.walk(tree):
         fn = functions.get(node)
         if fn is not None and (name, fn.name) in NOT_QUERIES:
@@ -194,8 +226,40 @@ def find(session, name, principal):
 '''
 
 
+BAD_BUILDER = '''
+def _move(src, dst):
+    return f"{{from_id: {src}.id, to_id: {dst}.id}}"
+
+
+MOVES = "MATCH (c)-[p:PROMOTED_TO]->(t) RETURN " + _move("c", "t") + " AS move"
+'''
+
+
 def test_the_scanner_catches_each_form() -> None:
     offences = formatted_cypher(BAD, "bad.py")
     assert [o.split()[1] for o in offences] == ["f-string:", "%-format:", ".format:", "concatenation"]
+    assert [o.split()[1] for o in formatted_cypher(BAD_BUILDER, "bad.py")] == ["builder:"]
     assert len(unnamed_queries(BAD, "bad.py")) == 5
     assert formatted_cypher('Q = "MATCH (n) WHERE n.id = $id RETURN n"\nR = Q + " LIMIT 1"', "ok.py") == []
+
+
+def area_queries() -> dict[str, str]:
+    """Every query constant of the area modules of :mod:`memcubedb.cypher`, by ``module.NAME``."""
+    out = {}
+    for info in pkgutil.iter_modules(memcubedb.cypher.__path__):
+        module = importlib.import_module(f"memcubedb.cypher.{info.name}")
+        for name, value in vars(module).items():
+            if name.isupper() and isinstance(value, str) and CYPHER.search(value):
+                out[f"{info.name}.{name}"] = value
+    return out
+
+
+def test_each_query_walks_the_permission_graph_once() -> None:
+    """The caller's groups are computed once per query (``acl_groups``) and reused by every branch:
+    at most one ``MEMBER_OF`` walk per query, and ``acl_groups`` bound exactly once where used."""
+    queries = area_queries()
+    assert len(queries) > 60
+    for name, text in queries.items():
+        assert text.count("MEMBER_OF*") <= 1, f"{name} walks MEMBER_OF {text.count('MEMBER_OF*')} times"
+        if "acl_groups" in text:
+            assert text.count("AS acl_groups") == 1, f"{name} binds acl_groups {text.count('AS acl_groups')} times"

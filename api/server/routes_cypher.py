@@ -17,7 +17,7 @@ from memcubedb.api.schemas.ops import CypherIn, CypherOut, SavedQuery, SavedRun
 from memcubedb.api.server.auth import Analyst, ServicesDep
 from memcubedb.api.server.errors import ApiError, responses
 from memcubedb.api.server.services import Services
-from memcubedb.cypher import CypherFile, saved_queries
+from memcubedb.cypher import LIFECYCLE_PARAMETERS, CypherFile, saved_queries
 from memcubedb.graph.read_models.analyst import run_read_only
 
 router = APIRouter(prefix="/v1/cypher", tags=["analysts' cypher"])
@@ -40,7 +40,7 @@ def describe(saved: CypherFile) -> SavedQuery:
     query = saved.statements[0]
     return SavedQuery(
         name=saved.name, purpose=" ".join(parts["purpose"]), columns=" ".join(parts["columns"]),
-        parameters=sorted(set(_PARAM.findall(query))), header=saved.header, query=query,
+        parameters=sorted(set(_PARAM.findall(query)) - set(LIFECYCLE_PARAMETERS)), header=saved.header, query=query,
     )
 
 
@@ -91,7 +91,8 @@ def get_saved(name: str, caller: Analyst) -> SavedQuery:
 @router.post(
     "/queries/{name}", response_model=CypherOut, summary="Run a saved analyst query",
     description="Parameters the query declares but the request leaves out are passed as null (each saved query "
-                "gives them a default); parameters it does not declare are refused (422).",
+                "gives them a default); parameters it does not declare are refused (422). Lifecycle states "
+                "($live_states, $expirable_states) come from the server's lifecycle table.",
     responses=responses(400, 401, 403, 404, 422, 504),
 )
 def run_saved(name: str, body: SavedRun, caller: Analyst, services: ServicesDep) -> CypherOut:
@@ -99,5 +100,6 @@ def run_saved(name: str, body: SavedRun, caller: Analyst, services: ServicesDep)
     unknown = sorted(set(body.parameters) - set(saved.parameters))
     if unknown:
         raise ApiError(422, f"body.parameters: {name} takes {saved.parameters}, not {unknown}", "validation")
-    params = {p: None for p in saved.parameters} | body.parameters
+    lifecycle = {p: LIFECYCLE_PARAMETERS[p] for p in _PARAM.findall(saved.query) if p in LIFECYCLE_PARAMETERS}
+    params = {p: None for p in saved.parameters} | body.parameters | lifecycle
     return _run(services, saved.query, params, body.limit, body.timeout_s)

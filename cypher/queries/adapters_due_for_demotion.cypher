@@ -2,10 +2,11 @@
 //   adapters not used for $idle_days days (or never), or with at least one encoded fact that the
 //   graph now contradicts (another fact with the same subject and predicate but a different object
 //   or the opposite polarity).
-// Parameters: $idle_days (int or null, default 30)
+// Parameters: $idle_days (int or null, default 30); $live_states (the live lifecycle states) is
+//   supplied by the server from memcubedb/states.py
 // Columns: cube_id, owner, access_count, last_access, idle_days, facts_encoded, contradicted, reason
 MATCH (c:MemCube {memory_type: 'parametric'})
-WHERE c.state IN ['generated', 'activated', 'merged']
+WHERE c.state IN $live_states
 WITH c, coalesce(c.last_access, c.created_at) AS used
 WITH c, used, duration.inDays(used, datetime()).days AS idle_days
 CALL (c) {

@@ -1,10 +1,11 @@
 // Purpose: Plaintext MemCubes that are candidates for promotion to activation memory (a KV
 //   template): live, latest version, not promoted yet, used at least $min_access times; ranked by
 //   the MemScheduler's recorded score, then use, then recency of use.
-// Parameters: $min_access (int or null, default 1), $limit (int or null, default 25)
+// Parameters: $min_access (int or null, default 1), $limit (int or null, default 25); $live_states
+//   (the live lifecycle states) is supplied by the server from memcubedb/states.py
 // Columns: cube_id, owner, score, access_count, last_access, facts, text
 MATCH (c:MemCube {memory_type: 'plaintext'})
-WHERE c.state IN ['generated', 'activated']
+WHERE c.state IN $live_states
   AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }
   AND NOT EXISTS { (c)-[:PROMOTED_TO]->(:MemCube) }
   AND coalesce(c.access_count, 0) >= coalesce($min_access, 1)

@@ -36,7 +36,7 @@ class GraphFilter(BaseModel):
     source: str | None = Field(default=None, max_length=2048, description="substring of the source URI")
 
     def params(self) -> dict[str, Any]:
-        """The filter as query parameters for :data:`memcubedb.cypher.dashboard.CUBE_FILTERS`."""
+        """The filter as the query parameters of :mod:`memcubedb.cypher.dashboard`."""
         return {
             "memory_types": [t.value for t in self.memory_types] if self.memory_types is not None else None,
             "states": [s.value for s in self.states] if self.states is not None else list(KEPT_STATES),
