@@ -15,6 +15,7 @@ from pythonjsonlogger.json import JsonFormatter
 
 from memcubedb.config.telemetry import TelemetryConfig
 from memcubedb.request_context import current_request
+from memcubedb.tracing import configure_tracing
 
 JSON_FIELDS = "{asctime}{levelname}{name}{message}{request_id}{principal}"
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s %(principal)s] %(message)s"
@@ -51,3 +52,10 @@ def configure_logging(config: TelemetryConfig) -> logging.Handler:
     root.setLevel(logging.WARNING)
     logging.getLogger("memcubedb").setLevel(config.log_level)
     return handler
+
+
+def configure_process(config: TelemetryConfig) -> None:
+    """What ``memcubedb serve`` and ``memcubedb worker`` call first: structured logs and, when
+    ``config.traces`` is on, the OpenTelemetry SDK (:func:`memcubedb.tracing.configure_tracing`)."""
+    configure_logging(config)
+    configure_tracing(config)

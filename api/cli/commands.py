@@ -37,6 +37,7 @@ def serve(
     import uvicorn
 
     from memcubedb.api.app import create_app
+    from memcubedb.logs import configure_process
     from memcubedb.scheduler.threads import apply_torch_threads
 
     settings = Settings()
@@ -45,7 +46,9 @@ def serve(
     host, port = host or settings.api.host, port or settings.api.port
     console.print(f"MemCubeDB API on http://{host}:{port} — OpenAPI at /docs and /openapi.json; "
                   "create a key with `memcubedb keys create --principal ID --role admin`")
-    uvicorn.run(create_app(settings), host=host, port=port)
+    configure_process(settings.telemetry)
+    uvicorn.run(create_app(settings), host=host, port=port, log_config=None, access_log=False,  # our log lines
+                log_level=settings.telemetry.log_level.lower())
 
 
 def search(
