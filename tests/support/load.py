@@ -15,6 +15,7 @@ import random
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -119,30 +120,34 @@ async def seed_memories(base: str, key: str, count: int) -> None:
 
 
 @contextmanager
-def api_process(settings: Settings) -> Iterator[str]:
-    """``memcubedb serve`` on 127.0.0.1 in its own process; yields the base URL; stops it afterwards."""
+def api_process(settings: Settings, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """``memcubedb serve`` on 127.0.0.1 in its own process (environment: this one's plus
+    ``extra_env``); yields the base URL; stops it afterwards. Its log lines (one per request) go
+    to a temporary file, read back only when it fails to start."""
     port = free_port()
     cmd = [sys.executable, "-m", "memcubedb.api.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    proc = subprocess.Popen(cmd, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"the API exited: {proc.stderr.read().decode()[-2000:] if proc.stderr else ''}")
-            try:
-                if httpx.get(base + "/v1/health", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("the API did not answer within 180 s")
-            time.sleep(0.5)
-        yield base
-    finally:
-        proc.terminate()
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, env={**os.environ, **(extra_env or {})}, stdout=subprocess.DEVNULL, stderr=log)
         try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+            deadline = time.monotonic() + 180
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"the API exited: {log.read().decode(errors='replace')[-2000:]}")
+                try:
+                    if httpx.get(base + "/v1/health", timeout=5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError("the API did not answer within 180 s")
+                time.sleep(0.5)
+            yield base
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
