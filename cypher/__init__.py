@@ -4,7 +4,7 @@
 ``queries/name.cypher`` hold one saved, parameterised analyst query each, with a header of
 ``//`` comment lines (purpose, parameters, columns). The query modules beside them
 (``store``, ``facts``, ``search``, ``chat``, ``dashboard``, ``interchange``, ``access``,
-``scheduler``) hold the knowledge-base API's own Cypher, one module per area
+``scheduler``, ``admin``) hold the knowledge-base API's own Cypher, one module per area
 (``cypher/README.md``, *Permissions inside every query*).
 """
 

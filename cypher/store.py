@@ -435,5 +435,3 @@ MATCH (c:MemCube)-[:ASSERTS]->(:Fact {id: fid})
 WHERE EXISTS { (c)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups }
 RETURN collect(DISTINCT c.state) AS states, sum(CASE WHEN c.state IN $live THEN 1 ELSE 0 END) AS live
 """
-
-SERVER_COMPONENTS = "CALL dbms.components() YIELD name, versions, edition RETURN name, versions[0] AS version, edition"

@@ -13,12 +13,7 @@ import hashlib
 from neo4j import Driver
 
 from memcubedb.cypher import CypherFile, migrations
-
-APPLIED = "MATCH (m:SchemaMigration) RETURN m.version AS version, m.checksum AS checksum"
-RECORD = (
-    "MERGE (m:SchemaMigration {version: $version}) "
-    "ON CREATE SET m.name = $name, m.checksum = $checksum, m.applied_at = datetime()"
-)
+from memcubedb.cypher.admin import APPLIED_MIGRATIONS, RECORD_MIGRATION
 
 
 class MigrationError(RuntimeError):
@@ -42,7 +37,7 @@ def apply_migrations(driver: Driver, database: str, params: dict[str, object]) -
     Raises:
         MigrationError: a recorded migration's checksum differs from its file.
     """
-    records, _, _ = driver.execute_query(APPLIED, database_=database)
+    records, _, _ = driver.execute_query(APPLIED_MIGRATIONS, database_=database)
     applied = {r["version"]: r["checksum"] for r in records}
     done: list[str] = []
     for migration in migrations():
@@ -55,7 +50,7 @@ def apply_migrations(driver: Driver, database: str, params: dict[str, object]) -
             for statement in migration.statements:
                 session.run(statement, params).consume()  # schema statements run in auto-commit
         driver.execute_query(
-            RECORD, version=version, name=migration.name, checksum=checksum, database_=database
+            RECORD_MIGRATION, version=version, name=migration.name, checksum=checksum, database_=database
         )
         done.append(migration.name)
     return done

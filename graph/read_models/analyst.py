@@ -36,6 +36,8 @@ from neo4j.graph import Node, Path, Relationship
 from neo4j.spatial import Point
 from neo4j.time import Date, DateTime, Duration, Time
 
+from memcubedb.cypher.admin import PROCEDURE_MODES
+
 if TYPE_CHECKING:
     from memcubedb.graph.store import GraphStore
 
@@ -54,7 +56,6 @@ REFUSED_PROCEDURES = {
     )
 }
 
-PROCEDURE_MODES = "SHOW PROCEDURES YIELD name, mode WHERE name IN $names RETURN name, mode"
 
 
 class CypherRefused(PermissionError):

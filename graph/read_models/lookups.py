@@ -11,6 +11,7 @@ from typing import Any
 
 from memcubedb.cube import MemCube
 from memcubedb.cypher import store as q
+from memcubedb.cypher.admin import SERVER_COMPONENTS
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.store import GraphStore
 from memcubedb.states import LIVE_STATES
@@ -55,5 +56,5 @@ def groups_of(store: GraphStore, principal: str) -> list[str]:
 
 def server_version(store: GraphStore) -> str:
     """Neo4j's version and edition, e.g. ``5.26.30 community`` (one read query)."""
-    row = store.read(q.SERVER_COMPONENTS)[0]
+    row = store.read(SERVER_COMPONENTS)[0]
     return f"{row['version']} {row['edition']}"
