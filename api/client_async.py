@@ -16,9 +16,8 @@ from memcubedb.api.schemas.cubes import CubeOut, CubePage, IngestResult, Provena
 from memcubedb.api.schemas.facts import FactPage
 from memcubedb.api.schemas.ops import CypherOut, JobOut, NaturalOut, SavedQuery, ScoreOut
 from memcubedb.chat.schemas import ChatCompletion, ModelList
-from memcubedb.graph.interchange import InterchangeDocument, LoadResult
-from memcubedb.graph.read_models.explorer import Subgraph
-from memcubedb.graph.records import Entity, Fact
+from memcubedb.graph.read_models.dashboard import Subgraph
+from memcubedb.graph.records import Entity, Fact, InterchangeDocument, LoadResult
 from memcubedb.search import SearchResult
 
 T = TypeVar("T")

@@ -23,9 +23,8 @@ from memcubedb.api.schemas.facts import EntityList, FactPage
 from memcubedb.api.schemas.ops import CypherOut, JobOut, NaturalOut, SavedQuery, ScoreOut, SearchOut
 from memcubedb.api.schemas.problem import Problem
 from memcubedb.chat.schemas import ChatCompletion, ModelList
-from memcubedb.graph.interchange import InterchangeDocument, LoadResult
-from memcubedb.graph.read_models.explorer import Subgraph
-from memcubedb.graph.records import Entity, Fact
+from memcubedb.graph.read_models.dashboard import Subgraph
+from memcubedb.graph.records import Entity, Fact, InterchangeDocument, LoadResult
 from memcubedb.request_context import BOOKMARK_HEADER
 
 T = TypeVar("T")

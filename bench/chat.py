@@ -43,8 +43,9 @@ from bench.kv_templates import QUESTION, memory_text
 from memcubedb.chat.generation import prefill
 from memcubedb.chat.local import prompt_ids
 from memcubedb.cube import Descriptive, Governance, LoRAAdapterPayload, MemCube, MemoryType
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.embedded import server
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, stable_id
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.kv_templates import load_kv_template

@@ -6,7 +6,7 @@ scope — ``acl_groups``: ``$principal`` and every group it reaches over ``MEMBE
 per query (``cypher/README.md``, *Permissions inside every query*) — and a cube ``c`` is *shown*
 when one of ``acl_groups`` holds a read grant on it or on its ``Space`` and it passes the
 dashboard filters (``$memory_types``, ``$states``, ``$created_from`` / ``$created_to``,
-``$source``: :meth:`~memcubedb.graph.read_models.explorer.GraphFilter.params`). A node ``n`` is
+``$source``: :meth:`~memcubedb.graph.read_models.dashboard.GraphFilter.params`). A node ``n`` is
 shown when it is a shown cube or a shown cube mentions it — ``(n)<-[:MENTIONS*0..1]-(c:MemCube)``,
 zero hops for a cube, one for an entity; a fact (``RELATES`` edge) when a shown cube ``ASSERTS``
 it. An entity is named only by the names that cubes the principal may read use for it (sorted,

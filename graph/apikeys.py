@@ -11,40 +11,17 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Literal
 
 from memcubedb.cypher import access as q
 from memcubedb.graph.mapping import native
+from memcubedb.graph.permissions import Role
+from memcubedb.graph.records import ApiKeyInfo
 
 if TYPE_CHECKING:
     from memcubedb.graph.store import GraphStore
 
 KEY_PREFIX = "mcdb_"
-
-class Role(StrEnum):
-    """What a key may do. ``reader`` reads; ``writer`` also writes memories; ``analyst`` reads
-    and runs read-only Cypher; ``admin`` may do everything, including key and group management."""
-
-    READER = "reader"
-    WRITER = "writer"
-    ANALYST = "analyst"
-    ADMIN = "admin"
-
-
-@dataclass(frozen=True)
-class ApiKeyInfo:
-    """An API key as stored (never the key itself)."""
-
-    id: str
-    principal: str
-    role: Role
-    name: str
-    created_at: datetime
-    revoked_at: datetime | None = None
-
 
 def hash_key(key: str) -> str:
     """sha256 (hex, 64 chars) of a key, UTF-8 encoded."""

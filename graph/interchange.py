@@ -13,51 +13,27 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from typing import Any, Literal
+from typing import Any
 
 from neo4j import ManagedTransaction
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel
 
-from memcubedb.cube import Timestamp, new_id, utcnow
+from memcubedb.cube import new_id, utcnow
 from memcubedb.cypher import interchange as q
 from memcubedb.graph.mapping import native, props_to_cube
 from memcubedb.graph.permissions import PermissionDenied
 from memcubedb.graph.records import (
+    MAX_CUBES,
     ActivityRecord,
     AgentRecord,
-    CubeWrite,
     EntityRecord,
     FactRecord,
+    InterchangeCube,
+    InterchangeDocument,
+    LoadResult,
     SourceRecord,
 )
 from memcubedb.graph.store import GraphStore, Prepare
-
-FORMAT = "memcubedb/interchange"
-MAX_CUBES = 10_000
-
-class InterchangeCube(CubeWrite):
-    """One cube of the document: a :class:`CubeWrite` plus the ids of the versions it supersedes."""
-
-    supersedes: list[str] = Field(default_factory=list, description="ids of older versions this cube replaces")
-
-
-class InterchangeDocument(BaseModel):
-    """The MemCube interchange form: cubes with their facts and W3C PROV provenance."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    format: Literal["memcubedb/interchange"] = FORMAT
-    version: Literal[1] = 1
-    exported_at: Timestamp = Field(default_factory=utcnow)
-    exported_by: str | None = Field(default=None, description="principal id of the exporter")
-    cubes: list[InterchangeCube] = Field(default_factory=list, max_length=MAX_CUBES)
-
-
-class LoadResult(BaseModel):
-    """What a load wrote: ids of new cubes, ids skipped because they already existed."""
-
-    written: list[str]
-    skipped: list[str]
 
 
 def _fields(model: type[BaseModel], row: dict[str, Any] | None) -> dict[str, Any]:

@@ -17,6 +17,16 @@ if TYPE_CHECKING:
     from memcubedb.graph.store import GraphStore
 
 
+class Role(StrEnum):
+    """What a key may do. ``reader`` reads; ``writer`` also writes memories; ``analyst`` reads
+    and runs read-only Cypher; ``admin`` may do everything, including key and group management."""
+
+    READER = "reader"
+    WRITER = "writer"
+    ANALYST = "analyst"
+    ADMIN = "admin"
+
+
 class Right(StrEnum):
     """A grant edge type."""
 

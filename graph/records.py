@@ -9,12 +9,14 @@ model, a person). Identifiers are stable so that re-ingesting the same input is 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from memcubedb.cube import MemCube, Timestamp, new_id, utcnow
+from memcubedb.graph.permissions import Role
 
 
 def stable_id(*parts: str) -> str:
@@ -185,3 +187,45 @@ class Fact(_Record):
     object_value: str | None = Field(default=None, description="the object as a typed value (ISO 8601, number)")
     datatype: str | None = Field(default=None, description="XSD datatype of object_value, e.g. xsd:date")
     unit: str | None = Field(default=None, description="unit of a numeric object_value, as written")
+
+
+#: The interchange form (``/v1/export``, ``/v1/import``, ``memcubedb export|import``).
+FORMAT = "memcubedb/interchange"
+MAX_CUBES = 10_000
+
+
+class InterchangeCube(CubeWrite):
+    """One cube of the document: a :class:`CubeWrite` plus the ids of the versions it supersedes."""
+
+    supersedes: list[str] = Field(default_factory=list, description="ids of older versions this cube replaces")
+
+
+class InterchangeDocument(BaseModel):
+    """The MemCube interchange form: cubes with their facts and W3C PROV provenance."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    format: Literal["memcubedb/interchange"] = FORMAT
+    version: Literal[1] = 1
+    exported_at: Timestamp = Field(default_factory=utcnow)
+    exported_by: str | None = Field(default=None, description="principal id of the exporter")
+    cubes: list[InterchangeCube] = Field(default_factory=list, max_length=MAX_CUBES)
+
+
+class LoadResult(BaseModel):
+    """What a load wrote: ids of new cubes, ids skipped because they already existed."""
+
+    written: list[str]
+    skipped: list[str]
+
+
+@dataclass(frozen=True)
+class ApiKeyInfo:
+    """An API key as stored (never the key itself)."""
+
+    id: str
+    principal: str
+    role: Role
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from memcubedb.graph.apikeys import Role
+from memcubedb.graph.permissions import Role
 
 PRINCIPALS = {"alice": Role.WRITER, "bob": Role.WRITER, "carol": Role.READER, "ana": Role.ANALYST, "root": Role.ADMIN}
 """The principals every API test starts with, and the role of their key."""

@@ -20,7 +20,8 @@ from memcubedb.api.app import create_app
 from memcubedb.config.chat import ChatConfig
 from memcubedb.config.scheduler import LMConfig, LoRAConfig
 from memcubedb.cube import Descriptive, Governance, LoRAAdapterPayload, MemCube, MemoryType
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.records import CubeWrite, stable_id
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import LoadedLM, load_lm, offline_tokenizer, tiny_random_llama

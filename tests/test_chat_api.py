@@ -22,7 +22,7 @@ import pytest
 
 from memcubedb.api.client import AsyncMemCubeClient, MemCubeClient, MemCubeError
 from memcubedb.config.scheduler import LoRAConfig
-from memcubedb.graph.apikeys import Role
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import LoadedLM
 from tests.api_helpers import Keys

@@ -19,7 +19,8 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from memcubedb.api.client import CausalBookmarks, MemCubeClient
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 from tests.support.cluster import cluster, save_tiny_lm

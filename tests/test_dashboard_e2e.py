@@ -16,7 +16,8 @@ from selenium.webdriver.common.keys import Keys
 
 from memcubedb.api.app import create_app
 from memcubedb.api.server.dashboard import DIST
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 from tests.conftest import WIPE

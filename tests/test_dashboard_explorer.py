@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 
 from memcubedb.cube import MemoryType
-from memcubedb.graph.read_models.explorer import GraphExplorer, GraphFilter
+from memcubedb.graph.read_models.dashboard import GraphFilter
+from memcubedb.graph.read_models.explorer import GraphExplorer
 from memcubedb.graph.store import GraphStore, NotFound
 from tests.e2e import data
 

@@ -20,7 +20,8 @@ from memcubedb.cube import MemCube
 from memcubedb.embeddings import default_embedder
 from memcubedb.graph.facts import FactEditor
 from memcubedb.graph.permissions import Right
-from memcubedb.graph.read_models.explorer import GraphExplorer, GraphFilter
+from memcubedb.graph.read_models.dashboard import GraphFilter
+from memcubedb.graph.read_models.explorer import GraphExplorer
 from memcubedb.graph.records import (
     ActivityRecord,
     AgentRecord,

@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
 
 from memcubedb.api.app import create_app
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import offline_tokenizer, tiny_random_llama
 from memcubedb.settings import Settings

@@ -16,7 +16,7 @@ from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
 from memcubedb.api.cli.main import app
-from memcubedb.graph.interchange import InterchangeCube, InterchangeDocument
+from memcubedb.graph.records import InterchangeCube, InterchangeDocument
 from memcubedb.graph.store import GraphStore
 from tests.api_helpers import Keys
 from tests.factories import cube_write

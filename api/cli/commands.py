@@ -23,7 +23,7 @@ from memcubedb.api.cli.common import AsJson, Key, Url, api_client, console, emit
 from memcubedb.api.cli.schedule import schedule_app
 from memcubedb.api.client_calls import DEFAULT_URL
 from memcubedb.api.mcp.stdio import mcp
-from memcubedb.graph.apikeys import Role
+from memcubedb.graph.permissions import Role
 from memcubedb.settings import Settings
 
 keys_app = typer.Typer(help="API keys (stored hashed in the graph; talks to Neo4j directly).")

@@ -20,8 +20,9 @@ from rich.table import Table
 
 from memcubedb.embeddings import make_embedder
 from memcubedb.extraction.ingest import ingest_paths
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.embedded import server
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.scheduler.lm import load_lm
 from memcubedb.scheduler.memscheduler import MemScheduler, RunReport

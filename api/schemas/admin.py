@@ -6,8 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from memcubedb.graph.apikeys import ApiKeyInfo, Role
-from memcubedb.graph.permissions import Right
+from memcubedb.graph.permissions import Right, Role
+from memcubedb.graph.records import ApiKeyInfo
 
 _ID = Field(min_length=1, max_length=128, pattern=r"^[^\s/]+$", description="principal id (no spaces or '/')")
 

@@ -26,7 +26,7 @@ from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBea
 
 from memcubedb.api.server.errors import ApiError
 from memcubedb.api.server.services import Services
-from memcubedb.graph.apikeys import Role
+from memcubedb.graph.permissions import Role
 from memcubedb.request_context import current_request
 
 bearer_scheme = HTTPBearer(auto_error=False, description="`Authorization: Bearer <API key>`")

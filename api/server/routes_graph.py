@@ -15,7 +15,7 @@ from memcubedb.api.server.auth import Reader, ServicesDep
 from memcubedb.api.server.errors import responses
 from memcubedb.api.server.services import Services
 from memcubedb.cube import LifecycleState, MemoryType, Timestamp
-from memcubedb.graph.read_models.explorer import SCHEDULER_KINDS, CubeDetail, GraphFilter, Hit, Subgraph, Timeline
+from memcubedb.graph.read_models.dashboard import SCHEDULER_KINDS, CubeDetail, GraphFilter, Hit, Subgraph, Timeline
 
 router = APIRouter(prefix="/v1/graph", tags=["graph"])
 

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Response
 from memcubedb.api.schemas.ops import ExportIn
 from memcubedb.api.server.auth import Capability, Reader, ServicesDep, Writer
 from memcubedb.api.server.errors import ApiError, responses
-from memcubedb.graph.interchange import InterchangeDocument, LoadResult
+from memcubedb.graph.records import InterchangeDocument, LoadResult
 
 router = APIRouter(tags=["export and import"])
 

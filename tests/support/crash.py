@@ -29,8 +29,9 @@ import httpx
 from neo4j import GraphDatabase
 
 from memcubedb.cube import MemCube
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.embedded import server
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.records import (
     ActivityRecord,
     AgentRecord,

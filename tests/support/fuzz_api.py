@@ -19,8 +19,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import rule
 
 from memcubedb.api.app import create_app
-from memcubedb.graph.apikeys import ApiKeys, Role
+from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.facts import fact_id
+from memcubedb.graph.permissions import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
 from tests.support.acl_model import CubeModel

@@ -19,7 +19,8 @@ from memcubedb.embeddings import Embedder
 from memcubedb.graph.facts import FactEditor, fact_id
 from memcubedb.graph.interchange import MemDumper
 from memcubedb.graph.permissions import Right
-from memcubedb.graph.read_models.explorer import GraphExplorer, GraphFilter
+from memcubedb.graph.read_models.dashboard import GraphFilter
+from memcubedb.graph.read_models.explorer import GraphExplorer
 from memcubedb.graph.records import ActivityRecord, CubeWrite, FactRecord, SourceRecord, content_hash, stable_id
 from memcubedb.graph.store import GraphStore
 from memcubedb.search.searcher import MemorySearch
