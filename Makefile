@@ -16,7 +16,7 @@ DASHBOARD_SRC := dashboard/package.json dashboard/package-lock.json dashboard/vi
 # Debian's Chromium and its WebDriver, for the dashboard's browser tests (never a downloaded browser).
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: setup run test lint neo4j dashboard chromium
+.PHONY: setup run test test-fast lint neo4j dashboard chromium
 
 setup: $(STAMPS)/python $(STAMPS)/neo4j $(DASHBOARD)
 
@@ -46,3 +46,9 @@ test: setup chromium
 	$(BIN)/ruff check .
 	$(TEST_ENV) $(BIN)/memcubedb neo4j start
 	$(TEST_ENV) $(BIN)/pytest; rc=$$?; $(TEST_ENV) $(BIN)/memcubedb neo4j stop; exit $$rc
+
+# The fast tier: ruff and every test that needs no Neo4j (scoring, fusion, extraction rules, intent,
+# models, KV/LoRA mechanics on a tiny random model, the import rules); no server is started.
+test-fast: $(STAMPS)/python
+	$(BIN)/ruff check .
+	$(BIN)/pytest -m "not neo4j"

@@ -1,6 +1,10 @@
 """Shared fixtures: a real Neo4j (the embedded default, started here unless NEO4J_URI is set).
 
 Set ``MEMCUBEDB_NEO4J__BOLT_PORT`` and ``MEMCUBEDB_DATA_DIR`` to run a private server.
+
+Every test that uses the Neo4j fixtures (directly or through another fixture) is marked ``neo4j``
+here, so ``pytest -m "not neo4j"`` (``make test-fast``) is the fast tier of pure code; a test that
+reaches Neo4j another way carries the marker itself.
 """
 
 from __future__ import annotations
@@ -12,6 +16,10 @@ import pytest
 from memcubedb.graph.embedded import server
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
+
+NEO4J_FIXTURES = frozenset({"neo4j_server", "private_neo4j"})
+"""Fixtures that start or need a Neo4j (``private_neo4j``: the crash test's own server); every fixture
+that reaches Neo4j depends on one of them."""
 
 WIPE = "MATCH (n) CALL (n) { DETACH DELETE n } IN TRANSACTIONS OF 5000 ROWS"
 
@@ -43,3 +51,10 @@ def store(_session_store: GraphStore) -> GraphStore:
         s.run(WIPE).consume()
     _session_store.migrate()
     return _session_store
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark ``neo4j`` every test whose fixture closure includes a Neo4j fixture."""
+    for item in items:
+        if NEO4J_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.neo4j)
