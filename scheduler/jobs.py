@@ -50,6 +50,7 @@ from memcubedb.config.scheduler import JobsConfig
 from memcubedb.cube import new_id, utcnow
 from memcubedb.graph.mapping import native
 from memcubedb.graph.store import GraphStore
+from memcubedb.states import LIVE_STATES
 
 log = logging.getLogger("memcubedb.scheduler.jobs")
 
@@ -148,7 +149,7 @@ RETURN j {.*} AS job ORDER BY j.created_at
 #: ``$except_job`` (whose partial outputs are being rolled back).
 REFERENCED_DIGESTS = """
 MATCH (c:MemCube) WHERE c.memory_type IN ['activation', 'parametric']
-  AND NOT c.state IN ['archived', 'expired', 'deleted']
+  AND c.state IN $live
 RETURN c.vault_digest AS digest
 UNION
 MATCH (j:Job {state: 'running'}) WHERE j.id <> $except_job
@@ -380,5 +381,5 @@ class JobLedger:
     def referenced_digests(self, except_job: str | None = None) -> set[str]:
         """Vault digests still in use: by live activation/parametric cubes, KGE models, and running
         jobs other than ``except_job``."""
-        rows = self.store.read(REFERENCED_DIGESTS, except_job=except_job or "")
+        rows = self.store.read(REFERENCED_DIGESTS, except_job=except_job or "", live=list(LIVE_STATES))
         return {r["digest"] for r in rows if r["digest"]}

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,15 @@ def test_live_is_one_definition() -> None:
     assert OPERATIONS[Operation.PROMOTE] == LIVE
     assert all(LifecycleState.DELETED not in allowed for allowed in OPERATIONS.values())
     assert TRANSITIONS[LifecycleState.DELETED] == frozenset()
+
+
+def test_no_query_spells_out_a_set_of_lifecycle_states() -> None:
+    """Queries take which states count (live, kept) as a parameter from memcubedb/states.py
+    (``c.state IN $live``); a literal list of state names would be a second definition."""
+    root = Path(__file__).resolve().parents[1]
+    listed = re.compile(r"\[\s*'(?:" + "|".join(s.value for s in LifecycleState) + r")'")
+    found = [f"{path.relative_to(root)}:{n}: {line.strip()}"
+             for folder in ("api", "chat", "cypher", "extraction", "graph", "memcubedb", "scheduler", "search")
+             for path in sorted((root / folder).rglob("*.py"))
+             for n, line in enumerate(path.read_text().splitlines(), 1) if listed.search(line)]  # fmt: skip
+    assert found == []
