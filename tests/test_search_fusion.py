@@ -6,7 +6,7 @@ import re
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from memcubedb.search.config import RECIPES, Channel, recipe
@@ -63,6 +63,7 @@ def test_escape_lucene_escapes_every_special_character() -> None:
     assert escaped == "".join("\\" + ch for ch in sorted(LUCENE_SPECIAL))
 
 
+@settings(deadline=None)  # the first call imports spaCy's stop list (seconds on a busy machine)
 @given(st.text(max_size=60))
 def test_lucene_query_has_no_unescaped_special_characters_and_no_operators(text: str) -> None:
     query = lucene_query(text)
