@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,16 @@ def test_contracts_catch_an_upward_import_and_a_heavy_sdk(tmp_path: Path) -> Non
     assert result.returncode != 0
     assert "memcubedb.cube -> memcubedb.api.app" in result.stdout
     assert "memcubedb.api.client_calls -> neo4j" in result.stdout
+
+
+def test_every_package_folder_is_installed() -> None:
+    """A folder with an ``__init__.py`` under a mapped folder is in pyproject's package list (else a
+    wheel leaves it out, and so does the import analysis above)."""
+    root = Path(__file__).resolve().parents[1]
+    setup = tomllib.loads((root / "pyproject.toml").read_text())["tool"]["setuptools"]
+    found = {
+        ".".join([package, *init.parent.relative_to(root / folder).parts])
+        for package, folder in setup["package-dir"].items()
+        for init in (root / folder).rglob("__init__.py")
+    }
+    assert found - set(setup["packages"]) == set()
