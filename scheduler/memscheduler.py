@@ -172,6 +172,9 @@ class MemScheduler:
             training_ms=result.training_ms,
             final_loss=result.losses[-1] if result.losses else None,
         )
+        replaced = last[0]["model"]["vault_digest"] if last else None
+        if replaced not in (None, entry.digest) and replaced not in self.jobs.referenced_digests():
+            self.vault.delete(replaced)  # the model this one replaces, unless another principal's is identical
         return result
 
     def score_cubes(self, principal: str, kge: kge_mod.KGEResult | None, now: datetime) -> dict[str, float]:
