@@ -23,7 +23,7 @@ from memcubedb.api.client import CausalBookmarks, MemCubeClient
 from memcubedb.config.telemetry import TelemetryConfig
 from memcubedb.graph.store import GraphStore
 from memcubedb.logs import RequestFields, formatter
-from memcubedb.request_context import BOOKMARK_HEADER, RequestContext, bound, decode_bookmarks
+from memcubedb.request_context import BOOKMARK_HEADER, RequestContext, bound, decode_bookmarks, encode_bookmarks
 from memcubedb.settings import Settings
 from memcubedb.tracing import configure_tracing
 from tests.api_helpers import Keys, assert_problem
@@ -39,6 +39,16 @@ def sample(text: str, name: str, **labels: str) -> float:
             if s.name == name and all(s.labels.get(k) == v for k, v in labels.items()):
                 return float(s.value)
     return 0.0
+
+
+def test_bookmark_tokens_round_trip_and_union() -> None:
+    one, two = encode_bookmarks(["FB:a"]), encode_bookmarks(["FB:b", "FB:c"])
+    assert decode_bookmarks(one) == {"FB:a"}
+    assert decode_bookmarks(f"{one}, {two}") == {"FB:a", "FB:b", "FB:c"}
+    too_many = encode_bookmarks([f"FB:{i}" for i in range(17)])
+    for bad in ("", "x", "e30", one + ",", encode_bookmarks([""]), too_many):  # "e30" is {} in base64
+        with pytest.raises(ValueError):
+            decode_bookmarks(bad)
 
 
 def test_request_id_is_taken_or_made_and_returned(client: TestClient, keys: Keys) -> None:
