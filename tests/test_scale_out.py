@@ -128,8 +128,10 @@ def test_two_apis_two_workers_every_job_once_every_write_readable(
 ) -> None:
     keys = {p: ApiKeys(store).create(p, Role.WRITER, name="scale-out")[0] for p in PRINCIPALS}
     data_dir = tmp_path / "data"
+    began = time.monotonic()
     with cluster(settings, data_dir, save_tiny_lm(tmp_path / "tiny-llama"), apis=2, workers=2,
                  extra_env=RUN_POLICY) as running:  # fmt: skip
+        startup_s = time.monotonic() - began
         clients = Clients(running.api_urls, keys)
         ops = _mix(random.Random(16))
         started = time.monotonic()
@@ -140,10 +142,14 @@ def test_two_apis_two_workers_every_job_once_every_write_readable(
         assert all(s in (200, 201) for s in clients.statuses["add"]), clients.statuses["add"]
         assert all(s == 200 for s in clients.statuses["search"] + clients.statuses["read"])
         # every acknowledged write, read back through the other API
-        for api, principal, cube_id, canary in clients.acked:
+        def read_back(acked: tuple[int, str, str, str]) -> None:
+            api, principal, cube_id, canary = acked
             r = clients.http.get(f"{running.api_urls[1 - api]}/v1/cubes/{cube_id}",
                                  headers={"X-API-Key": keys[principal]})  # fmt: skip
             assert r.status_code == 200 and canary in r.text, (cube_id, r.text[:300])
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(pool.map(read_back, clients.acked))
         assert len(clients.acked) == len(clients.statuses["add"])
 
         requests_s = time.monotonic() - started
@@ -153,7 +159,7 @@ def test_two_apis_two_workers_every_job_once_every_write_readable(
             time.sleep(1.0)
 
         runs_s = time.monotonic() - started
-        print(f"\nrequests done in {requests_s:.0f} s, runs in {runs_s:.0f} s")
+        print(f"\ncluster up in {startup_s:.0f} s; requests done in {requests_s:.0f} s, runs in {runs_s:.0f} s")
         rows = [r["job"] for r in store.read(JOBS)]
         jobs = [Job.from_row(r) for r in rows]
         times = {r["id"]: (native(r["started_at"]), native(r["ended_at"])) for r in rows}

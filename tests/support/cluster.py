@@ -52,6 +52,7 @@ class Process:
     popen: subprocess.Popen[bytes]
     log: Path
     url: str
+    ready_url: str
 
     def tail(self, chars: int = 3000) -> str:
         """The end of the process's log (for assertion messages)."""
@@ -78,26 +79,29 @@ class Cluster:
         """Base URLs of the workers' metrics listeners."""
         return [p.url for p in self.workers]
 
-    def start_api(self, start_timeout_s: float = 120.0) -> Process:
-        """Start one more API process and wait until ``/v1/health`` answers."""
+    def start_api(self, start_timeout_s: float | None = 180.0) -> Process:
+        """Start one more API process and wait until ``/v1/health`` answers (``None``: do not wait)."""
         port = free_port()
         args = [*CLI, "serve", "--host", "127.0.0.1", "--port", str(port)]
         no_jobs = {"MEMCUBEDB_SCHEDULER__JOBS__API_WORKS_JOBS": "false"}
-        proc = self._spawn(args, f"api-{len(self.apis)}", no_jobs, f"http://127.0.0.1:{port}")
-        _wait_http(proc, f"{proc.url}/v1/health", start_timeout_s)
+        proc = self._spawn(args, f"api-{len(self.apis)}", no_jobs, f"http://127.0.0.1:{port}", "/v1/health")
+        if start_timeout_s is not None:
+            _wait_http(proc, start_timeout_s)
         self.apis.append(proc)
         return proc
 
     def start_worker(
-        self, start_timeout_s: float = 120.0, command: list[str] | None = None, env: dict[str, str] | None = None
-    ) -> Process:
+        self, start_timeout_s: float | None = 180.0, command: list[str] | None = None,
+        env: dict[str, str] | None = None,
+    ) -> Process:  # fmt: skip
         """Start one more worker (``memcubedb worker --no-periodic``, or ``command``) and wait until
-        its metrics listener answers."""
+        its metrics listener answers (``None``: do not wait)."""
         port = free_port()
         extra = {"MEMCUBEDB_TELEMETRY__WORKER_METRICS_PORT": str(port), **(env or {})}
         proc = self._spawn(command or [*CLI, "worker", "--no-periodic"], f"worker-{len(self.workers)}", extra,
-                           f"http://127.0.0.1:{port}")  # fmt: skip
-        _wait_http(proc, f"{proc.url}/metrics", start_timeout_s)
+                           f"http://127.0.0.1:{port}", "/metrics")  # fmt: skip
+        if start_timeout_s is not None:
+            _wait_http(proc, start_timeout_s)
         self.workers.append(proc)
         return proc
 
@@ -106,12 +110,12 @@ class Cluster:
         proc.popen.send_signal(signal.SIGKILL)
         proc.popen.wait(timeout=30)
 
-    def _spawn(self, args: list[str], name: str, extra: dict[str, str], url: str) -> Process:
+    def _spawn(self, args: list[str], name: str, extra: dict[str, str], url: str, ready_path: str) -> Process:
         log = self.data_dir / f"{name}.log"
         handle = log.open("wb")
         popen = subprocess.Popen(args, env={**self.env, **extra}, stdout=handle, stderr=subprocess.STDOUT)
         handle.close()
-        return Process(popen=popen, log=log, url=url)
+        return Process(popen=popen, log=log, url=url, ready_url=url + ready_path)
 
     def stop(self) -> None:
         """SIGTERM every process still running (workers finish their job), then SIGKILL stragglers."""
@@ -161,16 +165,19 @@ def cluster(
     data_dir.mkdir(parents=True, exist_ok=True)
     running = Cluster(env=cluster_env(settings, data_dir, lm_dir, extra_env), data_dir=data_dir)
     try:
-        for _ in range(apis):
-            running.start_api()
+        for _ in range(apis):  # all start at once (each loads torch, spaCy, the embedder), then wait
+            running.start_api(start_timeout_s=None)
         for _ in range(workers):
-            running.start_worker()
+            running.start_worker(start_timeout_s=None)
+        for proc in running.apis + running.workers:
+            _wait_http(proc, 240.0)
         yield running
     finally:
         running.stop()
 
 
-def _wait_http(proc: Process, url: str, timeout_s: float) -> None:
+def _wait_http(proc: Process, timeout_s: float) -> None:
+    url = proc.ready_url
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         if proc.popen.poll() is not None:
