@@ -130,3 +130,25 @@ def test_delete_and_gc(tmp_path: Path) -> None:
     assert sorted(vault.digests()) == [keep.digest]
     assert not stale.exists() and fresh.exists()
     assert vault.get(keep.digest, IDENTITY).tensors["token_ids"].tolist() == [0, 1, 2, 3, 4]
+
+
+def test_before_write_sees_the_digest_first_and_discard_removes_unfinished_writes(tmp_path: Path) -> None:
+    vault = MemVault(tmp_path)
+    seen: list[tuple[str, bool]] = []
+
+    def note(digest: str) -> None:
+        seen.append((digest, vault.path_for(digest).exists()))
+
+    entry = vault.put(_tensors(3), IDENTITY, "k", before_write=note)
+    assert seen == [(entry.digest, False)]  # told before any byte was written
+    other = vault.put(_tensors(4), IDENTITY, "k")
+    partial = other.path.parent / f".tmp-{other.digest}-cut"  # a write its process did not finish
+    partial.write_bytes(b"half")
+    unrelated = other.path.parent / ".tmp-someone-else"
+    unrelated.write_bytes(b"in progress")
+
+    assert vault.discard(other.digest) is True
+
+    assert not other.path.exists() and not partial.exists() and unrelated.exists()
+    assert vault.discard(other.digest) is False
+    assert vault.verify(entry.digest)
