@@ -76,7 +76,8 @@ RETURN j {.*} AS job
 CLAIMABLE = """
 MATCH (j:Job)
 WHERE j.kind IN $kinds
-  AND ((j.state = 'queued' AND NOT $expired_only) OR (j.state = 'running' AND j.lease_expires_at < datetime()))
+  AND ((j.state = 'queued' AND NOT $expired_only)
+       OR (j.state = 'running' AND j.lease_expires_at < datetime() AND j.attempts < $max_attempts))
   AND NOT (j.kind = 'run' AND EXISTS {
     MATCH (o:Job {kind: 'run', state: 'running', principal: j.principal})
     WHERE o.id <> j.id AND o.lease_expires_at >= datetime()
@@ -96,7 +97,8 @@ SET j._lock = true
 REMOVE j._lock
 WITH j, j.worker AS previous
 WHERE j.kind IN $kinds
-  AND ((j.state = 'queued' AND NOT $expired_only) OR (j.state = 'running' AND j.lease_expires_at < datetime()))
+  AND ((j.state = 'queued' AND NOT $expired_only)
+       OR (j.state = 'running' AND j.lease_expires_at < datetime() AND j.attempts < $max_attempts))
   AND NOT (j.kind = 'run' AND EXISTS {
     MATCH (o:Job {kind: 'run', state: 'running', principal: j.principal})
     WHERE o.id <> j.id AND o.lease_expires_at >= datetime()
@@ -105,6 +107,25 @@ SET j.state = 'running', j.worker = $worker, j.previous_worker = previous, j.att
     j.started_at = coalesce(j.started_at, $now), j.claimed_at = datetime(), j.heartbeat_at = datetime(),
     j.lease_expires_at = datetime() + duration({seconds: $lease_s})
 RETURN j {.*} AS job
+"""
+
+#: Jobs whose lease expired after ``$max_attempts`` claims (each attempt's worker stopped).
+EXHAUSTED = """
+MATCH (j:Job {state: 'running'})
+WHERE j.lease_expires_at < datetime() AND j.attempts >= $max_attempts
+RETURN j.id AS id
+"""
+
+#: Mark one of :data:`EXHAUSTED` failed (locked, then checked again).
+FAIL_EXHAUSTED = """
+MATCH (j:Job {id: $id})
+SET j._lock = true
+REMOVE j._lock
+WITH j
+WHERE j.state = 'running' AND j.lease_expires_at < datetime() AND j.attempts >= $max_attempts
+SET j.state = 'failed', j.ended_at = $now,
+    j.error = 'its worker stopped in each of ' + toString(j.attempts) + ' attempts; not taken over again'
+RETURN j.id AS id
 """
 
 #: Extend the lease, holder only (locked first, like every lease check).
@@ -264,16 +285,20 @@ class JobLedger:
 
     def claim(self, kinds: tuple[str, ...] = KINDS, expired_only: bool = False) -> Job | None:
         """Take the lease of the oldest claimable job: an expired lease first, then a queued job
-        (unless ``expired_only``). ``None`` when there is none.
+        (unless ``expired_only``). ``None`` when there is none. A job whose lease expired after
+        ``max_attempts`` claims is marked failed instead.
 
         Atomic across processes: the claim lock, then the job's own lock, then the checks.
         """
-        params = {"kinds": list(kinds), "expired_only": expired_only}
-        if not self.store.read(CLAIMABLE, limit=1, **params):
+        params = {"kinds": list(kinds), "expired_only": expired_only, "max_attempts": self.config.max_attempts}
+        exhausted = self.store.read(EXHAUSTED, max_attempts=self.config.max_attempts)
+        if not exhausted and not self.store.read(CLAIMABLE, limit=1, **params):
             return None
 
         def claim_in(tx: ManagedTransaction) -> Job | None:
             tx.run(CLAIM_LOCK, worker=self.worker).consume()
+            for row in exhausted:
+                tx.run(FAIL_EXHAUSTED, id=row["id"], now=utcnow(), max_attempts=self.config.max_attempts).consume()
             for row in tx.run(CLAIMABLE, limit=16, **params).data():
                 taken = tx.run(CLAIM_JOB, id=row["id"], worker=self.worker, now=utcnow(),
                                lease_s=self.config.lease_s, **params).single()  # fmt: skip

@@ -477,8 +477,9 @@ class MemScheduler:
                 self.execute(job)
             except LeaseLost:
                 log.warning("job %s was taken over again while this run re-ran it", job.id)
-            except Exception:
+            except Exception as exc:
                 log.exception("job %s (%s) failed when re-run", job.id, job.kind)
+                self.jobs.fail(job, repr(exc))  # holder only: a no-op when the job block already failed it
             recovered.append(self.jobs.get(job.id))
         self.vault.gc(self.jobs.referenced_digests)
         return recovered

@@ -136,3 +136,19 @@ def test_periodic_runs_are_queued_once_per_principal(store: GraphStore) -> None:
     assert len(queued) == 2
     assert sorted(j.principal for j in a.recent() if j.kind == "run") == ["alice", "bob"]
     assert a.queue_depth() == {"queued": 2, "running": 0}
+
+
+def test_a_job_whose_worker_keeps_stopping_is_failed_not_taken_over_forever(store: GraphStore) -> None:
+    config = JobsConfig(lease_s=1.0, heartbeat_s=0.5, max_attempts=2)
+    a, b, c = (JobLedger(store, config, worker_id(n)) for n in "abc")
+    a.enqueue("encoding", "alice", {"fact_ids": ["f1"]})
+    assert a.claim() is not None
+    time.sleep(1.3)
+    assert b.claim() is not None  # attempt 2: the last one
+    time.sleep(1.3)
+
+    assert c.claim() is None
+
+    [job] = c.recent()
+    assert (job.state, job.attempts, job.worker) == ("failed", 2, b.worker)
+    assert job.error is not None and "2 attempts" in job.error

@@ -174,6 +174,10 @@ class JobsConfig(_Group):
     )
     heartbeat_s: float = Field(default=15.0, gt=0, description="how often the holder renews its lease, seconds")
     poll_s: float = Field(default=1.0, gt=0, description="how often an idle worker looks for claimable jobs, seconds")
+    max_attempts: int = Field(
+        default=3, ge=1, description="claims of one job at most: a job whose worker stopped this often (a job that "
+        "kills its worker) is marked failed instead of being taken over again"
+    )
     run_interval_s: float | None = Field(
         default=3600.0, gt=0, description="`memcubedb worker`: queue a scheduler run for each principal owning live "
         "memories this often, seconds; None: no periodic runs"
