@@ -35,6 +35,10 @@ _APPOSITIVE = [
 ]
 
 
+#: participles that name the noun they follow
+NAMING_PARTICIPLES = frozenset({"called", "named", "titled", "entitled", "dubbed"})
+
+
 def is_name(token: Token) -> bool:
     """A word of a proper name: PROPN/NNP, or inside a non-date, non-numeric NER span."""
     if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
@@ -50,6 +54,12 @@ def is_common_noun(token: Token) -> bool:
     if not is_noun(token) or is_name(token) or not (token.is_lower or token.is_sent_start):
         return False
     return not (token.is_title and any(c.dep_ == "appos" and c.pos_ == "PROPN" for c in token.children))
+
+
+def is_naming(token: Token) -> bool:
+    """A participle that gives the name of the noun before it ("a group *called* X", "a runway
+    *named* X")."""
+    return token.tag_ == "VBN" and token.lower_ in NAMING_PARTICIPLES
 
 
 class DescriptorFinder:
@@ -86,6 +96,13 @@ class DescriptorFinder:
             nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
             if nxt is not None and is_name(nxt) and self.g.possessor(tok) is not None:
                 found.setdefault(tok.i, nxt.i)
+            before = tok.left_edge.i - 1
+            if self.g.is_appositive(tok) and before > 0 and doc[before].text == "," and is_name(doc[before - 1]):
+                found.setdefault(tok.i, before - 1)  # "…in Ajoblanco, a food which …" hung elsewhere by the parser
+            if nxt is not None and is_naming(nxt):  # "an ethnic group called Asian Americans"
+                named = next((c for c in nxt.children if c.i > nxt.i and is_name(c)), None)
+                if named is not None:
+                    found.setdefault(tok.i, named.i)
         surface: set[int] = set()
         for _, start, end in self._appositive(doc):
             nouns = []

@@ -46,6 +46,8 @@ CLASSIFIER_NOUNS = frozenset({"city", "town", "village", "municipality", "state"
 #: lower-case words inside names ("Bank *of* America", "Ponce *de* León")
 NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den",
                             "the"})  # fmt: skip
+#: Roman numerals that number a name ("World War *II*", "Elizabeth *II*")
+ROMAN_NUMERALS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV"})
 #: characters that join the pieces of one name without spaces ("Amsterdam-Centrum", "AC-130")
 JOINERS = frozenset({"-", "–", "/", "&", "."})
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
@@ -183,7 +185,9 @@ class MentionIndex:
                 labels[(trimmed.start, trimmed.end)] = ent.label_
         i = 0
         while i < len(doc):
-            if self._is_name_word(doc[i]) or (self._is_number_part(doc[i]) and self._continues(doc, i + 1)):
+            if self._is_name_word(doc[i]) or (
+                (self._is_number_part(doc[i]) or self._is_name_adjective(doc[i])) and self._continues(doc, i + 1)
+            ):
                 j = i + 1
                 while j < len(doc) and not doc[j].is_sent_start and self._continues(doc, j):
                     j += 1
@@ -239,6 +243,12 @@ class MentionIndex:
         k = end + 1 if end < len(doc) and doc[end].text == "," else end
         return k < len(doc) and doc[k].pos_ == "CCONJ"
 
+    def _is_name_adjective(self, token: Token) -> bool:
+        """A capitalised adjective right before a name word is part of the name ("*Asian*
+        Americans", "*Ottoman* Army")."""
+        nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        return token.pos_ == "ADJ" and token.is_title and nxt is not None and self._is_name_word(nxt)
+
     def _is_number_part(self, token: Token) -> bool:
         if token.i in self._by_token:
             return False
@@ -246,6 +256,8 @@ class MentionIndex:
         nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
         if ordinal and nxt is not None and self._is_name_word(nxt):
             return True  # "14th New Jersey Volunteer Infantry Monument"
+        if token.text in ROMAN_NUMERALS and token.i > 0 and token.doc[token.i - 1].is_title:
+            return True  # "World War II", "Felipe VI"
         return token.like_num and self._numbers_name(token)
 
     def _continues(self, doc: Doc, j: int) -> bool:
@@ -350,13 +362,19 @@ class MentionIndex:
         return token.dep_ in scheme.subject or token.dep_ in scheme.passive_subject
 
     def _is_subject(self, mention: Mention) -> bool:
-        """A name is a subject itself or through a descriptor ("Eoin, the cellar master, keeps…")."""
+        """A name is a subject, outside a relative clause, itself or through a descriptor ("Eoin,
+        the cellar master, keeps…")."""
         span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None:
             return False
         inside = range(span.start, span.end)
         described = [self.doc[d] for d, n in self.descriptors.items() if n in inside]
-        return any(self._is_subject_token(t) for t in [*span, *described])
+        return any(self._is_subject_token(t) and self._main_clause(t.head) for t in [*span, *described])
+
+    def _main_clause(self, head: Token) -> bool:
+        """False when ``head`` heads a relative clause: its subject ("…, where the largest city
+        is Burlington. He …") is no topic for a later pronoun."""
+        return not self.grammar.is_relative_clause(head)
 
     def _remember(self, mention: Mention, *, subject: bool) -> None:
         if mention.name.casefold() in self.participants:
@@ -378,7 +396,7 @@ class MentionIndex:
             return self._resolved(token, self.unit.addressee, EntityType.PERSON, "addressee")
         clause = token.head.head if word == "whose" else token.head  # "whose capital is …": whose → capital → is
         if word in RELATIVE and self.grammar.is_relative_clause(clause):
-            antecedent = self.get(clause.head)
+            antecedent = self.get(self._described(clause.head))
             if antecedent is not None:
                 return antecedent.model_copy(update={"text": token.text, "via": "relative"})
             return None
@@ -389,6 +407,21 @@ class MentionIndex:
                     update={"text": token.text, "start": token.idx, "end": token.idx + len(token), "via": "antecedent"}
                 )
         return None
+
+    def _described(self, noun: Token) -> Token:
+        """What a relative clause on ``noun`` is said of: the noun, or — when the noun is a copula's
+        common-noun complement ("Alan Martin is a footballer *who* is 185 cm tall") — the
+        copula's subject, which the complement only classifies."""
+        if not is_noun(noun) or noun.i in self._names:
+            return noun
+        scheme = self.grammar.scheme
+        if self.grammar.copula(noun) is not None:
+            subjects = self.grammar.subjects(noun)
+        elif noun.dep_ in scheme.attribute:
+            subjects = self.grammar.subjects(noun.head)
+        else:
+            return noun
+        return subjects[0] if subjects else noun
 
     def _clause_subjects(self, token: Token) -> frozenset[str]:
         """Names of the already-read subjects of the clause ``token`` is an argument of."""
@@ -417,7 +450,8 @@ class MentionIndex:
             return None
         words: list[Token] = []
         for child in noun.lefts:
-            if common and (child.pos_ == "PROPN" or not child.is_lower):
+            acronym = child.is_upper and child.i == noun.i - 1  # "the OCLC number" → "OCLC number"
+            if common and (child.pos_ == "PROPN" or not child.is_lower) and not acronym:
                 continue
             if self.grammar.is_name_part(child) and child.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}:
                 words.extend(t for t in child.subtree if t.is_alpha or t.like_num)

@@ -12,14 +12,16 @@ Constructions (each names its rule in :attr:`Triple.rule`; confidences and the f
   ("I want to learn the piano" → (I, want to learn, piano)), coordinated subjects/objects/verbs
   distributed; lemmas from lemminflect ("starred" → star);
 * ``prepositional`` — a verb's prepositional argument, particles and prepositions kept ("grew
-  up in Lyon" → (…, grow up in, Lyon)); a passive keeps its participle ("was born in Dallas" →
+  up in Lyon" → (…, grow up in, Lyon); "served as a crew member on Apollo 8" → (…, serve as
+  crew member on, Apollo 8)); a passive keeps its participle ("was born in Dallas" →
   (…, born in, Dallas)); an explicit calendar date is a fact with a typed literal object
   ("born on 20 June 1949" → (…, born on, 1949-06-20 ``xsd:date``));
 * ``attribute`` — a relational noun read as its owner's attribute, (owner, noun, value):
   "Y's capital is X", "the capital of Y is X", "X is the capital of Y" (definite), "X, the
   capital of Y,", "Y, where the capital is X", "Y, whose capital is X", "one of Y's
   ingredients is X", "Y's clubs include X", "Y has a periapsis of 296521000 km", "Y has the
-  area code 657", "X is Y's predecessor", "Y's maiden flight was on Z" → (Y, maiden flight on,
+  area code 657", "Y has its headquarters at Z" → (Y, headquarters at, Z), "found with the
+  OCLC number V" → (…, OCLC number, V), "X is Y's predecessor", "Y's maiden flight was on Z" → (Y, maiden flight on,
   Z); an indefinite relational noun too ("X is a leader of Y" → (Y, leader, X)), except
   membership and classifier nouns or an origin ("a member of Y", "part of Y", "a city in Y",
   "a dish from Y": copula);
@@ -46,7 +48,8 @@ from datetime import datetime
 from spacy.tokens import Doc, Token
 
 from memcubedb.config.extraction import RuleConfidence
-from memcubedb.extraction.descriptors import is_common_noun, is_name
+from memcubedb.extraction.descriptors import is_common_noun, is_name, is_naming
+from memcubedb.extraction.discourse import RELATIVE
 from memcubedb.extraction.grammar import Grammar, is_noun
 from memcubedb.extraction.mentions import CLASSIFIER_NOUNS, MentionIndex, verb_lemma
 from memcubedb.extraction.triples import EntityType, Mention, Triple
@@ -62,7 +65,7 @@ _INCLUSION = frozenset({"include", "comprise", "contain"})
 #: "X is part of Y"): X is the subject of such a fact, not Y's attribute
 _MEMBERSHIP = frozenset({"part", "member", "one", "citizen", "native", "resident", "kind", "type", "example"})
 #: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y")
-_OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at", "on"})
+_OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at"})
 #: Relative adverbs turning a relative clause's head into a prepositional argument.
 _RELATIVE_ADVERBS = {"where": "in"}
 
@@ -162,7 +165,8 @@ class RelationExtractor:
         head = verb.head
         if head == verb:
             return []
-        if self.g.is_verb_conjunct(verb) and head.pos_ in {"VERB", "AUX"}:
+        coordinated = self.g.is_verb_conjunct(verb) or (verb.dep_ == "parataxis" and verb.i > head.i)
+        if coordinated and head.pos_ in {"VERB", "AUX"}:  # "X, who was born in Y, fought in Z" (parataxis)
             return self._subjects(head) or self.g.passive_subjects(head)
         if self.g.is_verb_conjunct(verb) and self.g.copula(head) is not None and head.i < verb.i:
             return self._copula_subjects(head)  # "X is 253 m long and was launched in 2013"
@@ -315,7 +319,9 @@ class RelationExtractor:
     def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
         g = self.g
         passive_subjects = g.passive_subjects(verb) or (
-            self._predicated(verb.head) if verb.tag_ == "VBN" and g.is_loose_attachment(verb) else []
+            self._predicated(verb.head)
+            if verb.tag_ == "VBN" and g.is_loose_attachment(verb) and verb.head.pos_ not in {"VERB", "AUX"}
+            else []
         )
         passive = bool(passive_subjects) or any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
         if passive and not passive_subjects and g.is_verb_conjunct(verb):
@@ -343,7 +349,8 @@ class RelationExtractor:
         if passive and not agents:
             agents = [n for p, n in pairs if p == "by"]
             pairs = [(p, n) for p, n in pairs if p != "by"]
-        if g.is_relative_clause(verb) and g.subjects(verb) and not objects and not passive:
+        relative_subject = any(t.lower_ in RELATIVE for t in g.subjects(verb))  # "a footballer who plays …"
+        if g.is_relative_clause(verb) and g.subjects(verb) and not objects and not passive and not relative_subject:
             adverbs = [c.lower_ for c in verb.children if c.lower_ in _RELATIVE_ADVERBS or c.lower_ in {"when", "why"}]
             if not adverbs:  # "the company that Yusuf founded" → (Yusuf, found, company)
                 objects = [verb.head]
@@ -357,8 +364,16 @@ class RelationExtractor:
             for obj in objects:
                 neg = negated or g.negated_object(obj)
                 target = self._owned_value(obj) if lemma == "have" else None
+                own = lemma == "have" and self._owned_by(obj, s)
                 if target is not None:  # "X has a periapsis of 296521000 km" → (X, periapsis, 296521000 km)
                     self._emit(s, self._word(obj), target, "attribute", verb, negated=neg, valid_from=when)
+                elif own and (placed := [*pairs, *g.prepositional(obj, include_unmarked=False)]):
+                    # "X has its headquarters at Y" → (X, headquarters at, Y)
+                    for prep, noun in placed:
+                        if prep:
+                            word = f"{self._word(obj)} {prep}"
+                            self._emit(s, word, self._m.get(noun), "attribute", verb, negated=neg, valid_from=when)
+                    pairs, dated = [], []
                 elif owner is not None:  # "Y's former clubs include X" → (Y, former club, X)
                     owned, word = self._m.get(owner), self._word(s_tok)
                     self._emit(owned, word, self._m.get(obj), "attribute", verb, negated=neg, valid_from=when)
@@ -379,7 +394,16 @@ class RelationExtractor:
                 obj = self._m.get(noun)
                 if prep is None or obj is None or obj.type == EntityType.DATE:
                     continue
+                value = self._owned_value(noun) if prep == "with" else None
+                if value is not None:  # "found with the OCLC number 8805735" → (X, oclc number, 8805735)
+                    self._emit(s, self._word(noun), value, "attribute", verb, negated=negated, valid_from=when)
+                    continue
                 self._emit(s, f"{said} {prep}", obj, rule, verb, negated=negated, valid_from=when)
+                if prep == "as" and is_common_noun(noun):  # "served as a crew member on Apollo 8"
+                    for inner, target in self.g.prepositional(noun, include_unmarked=False):
+                        if inner and inner != "of" and is_name(target):
+                            word = f"{said} as {self._word(noun)} {inner}"
+                            self._emit(s, word, self._m.get(target), rule, verb, negated=negated, valid_from=when)
         for k, (prep, date) in enumerate(dated):  # explicit calendar dates are facts; others only date one
             if not (_EXPLICIT.search(date.text) or (k == 0 and len(self._out) == emitted)):
                 continue
@@ -387,8 +411,16 @@ class RelationExtractor:
             for s, said, rule in holders:
                 self._emit(s, f"{said} {word}", date, rule, verb, negated=negated, valid_from=when)
         for comp in g.open_complements(verb):
+            if is_naming(comp):  # "has a group called X": the name is the group's (see descriptors)
+                continue
             to = any(c.lower_ == "to" for c in comp.children)
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
+
+    def _owned_by(self, noun: Token, owner: Mention | None) -> bool:
+        """True when ``noun``'s possessor is ``owner`` itself ("X has *its* headquarters …")."""
+        possessor = self.g.possessor(noun)
+        mention = self._m.get(possessor) if possessor is not None else None
+        return owner is not None and mention is not None and mention.name.casefold() == owner.name.casefold()
 
     def _holder(self, subject: Token, said: str) -> tuple[Mention | None, str, str]:
         """Who a verb's prepositional argument is about, with the predicate and rule: the subject,
