@@ -31,7 +31,7 @@ from memcubedb.scheduler.vault import MemVault
 from memcubedb.search.sentences import embed_writes
 from memcubedb.settings import Settings
 
-SAMPLES = Path(__file__).resolve().parent.parent / "samples"
+SAMPLES = Path(__file__).resolve().parents[2] / "samples"
 OWNER = "demo"
 
 
