@@ -49,7 +49,6 @@ class Worker:
         self._wake = threading.Event()
         self._threads: list[threading.Thread] = []
         self._next_runs = 0.0
-        self.jobs_run = 0
 
     @property
     def worker_id(self) -> str:
@@ -70,7 +69,6 @@ class Worker:
         except Exception as exc:
             log.exception("job %s (%s) failed", job.id, job.kind)
             self.ledger.fail(job, repr(exc))  # holder only: a no-op when the job already ended
-        self.jobs_run += 1
         return self.ledger.get(job.id)
 
     def _queue_due_runs(self) -> None:
