@@ -10,7 +10,7 @@ counters end in ``_total``).
 | metric | type | labels |
 |---|---|---|
 | ``memcubedb_http_request_duration_seconds`` | histogram | ``method``, ``route`` (template), ``status`` |
-| ``memcubedb_search_channel_duration_seconds`` | histogram | ``channel`` (vector, sentences, fulltext, graph) |
+| ``memcubedb_search_channel_duration_seconds`` | histogram | ``channel`` (vector, fulltext, graph, neighbours) |
 | ``memcubedb_search_duration_seconds`` | histogram | — (one hybrid search, end to end) |
 | ``memcubedb_cubes_written_total`` | counter | ``memory_type`` (new MemCubes committed by this process) |
 | ``memcubedb_facts_written_total`` | counter | — (facts asserted by those writes) |
