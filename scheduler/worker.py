@@ -116,13 +116,11 @@ def serve_worker(settings: Settings, console: Console, threads: int = 1, periodi
     """``memcubedb worker``: run jobs from the configured Neo4j until SIGINT/SIGTERM."""
     from memcubedb.embeddings import make_embedder
     from memcubedb.graph.store import GraphStore
-    from memcubedb.logs import configure_process
     from memcubedb.scheduler.lm import load_lm
     from memcubedb.scheduler.threads import apply_torch_threads
     from memcubedb.scheduler.vault import MemVault
     from memcubedb.search.sentences import embed_writes
 
-    configure_process(settings.telemetry)
     jobs = settings.scheduler.jobs
     torch_threads = apply_torch_threads("worker", jobs.torch_threads)
     store = GraphStore.connect(settings)

@@ -100,11 +100,11 @@ def worker(
     ),
 ) -> None:
     """A scheduler worker: claim queued jobs (and jobs whose worker stopped) from Neo4j and run them."""
-    from memcubedb.logs import configure_logging
+    from memcubedb.logs import configure_process
     from memcubedb.scheduler.worker import serve_worker
 
     settings = Settings()
-    configure_logging(settings.telemetry)
+    configure_process(settings.telemetry)  # logs, and traces when configured
     serve_worker(settings, console, threads=threads, periodic_runs=periodic)
 
 
