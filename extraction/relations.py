@@ -43,50 +43,34 @@ objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.ext
 from __future__ import annotations
 
 import re
-from datetime import datetime
 
 from spacy.tokens import Doc, Token
 
-from memcubedb.config.extraction import RuleConfidence
+from memcubedb.extraction.arguments import VALUES, ArgumentReader
 from memcubedb.extraction.descriptors import is_common_noun, is_name, is_naming
 from memcubedb.extraction.discourse import RELATIVE
-from memcubedb.extraction.grammar import Grammar, is_noun
-from memcubedb.extraction.mentions import CLASSIFIER_NOUNS, MentionIndex, verb_lemma
+from memcubedb.extraction.grammar import is_noun
+from memcubedb.extraction.mentions import MentionIndex, verb_lemma
 from memcubedb.extraction.triples import EntityType, Mention, Triple
 
 #: a time expression written with its year ("20 June 1949", "1963"), not relative ("last week")
 _EXPLICIT = re.compile(r"\b(1[5-9]|20)\d\d\b")
-_VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
 #: nouns that name their owner's value itself ("the leader's *name* is X": X is the leader)
 _TRANSPARENT = frozenset({"name", "names"})
 #: verbs that list members of their subject ("Y's ingredients include X")
 _INCLUSION = frozenset({"include", "comprise", "contain"})
-#: nouns that place their subject inside the thing they take with "of" ("X is a member of Y",
-#: "X is part of Y"): X is the subject of such a fact, not Y's attribute
-_MEMBERSHIP = frozenset({"part", "member", "one", "citizen", "native", "resident", "kind", "type", "example"})
-#: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y")
-_OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at"})
 #: Relative adverbs turning a relative clause's head into a prepositional argument.
 _RELATIVE_ADVERBS = {"where": "in"}
 
 
-class RelationExtractor:
+class RelationExtractor(ArgumentReader):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
-
-    def __init__(self, grammar: Grammar, confidence: RuleConfidence) -> None:
-        self.g = grammar
-        self.conf = confidence
 
     # --- entry point --------------------------------------------------------------------------
 
     def extract(self, doc: Doc, mentions: MentionIndex, surface: set[int]) -> list[Triple]:
         """Every triple of ``doc`` (deduplicated, no self-loops), in text order of predicates."""
-        out: dict[tuple[str, str, str, bool], Triple] = {}
-        self._doc, self._m, self._out, self._text = doc, mentions, out, doc.text
-        self._sentence = {}  # token index → (start_char, end_char) of its sentence; Token.sent rescans
-        for sent in doc.sents:
-            for k in range(sent.start, sent.end):
-                self._sentence[k] = (sent.start_char, sent.end_char)
+        out = self.bind(doc, mentions)
         for noun_i, name_i in mentions.descriptors.items():
             self._descriptor(doc[noun_i], doc[name_i], noun_i in surface)
         for tok in doc:
@@ -103,101 +87,6 @@ class RelationExtractor:
             elif is_noun(tok):
                 self._noun(tok)
         return list(out.values())
-
-    # --- helpers ------------------------------------------------------------------------------
-
-    def _emit(
-        self, subj: Mention | None, pred: str, obj: Mention | None, rule: str, anchor: Token, *,
-        negated: bool = False, valid_from: datetime | None = None,
-    ) -> None:  # fmt: skip
-        if subj is None or obj is None or subj.type in _VALUES:
-            return
-        if subj.name.casefold() == obj.name.casefold() or not all(w.isalpha() for w in pred.split()):
-            return  # no self-loops; no predicate with a word that is not one ("have -")
-        base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern")
-        for m in (subj, obj):
-            if m.via in {"speaker", "addressee"}:
-                base *= self.conf.pronoun_factor
-            elif m.via == "antecedent":
-                base *= self.conf.third_person_factor
-        if self._generic(subj) and not (rule == "attribute" and obj.named):  # "the cooperative's cellar master Eoin"
-            base *= self.conf.generic_factor
-        start, end = self._sentence[anchor.i]
-        if self._text[start:end].rstrip().endswith("?"):  # a question asserts nothing
-            base *= self.conf.question_factor
-        value = self._m.literals.get(obj.start) if obj.type in {EntityType.DATE, EntityType.LITERAL} else None
-        triple = Triple(
-            subject=self._m.use(subj), predicate=" ".join(pred.split())[:256], object=self._m.use(obj),
-            negated=negated, confidence=round(base, 4), start=start, end=end,
-            valid_from=valid_from, rule=rule, object_value=value.value if value else None,
-            datatype=value.datatype if value else None, unit=value.unit if value else None,
-        )  # fmt: skip
-        known = self._out.get(triple.key())
-        if known is None or known.confidence < triple.confidence:
-            self._out[triple.key()] = triple
-
-    def _generic(self, mention: Mention) -> bool:
-        """A bare common noun with no owner and nothing that picks one out ("the film", "food",
-        "the football team"): a fact about it says nothing about a particular thing. A noun
-        restricted by a name ("the Antares rocket") or a relative clause ("the company that
-        Yusuf founded") is particular."""
-        if mention.type != EntityType.CONCEPT or mention.via is not None or "'s " in mention.name:
-            return False
-        span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        if span is None:
-            return True
-        if any(is_name(t) for t in span):  # "the Antares rocket": a name picks it out
-            return False
-        return not any(self.g.is_relative_clause(c) for c in span.root.children)
-
-    def _is_predicate(self, tok: Token) -> bool:
-        if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in self.g.scheme.copula | {"aux", "aux:pass", "auxpass"}:
-            return True
-        return bool(self.g.subjects(tok) or self.g.passive_subjects(tok) or self.g.objects(tok))
-
-    def _is_open_complement(self, tok: Token) -> bool:
-        return tok in self.g.open_complements(tok.head) and tok.head != tok
-
-    def _subjects(self, verb: Token) -> list[Token]:
-        explicit = self.g.subjects(verb)
-        if explicit:
-            return explicit
-        head = verb.head
-        if head == verb:
-            return []
-        coordinated = self.g.is_verb_conjunct(verb) or (verb.dep_ == "parataxis" and verb.i > head.i)
-        if coordinated and head.pos_ in {"VERB", "AUX"}:  # "X, who was born in Y, fought in Z" (parataxis)
-            return self._subjects(head) or self.g.passive_subjects(head)
-        if self.g.is_verb_conjunct(verb) and self.g.copula(head) is not None and head.i < verb.i:
-            return self._copula_subjects(head)  # "X is 253 m long and was launched in 2013"
-        if (self.g.is_relative_clause(verb) or self.g.is_loose_attachment(verb)) and head.pos_ in {"NOUN", "PROPN"}:
-            return [head] if verb.tag_ != "VBN" else []
-        return []
-
-    def _copula_subjects(self, comp: Token) -> list[Token]:
-        """Subjects of a UD predicate nominal; when the parser hung the complement on a preceding
-        name or noun instead ("Rosa[ROOT] is n't from Madrid[conj]"), that noun is the subject."""
-        explicit = self.g.subjects(comp)
-        head = comp.head
-        if explicit or head == comp or head.i > comp.i:
-            return explicit
-        if head.pos_ in {"PROPN", "PRON"} or is_noun(head):
-            return [head]
-        return []
-
-    def _word(self, noun: Token) -> str:
-        """The noun as a predicate word: "the younger sister" → "younger sister", "CTO" → "cto"."""
-        concept = self._m.concept_of(noun, with_owner=False, common=True) if is_noun(noun) else None
-        return concept.name if concept is not None else noun.lower_
-
-    def _dates(self, pairs: list[tuple[str | None, Token]]) -> tuple[list[tuple[str | None, Mention]], datetime | None]:
-        dated: list[tuple[str | None, Mention]] = []
-        for prep, noun in pairs:
-            m = self._m.get(noun)
-            if m is not None and m.type == EntityType.DATE:
-                dated.append((prep, m))
-        first = next((self._m.times[m.start].value for _, m in dated if self._m.times.get(m.start)), None)
-        return dated, first
 
     # --- rules --------------------------------------------------------------------------------
 
@@ -218,47 +107,6 @@ class RelationExtractor:
                 self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
         if not preps:
             self._emit(name, "is", concept, rule, noun)
-
-    def _owner(self, noun: Token) -> Token | None:
-        """Whose attribute a relational noun names: its possessor ("Denmark's leader", "whose
-        capital"), its "of" object ("the capital of Germany"), or the place a "where" clause
-        it is the subject of describes ("Singapore, where the leader is …")."""
-        owner = self.g.possessor(noun)
-        if owner is not None:
-            return owner
-        for prep, target in self.g.prepositional(noun, include_unmarked=False):
-            if prep == "of":
-                return target
-        return None
-
-    def _where_owner(self, clause: Token) -> Token | None:
-        """The name before ", where" for a clause introduced by the relative adverb "where"."""
-        adverb = next((c for c in clause.children if c.lower_ == "where" and c.i < clause.i), None)
-        return self._named_before(adverb.i) if adverb is not None else None
-
-    def _where_before(self, subject: Token) -> Token | None:
-        """The same, read from the surface when the parse split the clause: the subject starts
-        right after "where" ("…, where the leader is X"), or after "and" that joins it to such a
-        clause ("… where the leader is X and the currency is Y")."""
-        k = subject.left_edge.i - 1
-        if k < 0:
-            return None
-        if self._doc[k].lower_ == "where":
-            return self._named_before(k)
-        if self._doc[k].lower_ != "and":
-            return None
-        start = self._doc[k].sent.start
-        where = next((j for j in range(k - 1, start - 1, -1) if self._doc[j].lower_ == "where"), None)
-        return self._named_before(where) if where is not None else None
-
-    def _named_before(self, k: int) -> Token | None:
-        k -= 1
-        while k >= 0 and self._doc[k].is_punct:
-            k -= 1
-        if k < 0:
-            return None
-        mention = self._m.get(self._doc[k])
-        return self._doc[k] if mention is not None and mention.named else None
 
     def _copular(self, comp: Token, cop: Token, subject_tokens: list[Token]) -> None:
         where = self._where_owner(comp) or self._where_owner(cop)
@@ -287,7 +135,7 @@ class RelationExtractor:
             _, when = self._dates(preps)
             case = self.g.case(n)
             value = self._m.get(n)
-            if is_noun(n) and (value is None or value.type not in _VALUES):
+            if is_noun(n) and (value is None or value.type not in VALUES):
                 value = self._m.concept_of(n, with_owner=True)
             if n.like_num and any(p == "of" for p, _ in preps):
                 continue  # a partitive ("X and Y are two of the groups …") is no value of X
@@ -339,7 +187,7 @@ class RelationExtractor:
         for arg in [*objects, *(n for _, n in list(pairs))]:  # "went to the concert with Maya": with + name
             pairs += [(p, n) for p, n in g.prepositional(arg, include_unmarked=False) if p == "with" and is_name(n)]
         for prep, noun in list(pairs):  # "born on 23 July 1982, in Sweden": a place hung on a value is the verb's
-            if prep and (m := self._m.get(noun)) is not None and m.type in _VALUES:
+            if prep and (m := self._m.get(noun)) is not None and m.type in VALUES:
                 pairs += [(p, n) for p, n in g.prepositional(noun, include_unmarked=False) if p and p != "of"]
         timed = [o for o in objects if (m := self._m.get(o)) is not None and m.type == EntityType.DATE]
         if timed:  # a time parsed as an object ("learn grafting this spring") dates the clause
@@ -415,76 +263,6 @@ class RelationExtractor:
                 continue
             to = any(c.lower_ == "to" for c in comp.children)
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
-
-    def _owned_by(self, noun: Token, owner: Mention | None) -> bool:
-        """True when ``noun``'s possessor is ``owner`` itself ("X has *its* headquarters …")."""
-        possessor = self.g.possessor(noun)
-        mention = self._m.get(possessor) if possessor is not None else None
-        return owner is not None and mention is not None and mention.name.casefold() == owner.name.casefold()
-
-    def _holder(self, subject: Token, said: str) -> tuple[Mention | None, str, str]:
-        """Who a verb's prepositional argument is about, with the predicate and rule: the subject,
-        or — for "be" with an owned relational noun as subject, as ClearNLP parses "Y's maiden
-        flight was on Z" — the owner, (Y, maiden flight on, Z), as the UD copula reads it."""
-        if said == "is" and is_common_noun(subject) and (owner := self.g.possessor(subject)) is not None:
-            return self._m.get(owner), self._word(subject), "attribute"
-        return self._m.get(subject), said, "prepositional"
-
-    @staticmethod
-    def _definite(noun: Token) -> bool:
-        """A definite description ("*the* capital of Y") names Y's one N — an attribute of Y;
-        an indefinite or bare one ("*a* recipient of Y", "part of Y") only a membership."""
-        return any(c.lower_ in {"the", "this", "that"} and c.i < noun.i for c in noun.children)
-
-    def _unique(self, noun: Token, prep: str | None = None) -> bool:
-        """Whether "X is (the|a) N <prep> Y" reads as Y's attribute N, (Y, N, X).
-
-        A definite description ("the capital of Y", "the largest city in Y", "the backup pilot
-        on Y") names the one N that Y has. An indefinite relational noun is one of Y's Ns ("a
-        leader of Y", "an ingredient in Y", "a commander in Y"), except where N places X inside
-        Y or classifies X ("a member of Y", "part of Y", "a city in Y") or the preposition gives
-        an origin ("a dish from Y"): those keep X as the subject, (X, is N prep, Y)."""
-        if not (is_noun(noun) or noun.pos_ == "PROPN"):
-            return False
-        if self._definite(noun):
-            return True
-        lemma = noun.lemma_.lower()
-        return prep in _OWNING_PREPOSITIONS and lemma not in _MEMBERSHIP and lemma not in CLASSIFIER_NOUNS
-
-    def _is_attribute(self, noun: Token) -> bool:
-        """True when a copular clause reads ``noun`` as its owner's attribute ("Y's capital is X")."""
-        head = noun.head
-        clause = head if noun.dep_ in self.g.scheme.subject else None
-        return clause is not None and (self.g.copula(clause) is not None or head.lemma_ == "be")
-
-    def _predicated(self, noun: Token) -> list[Token]:
-        """What a participle on ``noun`` is said of: the noun, or — when the noun is a copula's
-        complement — that copula's subjects ("Inuktitut is a language spoken in Canada")."""
-        if self.g.copula(noun) is not None:
-            return self.g.subjects(noun) or [noun]
-        if noun.dep_ in self.g.scheme.attribute:
-            return self.g.subjects(noun.head) or [noun]
-        return [noun]
-
-    def _owned_value(self, noun: Token) -> Mention | None:
-        """The value of "a N of V" ("a periapsis of 296521000 km") or "the N V" ("the area code
-        657", "the ISBN number 1-4165-2060-0") when V is a name or a literal."""
-        if not is_common_noun(noun) or self.g.possessor(noun) is not None:
-            return None
-        for prep, target in self.g.prepositional(noun, include_unmarked=False):
-            mention = self._m.get(target)
-            if prep == "of" and mention is not None and (mention.named or mention.type in _VALUES):
-                return mention
-        nxt = noun.doc[noun.i + 1] if noun.i + 1 < len(noun.doc) else None
-        mention = self._m.get(nxt) if nxt is not None and nxt.head == noun else None
-        return mention if mention is not None and (mention.named or mention.type in _VALUES) else None
-
-    def _preposition_before(self, mention: Mention) -> str | None:
-        span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
-        k = span.start - 1 if span is not None else -1
-        while k >= 0 and self._doc[k].lower_ == "the":
-            k -= 1
-        return self._doc[k].lower_ if k >= 0 and self._doc[k].pos_ == "ADP" else None
 
     def _noun(self, noun: Token) -> None:
         owner_tok = self.g.possessor(noun)
