@@ -15,7 +15,7 @@ from memcubedb.scheduler.jobs import Job, JobLedger, LeaseLost, worker_id
 from memcubedb.states import LIVE_STATES
 from tests.factories import cube_write
 
-LEASE_S = 2.0
+LEASE_S = 3.0
 CONFIG = JobsConfig(lease_s=LEASE_S, heartbeat_s=0.5)
 MARKER = "CREATE (:LeaseTestMarker {job: $job, worker: $worker})"
 MARKERS = "MATCH (m:LeaseTestMarker) RETURN m.job AS job, m.worker AS worker"

@@ -42,7 +42,7 @@ RETURN c.id AS id, c.vault_digest AS digest, COUNT { (c)-[:ENCODES]->(:Fact) } A
 """
 ENCODINGS = "MATCH (a:Activity {kind: 'encoding'}) RETURN count(a) AS n"
 LEASE = "MATCH (j:Job {id: $id}) RETURN j.lease_expires_at AS expires, j.claimed_at AS claimed"
-LEASE_S = 3.0
+LEASE_S = 5.0
 
 #: Worker A: the real `memcubedb worker`, except that its vault writes stop half-way (a temporary
 #: file holding half the bytes, as a write cut by the kill leaves it) and hang there.
@@ -118,7 +118,9 @@ def test_worker_killed_mid_lora_encoding_is_finished_by_another_worker(
     ledger = JobLedger(store)
     job = ledger.enqueue("encoding", "mira", {"fact_ids": fact_ids})
     data_dir = tmp_path / "data"
-    with cluster(settings, data_dir, save_tiny_lm(tmp_path / "tiny-llama"), apis=0, workers=0) as running:
+    lease = {"MEMCUBEDB_SCHEDULER__JOBS__LEASE_S": str(LEASE_S)}
+    with cluster(settings, data_dir, save_tiny_lm(tmp_path / "tiny-llama"), apis=0, workers=0,
+                 extra_env=lease) as running:  # fmt: skip
         a = running.start_worker(command=[sys.executable, "-c", textwrap.dedent(STALLING_WORKER)])
         _wait(lambda: "PARTIAL" in a.log.read_text(errors="replace"), 120, f"a partial vault write\n{a.tail()}")
         partial = Path(a.log.read_text().split("PARTIAL ", 1)[1].split()[0])

@@ -46,6 +46,9 @@ RUN_POLICY = {
     # adapters stay (no demotion by score or contradiction): each run encodes only facts not yet encoded
     "MEMCUBEDB_SCHEDULER__DEMOTION__MAX_SCORE": "0.0",
     "MEMCUBEDB_SCHEDULER__DEMOTION__MAX_CONTRADICTED_FRACTION": "1.0",
+    # no takeover is expected here: a lease long enough that a loaded machine's late heartbeat never loses it
+    "MEMCUBEDB_SCHEDULER__JOBS__LEASE_S": "30",
+    "MEMCUBEDB_SCHEDULER__JOBS__HEARTBEAT_S": "1",
 }
 JOBS = "MATCH (j:Job) RETURN j {.*} AS job"
 TEMPLATES = """
