@@ -20,6 +20,14 @@ FEMALE = frozenset({"she", "her", "hers", "herself"})
 NEUTER = frozenset({"it", "its", "itself"})
 RELATIVE = frozenset({"who", "whom", "which", "that", "whose"})
 
+#: kinship nouns and titles that tell a person's gender
+GENDERED = {
+    "female": frozenset({"sister", "mother", "mom", "mum", "wife", "daughter", "girlfriend", "aunt", "niece",
+                         "woman", "girl", "lady", "grandmother", "grandma", "mrs", "mrs.", "ms", "ms.", "miss"}),
+    "male": frozenset({"brother", "father", "dad", "husband", "son", "boyfriend", "uncle", "nephew", "man", "boy",
+                       "grandfather", "grandpa", "mr", "mr.", "sir"}),
+}  # fmt: skip
+
 
 @dataclass
 class Discourse:

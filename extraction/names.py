@@ -1,0 +1,206 @@
+"""Proper names in a parsed Doc: PROPN runs united with NER spans (the NER *label* only
+proposes a type: the stand-in pipeline's labels are unreliable, its spans less so), extended
+by name particles ("University *of* Texas"), numbers ("Apollo *11*", "World War *II*"),
+capitalised adjectives ("*Asian* Americans"), pieces joined without spaces ("Amsterdam-Centrum")
+and places with their region ("Glen Ridge, New Jersey").
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span, Token
+
+from memcubedb.extraction.discourse import GENDERED, Discourse
+from memcubedb.extraction.grammar import PERSON_TITLES, Grammar, is_noun
+from memcubedb.extraction.labels import entity_type
+from memcubedb.extraction.triples import EntityType, Mention
+
+#: Longest name taken as an entity, tokens (longer runs of capitalised words are titles or shouting).
+MAX_NAME_TOKENS = 8
+#: Longest word or name taken as an entity, characters (longer "words" are blobs: URLs, base64…).
+MAX_CHARS = 128
+
+#: lower-case words inside names ("Bank *of* America", "Ponce *de* León")
+NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den",
+                            "the"})  # fmt: skip
+
+#: Roman numerals that number a name ("World War *II*", "Elizabeth *II*")
+ROMAN_NUMERALS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV"})
+
+#: characters that join the pieces of one name without spaces ("Amsterdam-Centrum", "AC-130")
+JOINERS = frozenset({"-", "–", "/", "&", "."})
+
+_TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
+
+
+def _mixed_case(word: str) -> bool:
+    """A word with a capital after its first letter that is not all capitals ("AIDAstella",
+    "McLaren"): written as a name, whatever the tagger says."""
+    return any(c.isupper() for c in word[1:]) and not word.isupper()
+
+
+def trim_span(span: Span) -> Span:
+    """``span`` without determiners, punctuation, particles and prepositions at its edges."""
+    start, end = span.start, span.end
+    while start < end and (span.doc[start].pos_ in _TRIM_POS or span.doc[start].tag_ == "POS"):
+        start += 1
+    while end > start and (span.doc[end - 1].pos_ in _TRIM_POS or span.doc[end - 1].tag_ == "POS"):
+        end -= 1
+    return span.doc[start:end]
+
+
+class NameFinder:
+    """Name spans of one Doc; the base of :class:`~memcubedb.extraction.mentions.MentionIndex`,
+    which sets the state these methods read (tokens already claimed by dates and values in
+    ``_by_token``, the participants' names, the discourse whose genders titles teach)."""
+
+    doc: Doc
+    grammar: Grammar
+    discourse: Discourse
+    participants: set[str]
+    _by_token: dict[int, Mention | None]
+    _name_starts: set[int]
+
+    @staticmethod
+    def _numbers_name(token: Token) -> bool:
+        """An integer written next to a capitalised proper noun is part of its name: "Apollo 11",
+        "11264 Claudiomaccone" (a date or a unit would have claimed it already)."""
+        doc = token.doc
+        if not token.is_digit:
+            return False
+        for k in (token.i - 1, token.i + 1):
+            if 0 <= k < len(doc) and doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper):
+                return not (k == token.i - 1 and doc[k].whitespace_ == "" and doc[k].is_punct)
+        return False
+
+    # --- names --------------------------------------------------------------------------------
+
+    def _name_spans(self) -> dict[int, Mention]:
+        doc, spans = self.doc, []
+        labels: dict[tuple[int, int], str] = {}
+        for ent in doc.ents:
+            trimmed = trim_span(ent)
+            if len(trimmed) and entity_type(ent.label_) not in {EntityType.DATE, EntityType.LITERAL}:
+                spans.append((trimmed.start, trimmed.end))
+                labels[(trimmed.start, trimmed.end)] = ent.label_
+        i = 0
+        while i < len(doc):
+            if self._is_name_word(doc[i]) or (
+                (self._is_number_part(doc[i]) or self._is_name_adjective(doc[i])) and self._continues(doc, i + 1)
+            ):
+                j = i + 1
+                while j < len(doc) and not doc[j].is_sent_start and self._continues(doc, j):
+                    j += 1
+                while j - 1 > i and (doc[j - 1].is_punct or doc[j - 1].lower_ in NAME_PARTICLES):
+                    j -= 1
+                spans.append((i, j))
+                i = j
+            else:
+                i += 1
+        merged: list[tuple[int, int, str]] = []
+        for start, end in sorted(spans):
+            label = labels.get((start, end), "")
+            if merged and start < merged[-1][1]:
+                prev = merged[-1]
+                merged[-1] = (prev[0], max(prev[1], end), prev[2] or label)
+            else:
+                merged.append((start, end, label))
+        merged = self._places(merged)
+        out: dict[int, Mention] = {}
+        for start, end, label in merged:
+            if any(doc[k].i in self._by_token for k in range(start, end)) or not doc[start:end].text.strip():
+                continue
+            too_long = (
+                end - start > MAX_NAME_TOKENS or doc[end - 1].idx + len(doc[end - 1]) - doc[start].idx > MAX_CHARS
+            )
+            if too_long:  # a run of capitalised words (a title, shouting) or a blob is no name
+                continue
+            mention = self._name_mention(doc[start:end], label)
+            self._name_starts.add(start)
+            for k in range(start, end):
+                out[k] = mention
+        return out
+
+    def _places(self, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Join "Name, Name" when the second is an appositive of the first: a place and the region
+        it lies in is one name ("Glen Ridge, New Jersey", "Newport Pagnell, Buckinghamshire,
+        England"); coordinated names ("Mark, Lisa and Tom") are conjuncts, not appositives."""
+        doc, out = self.doc, []
+        appositive = self.grammar.scheme.appositive
+        for start, end, label in spans:
+            if out and start == out[-1][1] + 1 and doc[start - 1].text == ",":
+                first = out[-1]
+                root = doc[start:end].root
+                if root.dep_ in appositive and first[0] <= root.head.i < first[1] and not self._listed(end):
+                    out[-1] = (first[0], end, first[2] or label)
+                    continue
+            out.append((start, end, label))
+        return out
+
+    def _listed(self, end: int) -> bool:
+        """True when a coordinating word follows the span (", and …", "and …": a list of names)."""
+        doc = self.doc
+        k = end + 1 if end < len(doc) and doc[end].text == "," else end
+        return k < len(doc) and doc[k].pos_ == "CCONJ"
+
+    def _is_name_adjective(self, token: Token) -> bool:
+        """A capitalised adjective right before a name word is part of the name ("*Asian*
+        Americans", "*Ottoman* Army")."""
+        nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        return token.pos_ == "ADJ" and token.is_title and nxt is not None and self._is_name_word(nxt)
+
+    def _is_number_part(self, token: Token) -> bool:
+        if token.i in self._by_token:
+            return False
+        ordinal = token.shape_ in {"dxx", "ddxx", "dddxx"} and token.lower_[-2:] in {"st", "nd", "rd", "th"}
+        nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        if ordinal and nxt is not None and self._is_name_word(nxt):
+            return True  # "14th New Jersey Volunteer Infantry Monument"
+        if token.text in ROMAN_NUMERALS and token.i > 0 and token.doc[token.i - 1].is_title:
+            return True  # "World War II", "Felipe VI"
+        return token.like_num and self._numbers_name(token)
+
+    def _continues(self, doc: Doc, j: int) -> bool:
+        """Whether token ``j`` extends the name run before it: another name word, a number of a
+        numbered name, a particle between name words ("University *of* Texas", "Ponce *de* León")
+        or a piece joined without spaces ("Amsterdam*-Centrum*", "AC*-130*")."""
+        tok, prev = doc[j], doc[j - 1]
+        if tok.i in self._by_token:
+            return False
+        if self._is_name_word(tok) or self._is_number_part(tok):
+            return True
+        nxt = doc[j + 1] if j + 1 < len(doc) else None
+        if tok.lower_ in NAME_PARTICLES and nxt is not None and self._is_name_word(nxt):
+            return prev.is_title  # "University of Texas", not "CTO of Acme"
+        if tok.text == "&" and nxt is not None and nxt.is_alpha and self._is_name_word(prev):
+            return True  # "Carnival Corporation & plc"
+        if prev.text == "&" and tok.is_alpha:
+            return True
+        joined = not prev.whitespace_ and (tok.text in JOINERS or prev.text in JOINERS)
+        return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not tok.is_sent_start
+
+    def _is_name_word(self, token: Token) -> bool:
+        if token.i in self._by_token or token.is_space or (not token.is_alpha and token.pos_ != "PROPN"):
+            return False
+        if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
+            return True
+        if not is_noun(token) or not (token.is_title or _mixed_case(token.text)):
+            return False
+        if not token.is_sent_start:  # a capitalised NOUN inside a sentence is a name the tagger missed
+            return True
+        if any(c.dep_ in self.grammar.scheme.appositive and c.pos_ == "PROPN" for c in token.children):
+            return True  # "Abilene, Texas is …"
+        # sentence-initial: a bare singular subject with no modifiers reads as a name ("Okafor sold …")
+        bare = not any(c.dep_ in {"det", "amod", "nummod"} or c.dep_ in self.grammar.scheme.possessive
+                       for c in token.children)  # fmt: skip
+        singular = (token.lemma_ or token.text).lower() == token.lower_
+        return bare and singular and token.dep_ in self.grammar.scheme.subject
+
+    def _name_mention(self, span: Span, label: str) -> Mention:
+        text = " ".join("".join(t.text_with_ws for t in span if not t.is_space).split())
+        kind = entity_type(label) if label else EntityType.OTHER
+        first = span[0].lower_
+        if text.casefold() in self.participants or first in PERSON_TITLES:
+            kind = EntityType.PERSON
+        if first in PERSON_TITLES:
+            self.discourse.gender[text.casefold()] = "male" if first in GENDERED["male"] else "female"
+        return Mention(text=text, name=text, type=kind, start=span.start_char, end=span.end_char, named=True)
