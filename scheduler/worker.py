@@ -15,7 +15,6 @@ import logging
 import signal
 import threading
 import time
-from functools import partial
 from types import FrameType
 
 from rich.console import Console
@@ -115,6 +114,7 @@ class Worker:
 def serve_worker(settings: Settings, console: Console, threads: int = 1, periodic_runs: bool = True) -> None:
     """``memcubedb worker``: run jobs from the configured Neo4j until SIGINT/SIGTERM."""
     from memcubedb.embeddings import make_embedder
+    from memcubedb.graph.records import CubeWrite
     from memcubedb.graph.store import GraphStore
     from memcubedb.scheduler.lm import load_lm
     from memcubedb.scheduler.threads import apply_torch_threads
@@ -124,10 +124,11 @@ def serve_worker(settings: Settings, console: Console, threads: int = 1, periodi
     jobs = settings.scheduler.jobs
     torch_threads = apply_torch_threads("worker", jobs.torch_threads)
     store = GraphStore.connect(settings)
-    embedder = make_embedder(settings.embedding, settings.embedding_dim)
+    def vectorize(writes: list[CubeWrite]) -> None:  # the embedder loads with the first demotion that needs it
+        embed_writes(make_embedder(settings.embedding, settings.embedding_dim), writes)
+
     scheduler = MemScheduler(store, MemVault(settings.vault_dir), settings.scheduler,
-                             lambda: load_lm(settings.scheduler.lm), vectorize=partial(embed_writes, embedder),
-                             role="worker")  # fmt: skip
+                             lambda: load_lm(settings.scheduler.lm), vectorize=vectorize, role="worker")  # fmt: skip
     worker = Worker(scheduler, jobs, threads=threads, periodic_runs=periodic_runs)
     telemetry = settings.telemetry
     stop_metrics = None

@@ -74,7 +74,7 @@ class Op:
 
 
 def _mix(rng: random.Random) -> list[Op]:
-    kinds = rng.choices(["add", "search", "read"], weights=[5, 3, 2], k=REQUESTS)
+    kinds = rng.choices(["add", "search", "read"], weights=[3, 3, 4], k=REQUESTS)
     ops = [Op(kind, PRINCIPALS[i % len(PRINCIPALS)], rng.randrange(2)) for i, kind in enumerate(kinds)]
     for n in range(RUNS):  # spread over the stream, alternating APIs, every principal in turn
         ops.insert(n * (len(ops) // RUNS) + n, Op("run", PRINCIPALS[n % len(PRINCIPALS)], n % 2))
