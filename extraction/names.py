@@ -7,6 +7,8 @@ and places with their region ("Glen Ridge, New Jersey").
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Doc, Span, Token
 
 from memcubedb.extraction.discourse import GENDERED, Discourse
@@ -23,6 +25,8 @@ MAX_CHARS = 128
 NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den",
                             "the"})  # fmt: skip
 
+#: initials written with full stops ("A.F.C.", "U.S.")
+_INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
 #: Roman numerals that number a name ("World War *II*", "Elizabeth *II*")
 ROMAN_NUMERALS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "XIII", "XIV"})
 
@@ -88,7 +92,7 @@ class NameFinder:
                 (self._is_number_part(doc[i]) or self._is_name_adjective(doc[i])) and self._continues(doc, i + 1)
             ):
                 j = i + 1
-                while j < len(doc) and not doc[j].is_sent_start and self._continues(doc, j):
+                while j < len(doc) and not self._breaks(doc, j) and self._continues(doc, j):
                     j += 1
                 while j - 1 > i and (doc[j - 1].is_punct or doc[j - 1].lower_ in NAME_PARTICLES):
                     j -= 1
@@ -142,11 +146,18 @@ class NameFinder:
         k = end + 1 if end < len(doc) and doc[end].text == "," else end
         return k < len(doc) and doc[k].pos_ == "CCONJ"
 
+    @staticmethod
+    def _breaks(doc: Doc, j: int) -> bool:
+        """A sentence starts at ``j`` (not after initials the segmenter took for a full stop:
+        "A.F.C. | Blackpool")."""
+        return doc[j].is_sent_start and not _INITIALS.fullmatch(doc[j - 1].text)
+
     def _is_name_adjective(self, token: Token) -> bool:
-        """A capitalised adjective right before a name word is part of the name ("*Asian*
-        Americans", "*Ottoman* Army")."""
+        """A capitalised adjective or participle right before a name word is part of the name
+        ("*Asian* Americans", "*Ottoman* Army", "A *Severed* Wasp")."""
         nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-        return token.pos_ == "ADJ" and token.is_title and nxt is not None and self._is_name_word(nxt)
+        modifier = token.pos_ == "ADJ" or (token.tag_ in {"VBN", "VBG"} and not token.is_sent_start)
+        return modifier and token.is_title and nxt is not None and self._is_name_word(nxt)
 
     def _is_number_part(self, token: Token) -> bool:
         if token.i in self._by_token:
@@ -179,6 +190,8 @@ class NameFinder:
         return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not tok.is_sent_start
 
     def _is_name_word(self, token: Token) -> bool:
+        if token.i not in self._by_token and _INITIALS.fullmatch(token.text):
+            return True  # "A.F.C. Blackpool", "U.S."
         if token.i in self._by_token or token.is_space or (not token.is_alpha and token.pos_ != "PROPN"):
             return False
         if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:

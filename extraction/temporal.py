@@ -51,6 +51,7 @@ _PATTERNS: dict[str, list[list[dict[str, object]]]] = {
     "weekday": [[{"LOWER": {"IN": WEEKDAYS}}]],
     "year": [[YEAR]],
     "iso": [[{"SHAPE": "dddd-dd-dd"}], [YEAR, {"ORTH": "-"}, {"SHAPE": "dd"}, {"ORTH": "-"}, {"SHAPE": "dd"}]],
+    "numeric": [[{"SHAPE": {"IN": ["dd/dd/dddd", "d/dd/dddd", "dd/d/dddd", "d/d/dddd"]}}]],  # "07/23/1927" (M/D/Y)
 }
 
 #: dateparser's period names → our precision labels (also the ISO-ish format of the value).

@@ -147,6 +147,11 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
      {("buzz aldrin", "born on", "1930-01-20", False)}),
     # whole names: particles, pieces joined without spaces, numbered names
     ("Alice grew up in Amsterdam-Centrum.", None, None, {("alice", "grow up in", "amsterdam-centrum", False)}),
+    ("A.F.C. Blackpool has 1500 members.", None, None, {("a.f.c. blackpool", "have", "1500 members", False)}),
+    ("The novel A Severed Wasp was written by Elizabeth Spencer.", None, None,
+     {("severed wasp", "written by", "elizabeth spencer", False)}),
+    ("Anna Smith was born on 07/23/1927 in Dallas.", None, None,
+     {("anna smith", "born on", "1927-07-23", False), ("anna smith", "born in", "dallas", False)}),
     ("The Asian Americans are an ethnic group in the United States.", None, None,
      {("united states", "ethnic group", "asian americans", False)}),
     ("The country has an ethnic group called Asian Americans.", None, None,
