@@ -3,7 +3,8 @@
 Names come from :mod:`memcubedb.extraction.names`. Pronouns are resolved with a small
 :class:`~memcubedb.extraction.discourse.Discourse` state kept per conversation or document: first person → the speaker,
 second person → the addressee, he/she → the last compatible person, it → the last thing,
-relative pronouns → the noun their clause modifies.
+relative pronouns → the name right before them, else the noun their clause modifies (a
+predicate nominal's subject: "X is a footballer who …" → X).
 """
 
 from __future__ import annotations
@@ -226,6 +227,9 @@ class MentionIndex(NameFinder):
         if word in SECOND_PERSON and self.unit.addressee:
             return self._resolved(token, self.unit.addressee, EntityType.PERSON, "addressee")
         clause = token.head.head if word == "whose" else token.head  # "whose capital is …": whose → capital → is
+        named = self._name_before(token) if word in RELATIVE else None
+        if named is not None:  # "… the Netherlands, which is led by …": the name it follows, however parsed
+            return named.model_copy(update={"text": token.text, "via": "relative"})
         if word in RELATIVE and self.grammar.is_relative_clause(clause):
             antecedent = self.get(self._described(clause.head))
             if antecedent is not None:
@@ -238,6 +242,13 @@ class MentionIndex(NameFinder):
                     update={"text": token.text, "start": token.idx, "end": token.idx + len(token), "via": "antecedent"}
                 )
         return None
+
+    def _name_before(self, token: Token) -> Mention | None:
+        """The name right before ``token``, across a comma or an opening bracket, if any."""
+        k = token.i - 1
+        while k >= 0 and self.doc[k].text in {",", "("}:
+            k -= 1
+        return self._names.get(k) if k >= 0 else None
 
     def _described(self, noun: Token) -> Token:
         """What a relative clause on ``noun`` is said of: the noun, or — when the noun is a copula's

@@ -151,6 +151,15 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("for", "ADP", "IN", "prep", 5, "for", "O"), ("Crewe", "PROPN", "NNP", "pobj", 6, "Crewe", "B-ORG"),
       (".", "PUNCT", ".", "punct", 1, ".", "O")],
      None, {("martin", "is", "footballer", False), ("martin", "play for", "crewe", False)}),
+    # a relative pronoun right after a name is said of it, though the parse hangs the clause higher
+    ([("Kant", "PROPN", "NNP", "nsubj", 1, "Kant", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("a", "DET", "DT", "det", 3, "a", "O"), ("national", "NOUN", "NN", "attr", 1, "national", "O"),
+      ("of", "ADP", "IN", "prep", 3, "of", "O"), ("Holland", "PROPN", "NNP", "pobj", 4, "Holland", "B-GPE"),
+      (",", "PUNCT", ",", "punct", 3, ",", "O"), ("which", "PRON", "WDT", "nsubjpass", 9, "which", "O"),
+      ("is", "AUX", "VBZ", "auxpass", 9, "be", "O"), ("led", "VERB", "VBN", "relcl", 3, "lead", "O"),
+      ("by", "ADP", "IN", "agent", 9, "by", "O"), ("Rutte", "PROPN", "NNP", "pobj", 10, "Rutte", "B-PERSON"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("holland", "led by", "rutte", False)}),
     # coordinated subjects distributed
     ([("Mark", "PROPN", "NNP", "nsubj", 3, "Mark", "B-PERSON"), ("and", "CCONJ", "CC", "cc", 0, "and", "O"),
       ("Lisa", "PROPN", "NNP", "conj", 0, "Lisa", "B-PERSON"), ("visited", "VERB", "VBD", "ROOT", 3, "visit", "O"),

@@ -140,6 +140,9 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     # a relative clause on a predicate nominal is said of the subject; a name given by "called"
     ("Alan Martin is a footballer who plays for Crewe Alexandra.", None, None,
      {("alan martin", "play for", "crewe alexandra", False)}),
+    # a relative pronoun right after a name is said of that name, wherever the parser hung it
+    ("Agnes Kant is a national of the Netherlands, which is led by Mark Rutte.", None, None,
+     {("netherlands", "led by", "mark rutte", False)}),
     ("Airey Neave, who was born in Knightsbridge, fought in World War II.", None, None,
      {("airey neave", "born in", "knightsbridge", False), ("airey neave", "fight in", "world war ii", False)}),
     # passive participle with its preposition; explicit dates are facts with typed values
