@@ -171,6 +171,9 @@ class RelationExtractor(ArgumentReader):
             if verb.tag_ == "VBN" and g.is_loose_attachment(verb) and verb.head.pos_ not in {"VERB", "AUX"}
             else []
         )
+        reduced = self._reduced_relative(verb)
+        if reduced is not None:  # "A.C. Milan, managed by X, …": the participle is said of the name before it
+            passive_subjects, subject_tokens = [reduced], []
         passive = bool(passive_subjects) or any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
         if passive and not passive_subjects and g.is_verb_conjunct(verb):
             passive_subjects = subject_tokens  # "X built the ship and is located in Y": X is located
@@ -263,6 +266,23 @@ class RelationExtractor(ArgumentReader):
                 continue
             to = any(c.lower_ == "to" for c in comp.children)
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
+
+    def _reduced_relative(self, verb: Token) -> Token | None:
+        """The name a bare past participle with a by-phrase follows after a comma ("A.C. Milan,
+        *managed* by X"), when the participle has no auxiliary and no subject of its own: a
+        reduced relative clause on that name, whatever the parser attached it to. (Without the
+        by-phrase a participle after a comma is as often the next predicate: "X, who was born in
+        Y, fought in Z".)"""
+        if verb.tag_ != "VBN" or verb.i < 2 or self._doc[verb.i - 1].text != ",":
+            return None
+        if not self.g.agents(verb) and not any(p == "by" for p, _ in self.g.prepositional(verb)):
+            return None
+        own = self.g.scheme.passive_subject | self.g.scheme.subject | {"aux", "aux:pass", "auxpass"}
+        if any(c.dep_ in own for c in verb.children):
+            return None
+        before = self._doc[verb.i - 2]
+        mention = self._m.get(before)
+        return before if mention is not None and mention.named else None
 
     def _noun(self, noun: Token) -> None:
         owner_tok = self.g.possessor(noun)

@@ -140,6 +140,10 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     # a relative clause on a predicate nominal is said of the subject; a name given by "called"
     ("Alan Martin is a footballer who plays for Crewe Alexandra.", None, None,
      {("alan martin", "play for", "crewe alexandra", False)}),
+    # a bare participle after "Name," is a reduced relative clause on that name
+    ("Alessio Romagnoli plays for A.C. Milan, managed by Sinisa Mihajlovic.", None, None,
+     {("alessio romagnoli", "play for", "a.c. milan", False),
+      ("a.c. milan", "managed by", "sinisa mihajlovic", False)}),
     # a relative pronoun right after a name is said of that name, wherever the parser hung it
     ("Agnes Kant is a national of the Netherlands, which is led by Mark Rutte.", None, None,
      {("netherlands", "led by", "mark rutte", False)}),
