@@ -268,12 +268,12 @@ class RelationExtractor(ArgumentReader):
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
 
     def _reduced_relative(self, verb: Token) -> Token | None:
-        """The name a bare past participle with a by-phrase follows after a comma ("A.C. Milan,
-        *managed* by X"), when the participle has no auxiliary and no subject of its own: a
-        reduced relative clause on that name, whatever the parser attached it to. (Without the
-        by-phrase a participle after a comma is as often the next predicate: "X, who was born in
-        Y, fought in Z".)"""
-        if verb.tag_ != "VBN" or verb.i < 2 or self._doc[verb.i - 1].text != ",":
+        """The name a bare past participle with a by-phrase follows after a comma or a bracket
+        ("A.C. Milan, *managed* by X", "Uttar Pradesh (*led* by Ram Naik)"), when the participle
+        has no auxiliary and no subject of its own: a reduced relative clause on that name,
+        whatever the parser attached it to. (Without the by-phrase a participle after a comma is
+        as often the next predicate: "X, who was born in Y, fought in Z".)"""
+        if verb.tag_ != "VBN" or verb.i < 2 or self._doc[verb.i - 1].text not in {",", "("}:
             return None
         if not self.g.agents(verb) and not any(p == "by" for p, _ in self.g.prepositional(verb)):
             return None
