@@ -24,7 +24,7 @@ Constructions (each names its rule in :attr:`Triple.rule`; confidences and the f
   OCLC number V" → (…, OCLC number, V), "X is Y's predecessor", "Y's maiden flight was on Z" → (Y, maiden flight on,
   Z); an indefinite relational noun too ("X is a leader of Y" → (Y, leader, X)), except
   membership and classifier nouns or an origin ("a member of Y", "part of Y", "a city in Y",
-  "a dish from Y": copula);
+  "a dish from Y": copula); "X is the language spoken in Y" → (Y, language, X);
 * ``copula`` — other copular clauses: "X is from Y" → (X, is from, Y); "X is a member of Y"
   (a membership) → (X, is member of, Y); "X is east of Y"; "Ajay is tall";
 * ``noun_modifier`` — a common noun's prepositional modifier ("the team at Acme"), below the
@@ -161,11 +161,16 @@ class RelationExtractor(ArgumentReader):
                             self._emit(obj, word, s, "attribute", n, negated=negated, valid_from=when)
                         else:
                             self._emit(s, f"is {word} {prep}", obj, "copula", n, negated=negated, valid_from=when)
+                elif (placed := self._placed_by_participle(n)) is not None:
+                    # "Greek is the language spoken in Greece" → (Greece, language, Greek)
+                    self._emit(self._m.get(placed), self._word(n), s, "attribute", n, negated=negated)
                 else:
                     self._emit(s, "is", value, "copula", n, negated=negated, valid_from=when)
 
     def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
         g = self.g
+        if g.is_loose_attachment(verb) and self._placed_by_participle(verb.head) is not None:
+            return  # "the language spoken in Greece": read as Greece's language by the copula rule
         passive_subjects = g.passive_subjects(verb) or (
             self._predicated(verb.head)
             if verb.tag_ == "VBN" and g.is_loose_attachment(verb) and verb.head.pos_ not in {"VERB", "AUX"}
@@ -266,6 +271,19 @@ class RelationExtractor(ArgumentReader):
                 continue
             to = any(c.lower_ == "to" for c in comp.children)
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
+
+    def _placed_by_participle(self, noun: Token) -> Token | None:
+        """The name a definite noun's participle places it in ("the language *spoken in* Greece",
+        "the currency used in Y"): whose N the noun is."""
+        if not is_common_noun(noun) or not self._definite(noun):
+            return None
+        for child in noun.children:
+            if child.tag_ == "VBN" and child.i > noun.i and self.g.is_loose_attachment(child):
+                for prep, target in self.g.prepositional(child, include_unmarked=False):
+                    mention = self._m.get(target)
+                    if prep in {"in", "at", "by"} and mention is not None and mention.named:
+                        return target
+        return None
 
     def _reduced_relative(self, verb: Token) -> Token | None:
         """The name a bare past participle with a by-phrase follows after a comma or a bracket

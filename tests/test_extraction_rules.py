@@ -123,6 +123,8 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     ("Abner Sibal was a member of the Republican Party.", None, None,
      {("abner sibal", "is member of", "republican party", False)}),
     ("Ajoblanco is a dish from Spain.", None, None, {("ajoblanco", "is dish from", "spain", False)}),
+    # "X is the N <participle> in Y" is Y's N
+    ("Greek is the language spoken in Greece.", None, None, {("greece", "language", "greek", False)}),
     # possessives: "X is Y's N" and "Y's N is <prep> Z" are Y's attributes
     ("Oladipo Diya was Mike Akhigbe's predecessor.", None, None,
      {("mike akhigbe", "predecessor", "oladipo diya", False)}),
