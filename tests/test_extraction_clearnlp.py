@@ -160,6 +160,12 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("by", "ADP", "IN", "agent", 9, "by", "O"), ("Rutte", "PROPN", "NNP", "pobj", 10, "Rutte", "B-PERSON"),
       (".", "PUNCT", ".", "punct", 1, ".", "O")],
      None, {("holland", "led by", "rutte", False)}),
+    # "X is the N spoken in Y" → (Y, N, X)
+    ([("Greek", "PROPN", "NNP", "nsubj", 1, "Greek", "B-NORP"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("the", "DET", "DT", "det", 3, "the", "O"), ("language", "NOUN", "NN", "attr", 1, "language", "O"),
+      ("spoken", "VERB", "VBN", "acl", 3, "speak", "O"), ("in", "ADP", "IN", "prep", 4, "in", "O"),
+      ("Greece", "PROPN", "NNP", "pobj", 5, "Greece", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("greece", "language", "greek", False)}),
     # coordinated subjects distributed
     ([("Mark", "PROPN", "NNP", "nsubj", 3, "Mark", "B-PERSON"), ("and", "CCONJ", "CC", "cc", 0, "and", "O"),
       ("Lisa", "PROPN", "NNP", "conj", 0, "Lisa", "B-PERSON"), ("visited", "VERB", "VBD", "ROOT", 3, "visit", "O"),
