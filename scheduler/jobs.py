@@ -48,6 +48,7 @@ from neo4j import ManagedTransaction
 
 from memcubedb.config.scheduler import JobsConfig
 from memcubedb.cube import new_id, utcnow
+from memcubedb.cypher import scheduler as q
 from memcubedb.graph.mapping import native
 from memcubedb.graph.store import GraphStore
 from memcubedb.states import LIVE_STATES
@@ -56,153 +57,6 @@ log = logging.getLogger("memcubedb.scheduler.jobs")
 
 KINDS = ("promotion", "encoding", "demotion", "run")
 """Job kinds a worker runs (:meth:`memcubedb.scheduler.memscheduler.MemScheduler.execute`)."""
-
-ENQUEUE_JOB = """
-CREATE (j:Job {id: $id, kind: $kind, state: 'queued', principal: $principal, params: $params,
-               created_at: $now, attempts: 0, vault_digests: []})
-RETURN j {.*} AS job
-"""
-
-START_JOB = """
-CREATE (j:Job {id: $id, kind: $kind, state: 'running', principal: $principal, params: $params,
-               created_at: $now, started_at: $now, attempts: 1, vault_digests: [], worker: $worker,
-               claimed_at: datetime(), heartbeat_at: datetime(),
-               lease_expires_at: datetime() + duration({seconds: $lease_s})})
-RETURN j {.*} AS job
-"""
-
-#: Claimable jobs, oldest first, expired leases before queued jobs; a ``run`` waits while another
-#: run of its principal holds a live lease. Read without locks: :data:`CLAIM_JOB` re-checks.
-CLAIMABLE = """
-MATCH (j:Job)
-WHERE j.kind IN $kinds
-  AND ((j.state = 'queued' AND NOT $expired_only)
-       OR (j.state = 'running' AND j.lease_expires_at < datetime() AND j.attempts < $max_attempts))
-  AND NOT (j.kind = 'run' AND EXISTS {
-    MATCH (o:Job {kind: 'run', state: 'running', principal: j.principal})
-    WHERE o.id <> j.id AND o.lease_expires_at >= datetime()
-  })
-RETURN j.id AS id
-ORDER BY CASE j.state WHEN 'running' THEN 0 ELSE 1 END, j.created_at, j.id
-LIMIT $limit
-"""
-
-#: Serialises claims (and periodic-run enqueues) across processes; one node, unique by constraint.
-CLAIM_LOCK = "MERGE (l:JobClaimLock {id: 'claims'}) SET l.worker = $worker, l.at = datetime()"
-
-#: Lock the job, then check under the lock that it is still claimable, then take the lease.
-CLAIM_JOB = """
-MATCH (j:Job {id: $id})
-SET j._lock = true
-REMOVE j._lock
-WITH j, j.worker AS previous
-WHERE j.kind IN $kinds
-  AND ((j.state = 'queued' AND NOT $expired_only)
-       OR (j.state = 'running' AND j.lease_expires_at < datetime() AND j.attempts < $max_attempts))
-  AND NOT (j.kind = 'run' AND EXISTS {
-    MATCH (o:Job {kind: 'run', state: 'running', principal: j.principal})
-    WHERE o.id <> j.id AND o.lease_expires_at >= datetime()
-  })
-SET j.state = 'running', j.worker = $worker, j.previous_worker = previous, j.attempts = j.attempts + 1,
-    j.started_at = coalesce(j.started_at, $now), j.claimed_at = datetime(), j.heartbeat_at = datetime(),
-    j.lease_expires_at = datetime() + duration({seconds: $lease_s})
-RETURN j {.*} AS job
-"""
-
-#: Jobs whose lease expired after ``$max_attempts`` claims (each attempt's worker stopped).
-EXHAUSTED = """
-MATCH (j:Job {state: 'running'})
-WHERE j.lease_expires_at < datetime() AND j.attempts >= $max_attempts
-RETURN j.id AS id
-"""
-
-#: Mark one of :data:`EXHAUSTED` failed (locked, then checked again).
-FAIL_EXHAUSTED = """
-MATCH (j:Job {id: $id})
-SET j._lock = true
-REMOVE j._lock
-WITH j
-WHERE j.state = 'running' AND j.lease_expires_at < datetime() AND j.attempts >= $max_attempts
-SET j.state = 'failed', j.ended_at = $now,
-    j.error = 'its worker stopped in each of ' + toString(j.attempts) + ' attempts; not taken over again'
-RETURN j.id AS id
-"""
-
-#: Extend the lease, holder only (locked first, like every lease check).
-HEARTBEAT = """
-MATCH (j:Job {id: $id})
-SET j._lock = true
-REMOVE j._lock
-WITH j
-WHERE j.state = 'running' AND j.worker = $worker AND j.attempts = $attempts
-SET j.heartbeat_at = datetime(), j.lease_expires_at = datetime() + duration({seconds: $lease_s})
-RETURN j.id AS id
-"""
-
-#: End the job, holder only: no row back means the lease was lost and the caller's transaction
-#: must roll back.
-FINISH_JOB = """
-MATCH (j:Job {id: $id})
-SET j._lock = true
-REMOVE j._lock
-WITH j
-WHERE j.state = 'running' AND j.worker = $worker AND j.attempts = $attempts
-SET j.state = $state, j.ended_at = $now, j.result = $result, j.error = $error
-RETURN j.id AS id
-"""
-
-JOB_BY_ID = "MATCH (j:Job {id: $id}) RETURN j {.*} AS job"
-
-RECENT_JOBS = """
-MATCH (j:Job) WHERE $principal IS NULL OR j.principal = $principal
-RETURN j {.*} AS job ORDER BY j.created_at DESC LIMIT $limit
-"""
-
-#: Queued and running promotions, encodings and demotions of a principal (a run leaves their
-#: cubes and facts to them instead of starting a second job on the same input).
-PENDING_JOBS = """
-MATCH (j:Job {principal: $principal})
-WHERE j.state IN ['queued', 'running'] AND j.kind IN ['promotion', 'encoding', 'demotion']
-RETURN j {.*} AS job ORDER BY j.created_at
-"""
-
-#: Vault digests in use: live activation/parametric cubes, KGE models, and running jobs other than
-#: ``$except_job`` (whose partial outputs are being rolled back).
-REFERENCED_DIGESTS = """
-MATCH (c:MemCube) WHERE c.memory_type IN ['activation', 'parametric']
-  AND c.state IN $live
-RETURN c.vault_digest AS digest
-UNION
-MATCH (j:Job {state: 'running'}) WHERE j.id <> $except_job
-UNWIND coalesce(j.vault_digests, []) AS digest
-RETURN digest
-UNION
-MATCH (k:KGEModel) RETURN k.vault_digest AS digest
-"""
-
-#: Jobs queued and running, all processes (the ``memcubedb_job_queue_depth`` gauge).
-QUEUE_DEPTH = """
-MATCH (j:Job) WHERE j.state IN ['queued', 'running']
-RETURN j.state AS state, count(*) AS n
-"""
-
-JOB_DIGESTS = "MATCH (j:Job {id: $id}) RETURN coalesce(j.vault_digests, []) AS digests"
-
-ADD_JOB_DIGEST = "MATCH (j:Job {id: $id}) SET j.vault_digests = coalesce(j.vault_digests, []) + [$digest]"
-
-#: Queue a ``run`` for every principal owning live memories whose last run was created more than
-#: ``$interval_s`` seconds ago and who has no run queued or running (called under the claim lock).
-ENQUEUE_DUE_RUNS = """
-MATCH (c:MemCube) WHERE c.state IN $live
-WITH DISTINCT c.owner AS principal
-WHERE NOT EXISTS {
-  MATCH (r:Job {kind: 'run', principal: principal})
-  WHERE r.state IN ['queued', 'running'] OR r.created_at >= $now - duration({seconds: $interval_s})
-}
-CREATE (j:Job {id: randomUUID(), kind: 'run', state: 'queued', principal: principal, params: '{}',
-               created_at: $now, attempts: 0, vault_digests: []})
-RETURN j.id AS id
-"""
 
 
 class LeaseLost(RuntimeError):
@@ -272,13 +126,13 @@ class JobLedger:
         """
         if kind not in KINDS:
             raise ValueError(f"unknown job kind {kind!r}; expected one of {KINDS}")
-        rows = self.store.write(ENQUEUE_JOB, id=new_id(), kind=kind, principal=principal,
+        rows = self.store.write(q.ENQUEUE_JOB, id=new_id(), kind=kind, principal=principal,
                                 params=json.dumps(params, sort_keys=True), now=utcnow())  # fmt: skip
         return Job.from_row(rows[0]["job"])
 
     def start(self, kind: str, principal: str, params: dict[str, Any]) -> Job:
         """Record a job as ``running`` with this worker holding its lease (work done in place)."""
-        rows = self.store.write(START_JOB, id=new_id(), kind=kind, principal=principal,
+        rows = self.store.write(q.START_JOB, id=new_id(), kind=kind, principal=principal,
                                 params=json.dumps(params, sort_keys=True), now=utcnow(), worker=self.worker,
                                 lease_s=self.config.lease_s)  # fmt: skip
         return Job.from_row(rows[0]["job"])
@@ -291,16 +145,16 @@ class JobLedger:
         Atomic across processes: the claim lock, then the job's own lock, then the checks.
         """
         params = {"kinds": list(kinds), "expired_only": expired_only, "max_attempts": self.config.max_attempts}
-        exhausted = self.store.read(EXHAUSTED, max_attempts=self.config.max_attempts)
-        if not exhausted and not self.store.read(CLAIMABLE, limit=1, **params):
+        exhausted = self.store.read(q.EXHAUSTED, max_attempts=self.config.max_attempts)
+        if not exhausted and not self.store.read(q.CLAIMABLE, limit=1, **params):
             return None
 
         def claim_in(tx: ManagedTransaction) -> Job | None:
-            tx.run(CLAIM_LOCK, worker=self.worker).consume()
+            tx.run(q.CLAIM_LOCK, worker=self.worker).consume()
             for row in exhausted:
-                tx.run(FAIL_EXHAUSTED, id=row["id"], now=utcnow(), max_attempts=self.config.max_attempts).consume()
-            for row in tx.run(CLAIMABLE, limit=16, **params).data():
-                taken = tx.run(CLAIM_JOB, id=row["id"], worker=self.worker, now=utcnow(),
+                tx.run(q.FAIL_EXHAUSTED, id=row["id"], now=utcnow(), max_attempts=self.config.max_attempts).consume()
+            for row in tx.run(q.CLAIMABLE, limit=16, **params).data():
+                taken = tx.run(q.CLAIM_JOB, id=row["id"], worker=self.worker, now=utcnow(),
                                lease_s=self.config.lease_s, **params).single()  # fmt: skip
                 if taken is not None:
                     return Job.from_row(taken["job"])
@@ -313,15 +167,15 @@ class JobLedger:
         ``interval_s`` seconds (none twice: done under the claim lock); returns the new job ids."""
 
         def enqueue_in(tx: ManagedTransaction) -> list[str]:
-            tx.run(CLAIM_LOCK, worker=self.worker).consume()
-            rows = tx.run(ENQUEUE_DUE_RUNS, live=live_states, now=utcnow(), interval_s=interval_s).data()
+            tx.run(q.CLAIM_LOCK, worker=self.worker).consume()
+            rows = tx.run(q.ENQUEUE_DUE_RUNS, live=live_states, now=utcnow(), interval_s=interval_s).data()
             return [r["id"] for r in rows]
 
         return self.store.execute_write(enqueue_in)
 
     def heartbeat(self, job: Job) -> bool:
         """Extend ``job``'s lease by ``lease_s``; False when this worker no longer holds it."""
-        rows = self.store.write(HEARTBEAT, id=job.id, worker=job.worker, attempts=job.attempts,
+        rows = self.store.write(q.HEARTBEAT, id=job.id, worker=job.worker, attempts=job.attempts,
                                 lease_s=self.config.lease_s)  # fmt: skip
         return bool(rows)
 
@@ -351,7 +205,7 @@ class JobLedger:
     def note_digest(self, job: Job, digest: str) -> None:
         """Record that ``job`` is about to write a vault entry (call before the write, so the
         entry of a killed attempt is known and can be removed)."""
-        self.store.write(ADD_JOB_DIGEST, id=job.id, digest=digest)
+        self.store.write(q.ADD_JOB_DIGEST, id=job.id, digest=digest)
 
     def finish_in(self, tx: ManagedTransaction, job: Job, result: dict[str, Any]) -> None:
         """Mark ``job`` succeeded inside the caller's transaction, which also writes its results.
@@ -360,14 +214,14 @@ class JobLedger:
             LeaseLost: this worker no longer holds the lease; the caller's transaction must roll
                 back (raising out of a transaction function does).
         """
-        row = tx.run(FINISH_JOB, id=job.id, worker=job.worker, attempts=job.attempts, state="succeeded",
+        row = tx.run(q.FINISH_JOB, id=job.id, worker=job.worker, attempts=job.attempts, state="succeeded",
                      now=utcnow(), result=json.dumps(result, default=str), error=None).single()  # fmt: skip
         if row is None:
             raise LeaseLost(f"job {job.id} ({job.kind}) is no longer leased to {job.worker}")
 
     def fail(self, job: Job, error: str) -> bool:
         """Mark ``job`` failed with an error message (holder only); False when the lease was lost."""
-        rows = self.store.write(FINISH_JOB, id=job.id, worker=job.worker, attempts=job.attempts, state="failed",
+        rows = self.store.write(q.FINISH_JOB, id=job.id, worker=job.worker, attempts=job.attempts, state="failed",
                                 now=utcnow(), result=None, error=error[:2000])  # fmt: skip
         return bool(rows)
 
@@ -375,7 +229,7 @@ class JobLedger:
 
     def digests_of(self, job: Job) -> list[str]:
         """Vault digests ``job`` recorded (in every attempt)."""
-        rows = self.store.read(JOB_DIGESTS, id=job.id)
+        rows = self.store.read(q.JOB_DIGESTS, id=job.id)
         return rows[0]["digests"] if rows else []
 
     def get(self, job_id: str) -> Job:
@@ -384,27 +238,27 @@ class JobLedger:
         Raises:
             LookupError: no such job.
         """
-        rows = self.store.read(JOB_BY_ID, id=job_id)
+        rows = self.store.read(q.JOB_BY_ID, id=job_id)
         if not rows:
             raise LookupError(f"no job {job_id!r}")
         return Job.from_row(rows[0]["job"])
 
     def recent(self, principal: str | None = None, limit: int = 20) -> list[Job]:
         """The most recent jobs, newest first (of one principal, or all)."""
-        return [Job.from_row(r["job"]) for r in self.store.read(RECENT_JOBS, principal=principal, limit=limit)]
+        return [Job.from_row(r["job"]) for r in self.store.read(q.RECENT_JOBS, principal=principal, limit=limit)]
 
     def pending(self, principal: str) -> list[Job]:
         """The principal's queued and running promotions, encodings and demotions."""
-        return [Job.from_row(r["job"]) for r in self.store.read(PENDING_JOBS, principal=principal)]
+        return [Job.from_row(r["job"]) for r in self.store.read(q.PENDING_JOBS, principal=principal)]
 
     def queue_depth(self) -> dict[str, int]:
         """Jobs queued and running (every worker's): ``{"queued": n, "running": m}``."""
         depth = {"queued": 0, "running": 0}
-        depth.update({r["state"]: r["n"] for r in self.store.read(QUEUE_DEPTH)})
+        depth.update({r["state"]: r["n"] for r in self.store.read(q.QUEUE_DEPTH)})
         return depth
 
     def referenced_digests(self, except_job: str | None = None) -> set[str]:
         """Vault digests still in use: by live activation/parametric cubes, KGE models, and running
         jobs other than ``except_job``."""
-        rows = self.store.read(REFERENCED_DIGESTS, except_job=except_job or "", live=list(LIVE_STATES))
+        rows = self.store.read(q.REFERENCED_DIGESTS, except_job=except_job or "", live=list(LIVE_STATES))
         return {r["digest"] for r in rows if r["digest"]}

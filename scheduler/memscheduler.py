@@ -45,12 +45,12 @@ from memcubedb.cube import (
     new_id,
     utcnow,
 )
+from memcubedb.cypher import scheduler as g
 from memcubedb.graph.mapping import native
 from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, EntityRecord, FactRecord, stable_id
 from memcubedb.graph.store import GraphStore, Prepare
 from memcubedb.metrics import cache_lookup
 from memcubedb.scheduler import budget, scoring
-from memcubedb.scheduler import graph_ops as g
 from memcubedb.scheduler import kge as kge_mod
 from memcubedb.scheduler.job_runner import JobRunner, JobWork
 from memcubedb.scheduler.jobs import Job, JobLedger, LeaseLost, worker_id
@@ -118,7 +118,7 @@ class MemScheduler:
         self._lm: LoadedLM | None = None
 
     def _read(self, query: str, principal: str) -> list[dict[str, Any]]:
-        """One of :mod:`~memcubedb.scheduler.graph_ops`' reads as ``principal`` over live cubes."""
+        """One of :mod:`~memcubedb.cypher.scheduler`' reads as ``principal`` over live cubes."""
         return self.store.read(query, principal=principal, live=list(LIVE_STATES))
 
     @property

@@ -16,12 +16,12 @@ from fastapi.testclient import TestClient
 from memcubedb.api.app import create_app
 from memcubedb.cube import KVTemplatePayload, LifecycleState, LoRAAdapterPayload, MemCube, utcnow
 from memcubedb.cypher import saved_queries
+from memcubedb.cypher import scheduler as g
 from memcubedb.graph.apikeys import ApiKeys
 from memcubedb.graph.facts import FactEditor
 from memcubedb.graph.permissions import Role
 from memcubedb.graph.records import ActivityRecord, AgentRecord, CubeWrite, MergeRecord
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler import graph_ops as g
 from memcubedb.settings import Settings
 from tests.conftest import WIPE
 from tests.factories import cube_write, entity

@@ -2,7 +2,7 @@
 
 Alice's notes on an orchard cooperative (a document and a chat turn) become plaintext cubes
 with entities and facts whose evidence offsets point into the cube text; the scheduler's own
-Cypher (:mod:`memcubedb.scheduler.graph_ops`) then links a promotion to activation memory, an
+Cypher (:mod:`memcubedb.cypher.scheduler`) then links a promotion to activation memory, an
 encoding into a LoRA adapter and a demotion back to plaintext. Mallory owns one cube Alice
 may not read. ``crowd`` adds many cubes mentioning one entity, to test the bounds.
 """
@@ -23,6 +23,7 @@ from memcubedb.cube import (
     MemoryType,
     PlaintextPayload,
 )
+from memcubedb.cypher import scheduler as sq
 from memcubedb.graph.records import (
     ActivityRecord,
     AgentRecord,
@@ -34,7 +35,6 @@ from memcubedb.graph.records import (
     stable_id,
 )
 from memcubedb.graph.store import GraphStore
-from memcubedb.scheduler import graph_ops
 
 OWNER = "alice"
 DOC_URI = "doc://notes/orchard-cooperative.md"
@@ -172,7 +172,7 @@ def seed(store: GraphStore) -> Seeded:
                           token_count=31, sha256=_sha("kv")),
         "promotion", "kv-template", promoted_at, 0.87, [docs[0].cube.id], LifecycleState.ACTIVATED)
     store.write_cubes([template])
-    _link(store, graph_ops.LINK_PROMOTION, source_id=docs[0].cube.id, template_id=template.cube.id, score=0.87,
+    _link(store, sq.LINK_PROMOTION, source_id=docs[0].cube.id, template_id=template.cube.id, score=0.87,
           now=promoted_at)
     store.set_state(OWNER, docs[0].cube.id, LifecycleState.ACTIVATED, promoted_at)  # as MemScheduler.promote does
     ids.template = template.cube.id
@@ -186,15 +186,15 @@ def seed(store: GraphStore) -> Seeded:
                            sha256=_sha("old-lora")),
         "encoding", "old-lora-adapter", T0 + timedelta(days=6), 0.61, [], LifecycleState.ACTIVATED)
     store.write_cubes([adapter, old_adapter])
-    _link(store, graph_ops.LINK_ENCODING, adapter_id=adapter.cube.id, fact_ids=encoded)
-    _link(store, graph_ops.LINK_ENCODING, adapter_id=old_adapter.cube.id, fact_ids=[ids.facts["manages"]])
+    _link(store, sq.LINK_ENCODING, adapter_id=adapter.cube.id, fact_ids=encoded)
+    _link(store, sq.LINK_ENCODING, adapter_id=old_adapter.cube.id, fact_ids=[ids.facts["manages"]])
     ids.adapter, ids.demoted_adapter = adapter.cube.id, old_adapter.cube.id
 
     demoted_at = T0 + timedelta(days=14)
     recovered = _derived(PlaintextPayload(text="Tomas Reyes manages the grafting programme."), "demotion",
                          "probe-recovered", demoted_at, 0.12, [old_adapter.cube.id], LifecycleState.GENERATED)
     store.write_cubes([recovered])
-    _link(store, graph_ops.LINK_DEMOTION, old_id=old_adapter.cube.id, new_id=recovered.cube.id, now=demoted_at,
+    _link(store, sq.LINK_DEMOTION, old_id=old_adapter.cube.id, new_id=recovered.cube.id, now=demoted_at,
           reason="idle for 30 days")
     store.set_state(OWNER, old_adapter.cube.id, LifecycleState.ARCHIVED, demoted_at)  # as demote_adapter does
     ids.recovered = recovered.cube.id
@@ -205,14 +205,14 @@ def seed(store: GraphStore) -> Seeded:
                           sha256=_sha("chat-kv")),
         "promotion", "chat-kv-template", chat_promoted_at, 0.55, [chat.cube.id], LifecycleState.ACTIVATED)
     store.write_cubes([chat_template])
-    _link(store, graph_ops.LINK_PROMOTION, source_id=chat.cube.id, template_id=chat_template.cube.id, score=0.55,
+    _link(store, sq.LINK_PROMOTION, source_id=chat.cube.id, template_id=chat_template.cube.id, score=0.55,
           now=chat_promoted_at)
     store.set_state(OWNER, chat.cube.id, LifecycleState.ACTIVATED, chat_promoted_at)
-    _link(store, graph_ops.RECORD_SCORES, now=T0 + timedelta(days=16),
+    _link(store, sq.RECORD_SCORES, now=T0 + timedelta(days=16),
           rows=[{"id": chat_template.cube.id, "score": 0.15, "history": "[]"}])
-    _link(store, graph_ops.LINK_DEMOTION, old_id=chat_template.cube.id, new_id=chat.cube.id,
+    _link(store, sq.LINK_DEMOTION, old_id=chat_template.cube.id, new_id=chat.cube.id,
           now=T0 + timedelta(days=16), reason="score 0.15 below 0.20")
-    _link(store, graph_ops.RECORD_TEMPLATE_DEMOTION, template_id=chat_template.cube.id, activity_id="kv-demotion",
+    _link(store, sq.RECORD_TEMPLATE_DEMOTION, template_id=chat_template.cube.id, activity_id="kv-demotion",
           now=T0 + timedelta(days=16), params='{"reason": "score 0.15 below 0.20"}',
           agent={"id": "agent:memscheduler", "kind": "software", "name": "MemScheduler"})  # as demote_template does
     store.set_state(OWNER, chat_template.cube.id, LifecycleState.ARCHIVED, T0 + timedelta(days=16))

@@ -1,7 +1,8 @@
 """A plain-Python reference model of who may read and write which MemCube.
 
-It restates the permission rules of :mod:`memcubedb.graph.acl` without Neo4j, so the permission
-fuzzer can compare every answer of the store (and of search and the API) with it:
+It restates the permission rules of the queries (``cypher/README.md``, *Permissions inside every
+query*) without Neo4j, so the permission fuzzer can compare every answer of the store (and of
+search and the API) with it:
 
 * a principal reaches itself and every group up ``MEMBER_OF`` edges, at most
   :data:`MAX_NESTING` hops away (shortest path);
