@@ -134,11 +134,23 @@ class NameFinder:
             if out and start == out[-1][1] + 1 and doc[start - 1].text == ",":
                 first = out[-1]
                 root = doc[start:end].root
-                if root.dep_ in appositive and first[0] <= root.head.i < first[1] and not self._listed(end):
+                if (root.dep_ in appositive or self._unmarked_place(first, root, label)) and not self._listed(end):
                     out[-1] = (first[0], end, first[2] or label)
                     continue
             out.append((start, end, label))
         return out
+
+    def _unmarked_place(self, first: tuple[int, int, str], root: Token, label: str) -> bool:
+        """True when a place name after "Name," was parsed as a conjunct with no "and"/"or" or as a
+        second subject of the same verb ("Harrietstown, New York is part of …"): two names joined
+        by a bare comma are an apposition, which in a place name is the region it lies in."""
+        if entity_type(label) != EntityType.PLACE:
+            return False
+        head = self.doc[first[0] : first[1]].root
+        if root.dep_ == "conj" and first[0] <= root.head.i < first[1]:  # only these two, no coordinator
+            others = [c for c in (*head.children, *root.children) if c.dep_ == "conj" or c.pos_ == "CCONJ"]
+            return others == [root]
+        return root.head == head.head and root.dep_ == head.dep_ and root.head.i >= first[1]
 
     def _listed(self, end: int) -> bool:
         """True when a coordinating word follows the span (", and …", "and …": a list of names)."""

@@ -166,6 +166,12 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     ("The country has an ethnic group called Asian Americans.", None, None,
      {("asian americans", "is", "ethnic group", False)}),
     ("Apollo 11 was operated by NASA.", None, None, {("apollo 11", "operated by", "nasa", False)}),
+    # "Place, Region" parsed as a bare conjunct or a second subject is still one place name
+    ("Harrietstown, New York is part of the United States.", None, None,
+     {("harrietstown, new york", "is part of", "united states", False)}),
+    ("Albuquerque, New Mexico is led by the State Senate.", None, None,
+     {("albuquerque, new mexico", "led by", "state senate", False)}),
+    ("Paris, London, Rome and Oslo are cities.", None, None, {("london", "is", "city", False)}),
     # verb lemmas from a dictionary ("starred" → "star", not "starr")
     ("Cecil Parker starred in the film.", None, None, {("cecil parker", "star in", "film", False)}),
     # third-person pronouns → last compatible entity
