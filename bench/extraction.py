@@ -20,6 +20,8 @@ over the whole set (see :mod:`memcubedb.extraction.evaluation`):
 
 Baseline (no model): every ordered pair, in text order, of capitalised spans (runs of
 capitalised words allowing ``of``/``de``/``the`` inside) as ``(A, related to, B)``.
+A second table gives each rule's written triples and its precision (the share whose entity pair
+matches some gold pair of its text, without the one-to-one matching).
 Time per text is the extractor's wall time (parse + rules) divided by the number of texts.
 ``--extractor llm`` scores the LLM path instead (the OpenAI-compatible endpoint of
 ``MEMCUBEDB_EXTRACTION__LLM__*``): both extractors yield the same types, scored the same way.
@@ -39,7 +41,7 @@ from rich.console import Console
 from rich.progress import track
 from rich.table import Table
 
-from memcubedb.extraction.evaluation import Counts, capitalised_pairs, score_text
+from memcubedb.extraction.evaluation import Counts, capitalised_pairs, matches_gold, score_text
 from memcubedb.extraction.reader import make_extractor
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
 from memcubedb.extraction.triples import TextUnit, Triple
@@ -67,6 +69,22 @@ def _row(table: Table, name: str, ours: Counts, base: Counts, texts: int) -> Non
     )  # fmt: skip
 
 
+def _rule_table(entries: list[dict], written: list[list[Triple]]) -> Table:
+    """Per rule: written triples and the share whose entity pair matches a gold pair of its text."""
+    hits: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for entry, triples in zip(entries, written, strict=True):
+        gold = [tuple(t) for t in entry["triples"]]
+        for t in triples:
+            hits[t.rule][0] += 1
+            hits[t.rule][1] += matches_gold(as_spo(t), gold)
+    table = Table(title="per rule: written triples, pair precision")
+    for col in ("rule", "triples", "precision"):
+        table.add_column(col, justify="left" if col == "rule" else "right")
+    for rule, (n, ok) in sorted(hits.items(), key=lambda kv: -kv[1][0]):
+        table.add_row(rule, str(n), f"{ok / n:.3f}")
+    return table
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT, help="WebNLG JSON file")
@@ -87,11 +105,12 @@ def main(argv: list[str] | None = None) -> int:
 
     started = time.perf_counter()
     floor = config.confidence.floor  # what MemReader would write
-    predicted = [
-        [as_spo(t) for t in extraction.triples if t.confidence >= floor]
+    written = [
+        [t for t in extraction.triples if t.confidence >= floor]
         for extraction in track(extractor.extract(units), total=len(units), description="extracting", console=console)
     ]
     elapsed = time.perf_counter() - started
+    predicted = [[as_spo(t) for t in triples] for triples in written]
 
     ours: dict[str, Counts] = defaultdict(Counts)
     base: dict[str, Counts] = defaultdict(Counts)
@@ -111,6 +130,7 @@ def main(argv: list[str] | None = None) -> int:
         _row(table, category, ours[category], base[category], texts[category])
     _row(table, "ALL", ours["ALL"], base["ALL"], texts["ALL"])
     console.print(table)
+    console.print(_rule_table(entries, written))
     total = ours["ALL"]
     console.print(
         f"ours: {total.predicted} triples predicted, {total.gold} gold; entity-pair P {total.pairs.precision:.3f} "

@@ -104,6 +104,15 @@ def pair_matches(predicted: Sequence[tuple[str, str]], gold: Sequence[tuple[str,
     return int(ok[rows, cols].sum())
 
 
+def matches_gold(predicted: Spo, gold: Sequence[Spo]) -> bool:
+    """True when ``predicted``'s normalised (subject, object) pair is compatible with the pair of
+    some gold triple (the entity-pair test, without the one-to-one matching): a rule's precision."""
+    s, o = tokens(normalise(predicted[0])), tokens(normalise(predicted[2]))
+    return any(
+        jaccard(s, tokens(normalise(gs))) >= 0.5 and jaccard(o, tokens(normalise(go))) >= 0.5 for gs, _, go in gold
+    )
+
+
 def score_text(predicted: Sequence[Spo], gold: Sequence[Spo]) -> Counts:
     """Both measures for one text's predicted and gold triples."""
     p_norm = {tuple(normalise(x) for x in t) for t in predicted}
