@@ -54,13 +54,13 @@ class ArgumentReader:
 
     def _emit(
         self, subj: Mention | None, pred: str, obj: Mention | None, rule: str, anchor: Token, *,
-        negated: bool = False, valid_from: datetime | None = None,
+        negated: bool = False, valid_from: datetime | None = None, factor: float = 1.0,
     ) -> None:  # fmt: skip
         if subj is None or obj is None or subj.type in VALUES:
             return
         if subj.name.casefold() == obj.name.casefold() or not all(w.isalpha() for w in pred.split()):
             return  # no self-loops; no predicate with a word that is not one ("have -")
-        base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern")
+        base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern") * factor
         for m in (subj, obj):
             if m.via in {"speaker", "addressee"}:
                 base *= self.conf.pronoun_factor
@@ -205,6 +205,15 @@ class ArgumentReader:
         """A definite description ("*the* capital of Y") names Y's one N — an attribute of Y;
         an indefinite or bare one ("*a* recipient of Y", "part of Y") only a membership."""
         return any(c.lower_ in {"the", "this", "that"} and c.i < noun.i for c in noun.children)
+
+    def _definite_class(self, noun: Token) -> float:
+        """``definite_class_factor`` when ``noun``, said of a name by a copula or apposition, is a
+        definite common noun with no owner ("Houston is *the largest city*", "C.D. FAS, *the
+        club*,"): a definite description identifies by a reference point left implicit (whose
+        largest city?) rather than classifying; 1.0 otherwise ("Leila, *a nurse*")."""
+        if is_common_noun(noun) and self._definite(noun) and self.g.possessor(noun) is None:
+            return self.conf.definite_class_factor
+        return 1.0
 
     def _unique(self, noun: Token, prep: str | None = None) -> bool:
         """Whether "X is (the|a) N <prep> Y" reads as Y's attribute N, (Y, N, X).

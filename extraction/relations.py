@@ -106,7 +106,7 @@ class RelationExtractor(ArgumentReader):
             else:
                 self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
         if not preps:
-            self._emit(name, "is", concept, rule, noun)
+            self._emit(name, "is", concept, rule, noun, factor=self._definite_class(noun))
 
     def _copular(self, comp: Token, cop: Token, subject_tokens: list[Token]) -> None:
         where = self._where_owner(comp) or self._where_owner(cop)
@@ -165,7 +165,8 @@ class RelationExtractor(ArgumentReader):
                     # "Greek is the language spoken in Greece" → (Greece, language, Greek)
                     self._emit(self._m.get(placed), self._word(n), s, "attribute", n, negated=negated)
                 else:
-                    self._emit(s, "is", value, "copula", n, negated=negated, valid_from=when)
+                    self._emit(s, "is", value, "copula", n, negated=negated, valid_from=when,
+                               factor=self._definite_class(n))  # fmt: skip
 
     def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
         g = self.g

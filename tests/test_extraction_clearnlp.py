@@ -220,6 +220,10 @@ NON_FACTS: list[list[Row]] = [
     [("Did", "AUX", "VBD", "aux", 2, "do", "O"), ("Carol", "PROPN", "NNP", "nsubj", 2, "Carol", "B-PERSON"),
      ("move", "VERB", "VB", "ROOT", 2, "move", "O"), ("to", "ADP", "IN", "prep", 2, "to", "O"),
      ("Paris", "PROPN", "NNP", "pobj", 3, "Paris", "B-GPE"), ("?", "PUNCT", ".", "punct", 2, "?", "O")],
+    # a definite description with no owner identifies, it does not classify (whose largest city?)
+    [("Houston", "PROPN", "NNP", "nsubj", 1, "Houston", "B-GPE"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+     ("the", "DET", "DT", "det", 4, "the", "O"), ("largest", "ADJ", "JJS", "amod", 4, "large", "O"),
+     ("city", "NOUN", "NN", "attr", 1, "city", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
 ]  # fmt: skip
 
 

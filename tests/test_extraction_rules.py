@@ -205,6 +205,8 @@ def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> N
         "Food is found in Indonesia.",
         "Did Carol move to Paris?",  # a question asserts nothing
         "Is Bob the CTO of Acme?",
+        "Houston is the largest city.",  # a definite description with no owner: whose largest city?
+        "C.D. FAS, the club, won.",
     ],
 )
 def test_non_facts_stay_below_the_floor(extractor: SpacyExtractor, text: str) -> None:
