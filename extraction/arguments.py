@@ -86,8 +86,14 @@ class ArgumentReader:
         """A bare common noun with no owner and nothing that picks one out ("the film", "food",
         "the football team"): a fact about it says nothing about a particular thing. A noun
         restricted by a name ("the Antares rocket") or a relative clause ("the company that
-        Yusuf founded") is particular."""
-        if mention.type != EntityType.CONCEPT or mention.via is not None or "'s " in mention.name:
+        Yusuf founded") is particular. A third-person pronoun standing for such a noun is as
+        generic as the noun ("The film is great. It won awards."): its antecedent, read from the
+        name the pronoun took, is generic when it has no owner and no capitalised word."""
+        if mention.type != EntityType.CONCEPT or "'s " in mention.name:
+            return False
+        if mention.via == "antecedent":
+            return mention.name.islower()
+        if mention.via is not None:
             return False
         span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None:

@@ -29,7 +29,8 @@ class RuleConfidence(_Config):
     A fact whose subject or object came from pronoun resolution is multiplied by
     ``pronoun_factor`` (first/second person) or ``third_person_factor`` (he/she/it). A fact
     whose subject is a *generic head* — a common noun with no owner, no name and no relative
-    clause picking it out ("the film is great", "food is found in Indonesia"), unless the fact
+    clause picking it out ("the film is great", "food is found in Indonesia"), or a pronoun
+    standing for one ("The film is great. It won an award."), unless the fact
     is an ``attribute`` whose value is a name ("Eoin, the cellar master of the cooperative") — is
     multiplied by ``generic_factor``, and a fact read from a question ("Did Carol move to Paris?") by
     ``question_factor``. A ``copula`` or ``appositive`` fact (X, is, N) whose N is a definite
