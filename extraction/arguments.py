@@ -212,13 +212,19 @@ class ArgumentReader:
         an indefinite or bare one ("*a* recipient of Y", "part of Y") only a membership."""
         return any(c.lower_ in {"the", "this", "that"} and c.i < noun.i for c in noun.children)
 
-    def _definite_class(self, noun: Token) -> float:
-        """``definite_class_factor`` when ``noun``, said of a name by a copula or apposition, is a
-        definite common noun with no owner ("Houston is *the largest city*", "C.D. FAS, *the
-        club*,"): a definite description identifies by a reference point left implicit (whose
-        largest city?) rather than classifying; 1.0 otherwise ("Leila, *a nurse*")."""
+    def _definite_class(self, noun: Token, subject: Mention | None = None, value: Mention | None = None) -> float:
+        """The factor of a bare (X, is, N) fact, N said of X by a copula or apposition.
+
+        ``definite_class_factor`` when N is a definite common noun with no owner ("Houston is
+        *the largest city*", "C.D. FAS, *the club*,"): a definite description identifies by a
+        reference point left implicit (whose largest city?) rather than classifying;
+        ``equative_factor`` when X and N are both names ("B.M. Reddy is Dr. G.P. Prabhukumar"):
+        an equation of two names states an identity, not a relation between two things (and
+        mostly comes from a misread list); 1.0 otherwise ("Leila, *a nurse*")."""
         if is_common_noun(noun) and self._definite(noun) and self.g.possessor(noun) is None:
             return self.conf.definite_class_factor
+        if subject is not None and value is not None and subject.named and value.named:
+            return self.conf.equative_factor
         return 1.0
 
     def _unique(self, noun: Token, prep: str | None = None) -> bool:

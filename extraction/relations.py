@@ -166,7 +166,7 @@ class RelationExtractor(ArgumentReader):
                     self._emit(self._m.get(placed), self._word(n), s, "attribute", n, negated=negated)
                 else:
                     self._emit(s, "is", value, "copula", n, negated=negated, valid_from=when,
-                               factor=self._definite_class(n))  # fmt: skip
+                               factor=self._definite_class(n, s, value))  # fmt: skip
 
     def _verbal(self, verb: Token, subject_tokens: list[Token], *, prefix: str | None, negated: bool) -> None:
         g = self.g

@@ -37,10 +37,12 @@ class RuleConfidence(_Config):
     common noun with no owner ("Houston is the largest city", "C.D. FAS, the club,") is multiplied
     by ``definite_class_factor``: a definite description identifies X by a reference point left
     implicit (whose largest city?) instead of classifying it (on WebNLG dev 12 % of them matched
-    a gold pair; "Leila, a nurse" keeps its 0.8). With the defaults and ``floor`` 0.5, every
+    a gold pair; "Leila, a nurse" keeps its 0.8); a ``copula`` fact (X, is, Y) equating two
+    names ("B.M. Reddy is Dr. G.P. Prabhukumar") by ``equative_factor``: an identity, not a
+    relation, and mostly a misread list (28 % matched). With the defaults and ``floor`` 0.5, every
     rule's own facts are written except ``noun_modifier``'s; of the facts resting on a
     third-person pronoun, those of ``surface_pattern`` (0.65 × 0.7 = 0.455) are not; no definite
-    class fact (0.85 × 0.55 = 0.47 at most), no fact about a generic head (0.9 × 0.5 = 0.45 at
+    class fact and no equation of names (0.85 × 0.55 = 0.47 at most), no fact about a generic head (0.9 × 0.5 = 0.45 at
     most) and none from a question (0.9 × 0.3 = 0.27 at most) is written.
 
     Rules (``Triple.rule``): ``verb_object`` subject–verb–object ("Carol likes tea", passives
@@ -68,6 +70,7 @@ class RuleConfidence(_Config):
     third_person_factor: float = Field(default=0.7, ge=0, le=1)
     generic_factor: float = Field(default=0.5, ge=0, le=1)
     definite_class_factor: float = Field(default=0.55, ge=0, le=1)
+    equative_factor: float = Field(default=0.55, ge=0, le=1)
     question_factor: float = Field(default=0.3, ge=0, le=1)
     floor: float = Field(default=0.5, ge=0, le=1, description="facts below this confidence are not written")
 
