@@ -33,8 +33,10 @@ Constructions (each names its rule in :attr:`Triple.rule`; confidences and the f
 * ``appositive`` — "Leila, a nurse," → (Leila, is, nurse), from the parse or, when the parser
   missed it, from a surface pattern (``surface_appositive``).
 
-A fact about a generic head (a bare common noun: "the film is great") and a fact read from a
-question are lowered below the floor (``generic_factor``, ``question_factor``). Negation
+A fact about a generic head (a bare common noun: "the film is great", or a pronoun standing for
+one), a fact read from a question, a definite class fact with no owner ("Houston is the largest
+city") and an equation of two names ("X is Y") are lowered below the floor (``generic_factor``,
+``question_factor``, ``definite_class_factor``, ``equative_factor``). Negation
 ("not", "n't", "never", "no" + object) is kept as :attr:`Triple.negated`. Time
 expressions in a clause set :attr:`Triple.valid_from` of its triples. Dates and numbers as
 objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.extraction.literals`).
