@@ -90,8 +90,10 @@ class DescriptorFinder:
                 and (determined or self.g.is_appositive(tok))
             ):  # "Alice's sister Carol", "Carol, my sister" — not "Morning Tomas!"
                 found[tok.i] = head.i
-            for child in tok.children:
-                if is_name(child) and self.g.is_appositive(child):
+            for child in tok.children:  # not on a copula's predicate noun: "Abilene is part of Texas,
+                # where the capital is Austin" hangs no apposition "part, Austin" (a misparse)
+                predicate = self.g.copula(tok) is not None or tok.dep_ in self.g.scheme.attribute
+                if is_name(child) and self.g.is_appositive(child) and not predicate:
                     found[tok.i] = child.i
             nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
             if nxt is not None and is_name(nxt) and self.g.possessor(tok) is not None:

@@ -134,7 +134,8 @@ class NameFinder:
             if out and start == out[-1][1] + 1 and doc[start - 1].text == ",":
                 first = out[-1]
                 root = doc[start:end].root
-                if (root.dep_ in appositive or self._unmarked_place(first, root, label)) and not self._listed(end):
+                hung = root.dep_ in appositive and first[0] <= root.head.i < first[1]
+                if (hung or self._unmarked_place(first, root, label)) and not self._listed(end):
                     out[-1] = (first[0], end, first[2] or label)
                     continue
             out.append((start, end, label))

@@ -241,6 +241,19 @@ def test_clearnlp_generic_heads_and_questions_stay_below_the_floor(
     assert all(t.confidence < extractor.config.confidence.floor for t in found), [t.key() for t in found]
 
 
+def test_clearnlp_apposition_on_a_predicate_noun_is_no_descriptor(blank: Language, extractor: SpacyExtractor) -> None:
+    # "Abilene is part of Texas, … Austin": a name hung on the copula's predicate noun is a misparse
+    doc = make_doc(blank, [
+        ("Abilene", "PROPN", "NNP", "nsubj", 1, "Abilene", "B-GPE"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+        ("part", "NOUN", "NN", "attr", 1, "part", "O"), ("of", "ADP", "IN", "prep", 2, "of", "O"),
+        ("Texas", "PROPN", "NNP", "pobj", 3, "Texas", "B-GPE"), (",", "PUNCT", ",", "punct", 2, ",", "O"),
+        ("Austin", "PROPN", "NNP", "appos", 2, "Austin", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc, None)
+    assert ("abilene", "is part of", "texas", False) in found, found
+    assert not {k for k in found if k[0] == "austin"}, found
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

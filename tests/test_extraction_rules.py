@@ -191,6 +191,14 @@ def test_sentence_yields_triples(
     assert expected <= found, f"missing {expected - found}; got {sorted(found)}"
 
 
+def test_an_apposition_on_a_predicate_noun_is_no_descriptor(extractor: SpacyExtractor) -> None:
+    # the stand-in hangs "Austin" on "part" as an apposition; the copular clause still stands
+    text = "Abilene is part of Texas, where the capital is Austin and the largest city is Houston."
+    found = keys(read(extractor, text))
+    assert {("abilene", "is part of", "texas", False), ("texas", "capital", "austin", False)} <= found, found
+    assert not {k for k in found if k[0] == "austin"}, found
+
+
 def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> None:
     # "who plays for …" says Alan Martin plays; nothing plays the footballer
     found = keys(read(extractor, "Alan Martin is a footballer who plays for Crewe Alexandra."))
