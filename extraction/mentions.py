@@ -204,8 +204,11 @@ class MentionIndex(NameFinder):
         return any(self._is_subject_token(t) and self._main_clause(t.head) for t in [*span, *described])
 
     def _main_clause(self, head: Token) -> bool:
-        """False when ``head`` heads a relative clause: its subject ("…, where the largest city
-        is Burlington. He …") is no topic for a later pronoun."""
+        """False when ``head`` heads a relative clause or an adverbial clause opened by a
+        subordinator: its subject ("…, where the largest city is Burlington. He …", "…whilst
+        Mike Akhigbe was Vice President. He …") is no topic for a later pronoun."""
+        if head.dep_ != "ROOT" and any(c.dep_ == "mark" and c.lower_ != "to" for c in head.children):
+            return False  # a subordinate clause, whatever the parser hung it as
         return not self.grammar.is_relative_clause(head)
 
     def _remember(self, mention: Mention, *, subject: bool) -> None:

@@ -180,6 +180,9 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     ("Ahmed lives in Cairo. He owns a bakery.", None, None,
      {("ahmed", "live in", "cairo", False), ("ahmed", "own", "bakery", False)}),
     ("Paris is lovely. It has many bridges.", None, None, {("paris", "have", "bridge", False)}),
+    # the subject of a subordinate clause is no topic: "she" is the main clause's subject
+    ("Anna left early because Maria was ill. She lives in Paris.", None, None,
+     {("anna", "live in", "paris", False)}),
 ]  # fmt: skip
 
 
