@@ -93,7 +93,7 @@ UD = LabelScheme(
     conj=_f("conj"),
     xcomp=_f("xcomp"),
     particle=_f("compound:prt"),
-    relcl=_f("acl:relcl"),
+    relcl=_f("acl:relcl", "advcl:relcl"),
     loose=_f("parataxis", "dep", "acl"),
     negation=_f("advmod", "neg"),
 )

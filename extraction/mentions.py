@@ -256,8 +256,9 @@ class MentionIndex(NameFinder):
     def _described(self, noun: Token) -> Token:
         """What a relative clause on ``noun`` is said of: the noun, or — when the noun is a copula's
         common-noun complement ("Alan Martin is a footballer *who* is 185 cm tall") — the
-        copula's subject, which the complement only classifies."""
-        if not is_noun(noun) or noun.i in self._names:
+        copula's subject, which the complement only classifies. A complement tagged as an
+        adjective is taken for the noun a relative clause needs ("a Canadian *national* who …")."""
+        if not (is_noun(noun) or noun.pos_ == "ADJ") or noun.i in self._names:
             return noun
         scheme = self.grammar.scheme
         if self.grammar.copula(noun) is not None:

@@ -160,6 +160,12 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("by", "ADP", "IN", "agent", 9, "by", "O"), ("Rutte", "PROPN", "NNP", "pobj", 10, "Rutte", "B-PERSON"),
       (".", "PUNCT", ".", "punct", 1, ".", "O")],
      None, {("holland", "led by", "rutte", False)}),
+    # the same when the tagger took the complement for an adjective ("a Canadian national who …")
+    ([("Watson", "PROPN", "NNP", "nsubj", 1, "Watson", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("a", "DET", "DT", "det", 3, "a", "O"), ("national", "ADJ", "JJ", "acomp", 1, "national", "O"),
+      ("who", "PRON", "WP", "nsubj", 5, "who", "O"), ("attended", "VERB", "VBD", "relcl", 3, "attend", "O"),
+      ("Yale", "PROPN", "NNP", "dobj", 5, "Yale", "B-ORG"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("watson", "attend", "yale", False)}),
     # "X is the N spoken in Y" → (Y, N, X)
     ([("Greek", "PROPN", "NNP", "nsubj", 1, "Greek", "B-NORP"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
       ("the", "DET", "DT", "det", 3, "the", "O"), ("language", "NOUN", "NN", "attr", 1, "language", "O"),

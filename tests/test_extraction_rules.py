@@ -180,6 +180,10 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     ("Ahmed lives in Cairo. He owns a bakery.", None, None,
      {("ahmed", "live in", "cairo", False), ("ahmed", "own", "bakery", False)}),
     ("Paris is lovely. It has many bridges.", None, None, {("paris", "have", "bridge", False)}),
+    # a relative clause on a copula's complement is said of the subject, also when the tagger took
+    # the complement for an adjective and hung the clause as advcl:relcl
+    ("Watson is a Canadian national who attended the University of Michigan.", None, None,
+     {("watson", "attend", "university of michigan", False)}),
     # the subject of a subordinate clause is no topic: "she" is the main clause's subject
     ("Anna left early because Maria was ill. She lives in Paris.", None, None,
      {("anna", "live in", "paris", False)}),
