@@ -234,7 +234,7 @@ class MentionIndex(NameFinder):
         if named is not None:  # "… the Netherlands, which is led by …": the name it follows, however parsed
             return named.model_copy(update={"text": token.text, "via": "relative"})
         if word in RELATIVE and self.grammar.is_relative_clause(clause):
-            antecedent = self.get(self._described(clause.head))
+            antecedent = self.get(self._nearest_noun(token, clause.head) or self._described(clause.head))
             if antecedent is not None:
                 return antecedent.model_copy(update={"text": token.text, "via": "relative"})
             return None
@@ -252,6 +252,18 @@ class MentionIndex(NameFinder):
         while k >= 0 and self.doc[k].text in {",", "("}:
             k -= 1
         return self._names.get(k) if k >= 0 else None
+
+    def _nearest_noun(self, relative: Token, head: Token) -> Token | None:
+        """The noun right before a relative pronoun when the parser hung the clause higher, on a
+        noun that noun modifies ("an ingredient in Amatriciana *sauce* which comes from Lazio"):
+        a relative clause follows the noun phrase it restricts."""
+        k = relative.i - 1
+        while k >= 0 and self.doc[k].text == ",":
+            k -= 1
+        before = self.doc[k] if k >= 0 else None
+        if before is None or before == head or not is_noun(before) or before.i < head.i:
+            return None
+        return before if head in before.ancestors else None
 
     def _described(self, noun: Token) -> Token:
         """What a relative clause on ``noun`` is said of: the noun, or — when the noun is a copula's

@@ -166,6 +166,14 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("who", "PRON", "WP", "nsubj", 5, "who", "O"), ("attended", "VERB", "VBD", "relcl", 3, "attend", "O"),
       ("Yale", "PROPN", "NNP", "dobj", 5, "Yale", "B-ORG"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
      None, {("watson", "attend", "yale", False)}),
+    # a relative clause hung on a higher noun restricts the noun right before it
+    ([("Tomato", "NOUN", "NN", "nsubj", 1, "tomato", "O"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("an", "DET", "DT", "det", 3, "an", "O"), ("ingredient", "NOUN", "NN", "attr", 1, "ingredient", "O"),
+      ("in", "ADP", "IN", "prep", 3, "in", "O"), ("Amatriciana", "PROPN", "NNP", "compound", 6, "Amatriciana", "O"),
+      ("sauce", "NOUN", "NN", "pobj", 4, "sauce", "O"), ("which", "PRON", "WDT", "nsubj", 8, "which", "O"),
+      ("comes", "VERB", "VBZ", "relcl", 3, "come", "O"), ("from", "ADP", "IN", "prep", 8, "from", "O"),
+      ("Lazio", "PROPN", "NNP", "pobj", 9, "Lazio", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("amatriciana sauce", "come from", "lazio", False)}),
     # "X is the N spoken in Y" → (Y, N, X)
     ([("Greek", "PROPN", "NNP", "nsubj", 1, "Greek", "B-NORP"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
       ("the", "DET", "DT", "det", 3, "the", "O"), ("language", "NOUN", "NN", "attr", 1, "language", "O"),

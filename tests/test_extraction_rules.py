@@ -184,6 +184,9 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     # the complement for an adjective and hung the clause as advcl:relcl
     ("Watson is a Canadian national who attended the University of Michigan.", None, None,
      {("watson", "attend", "university of michigan", False)}),
+    # a relative clause the parser hung on a higher noun restricts the noun right before it
+    ("Tomato is an ingredient in Amatriciana sauce which comes from Lazio.", None, None,
+     {("amatriciana sauce", "come from", "lazio", False)}),
     # the subject of a subordinate clause is no topic: "she" is the main clause's subject
     ("Anna left early because Maria was ill. She lives in Paris.", None, None,
      {("anna", "live in", "paris", False)}),
