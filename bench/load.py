@@ -43,9 +43,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import subprocess
 import sys
-import tempfile
 import time
 import uuid
 from collections.abc import Iterator
@@ -62,7 +60,7 @@ from memcubedb.graph.embedded import server
 from memcubedb.graph.permissions import Role
 from memcubedb.graph.store import GraphStore
 from memcubedb.settings import Settings
-from tests.support.load import LoadResult, OpStats, api_process, run_load, seed_memories
+from tests.support.load import LoadResult, OpStats, api_process, cli_process, run_load, seed_memories
 from tests.support.loopback import free_port
 
 #: Every API process only enqueues jobs (the worker of table 3 runs them).
@@ -106,32 +104,9 @@ def worker_process(extra_env: dict[str, str]) -> Iterator[str]:
     port; yields that base URL; SIGTERM at the end (it finishes its running job first)."""
     port = free_port()
     env = {**os.environ, **extra_env, "MEMCUBEDB_TELEMETRY__WORKER_METRICS_PORT": str(port)}
-    cmd = [sys.executable, "-m", "memcubedb.api.cli.main", "worker", "--no-periodic"]
     url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"the worker exited: {log.read().decode(errors='replace')[-2000:]}")
-                try:
-                    if httpx.get(url + "/metrics", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the worker's metrics did not answer within 180 s")
-                time.sleep(0.5)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=600)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    with cli_process(["worker", "--no-periodic"], env, url + "/metrics", "worker", stop_timeout_s=600):
+        yield url
 
 
 def job_state(http: httpx.Client, job_id: str) -> str:

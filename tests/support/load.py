@@ -120,34 +120,51 @@ async def seed_memories(base: str, key: str, count: int) -> None:
 
 
 @contextmanager
+def cli_process(args: list[str], env: dict[str, str], probe_url: str, name: str,
+                stop_timeout_s: float = 30.0, start_timeout_s: float = 180.0) -> Iterator[None]:
+    """``python -m memcubedb.api.cli.main *args`` in its own process with environment ``env``;
+    returns once ``probe_url`` answers 200 and stops the process (SIGTERM, then SIGKILL after
+    ``stop_timeout_s`` seconds) when the block ends. Its output goes to a temporary file, read back
+    only when it fails to start.
+
+    Raises:
+        RuntimeError: the process exited, or ``probe_url`` did not answer within ``start_timeout_s``
+            seconds (the message carries the last 2,000 characters of its output).
+    """
+    cmd = [sys.executable, "-m", "memcubedb.api.cli.main", *args]
+    with tempfile.TemporaryFile() as log:
+        proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT)
+        try:
+            deadline = time.monotonic() + start_timeout_s
+            while True:
+                if proc.poll() is not None:
+                    log.seek(0)
+                    raise RuntimeError(f"the {name} exited: {log.read().decode(errors='replace')[-2000:]}")
+                try:
+                    if httpx.get(probe_url, timeout=5).status_code == 200:
+                        break
+                except httpx.HTTPError:
+                    pass
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"the {name} did not answer within {start_timeout_s:.0f} s")
+                time.sleep(0.5)
+            yield
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=stop_timeout_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+
+
+@contextmanager
 def api_process(settings: Settings, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """``memcubedb serve`` on 127.0.0.1 in its own process (environment: this one's plus
     ``extra_env``); yields the base URL; stops it afterwards. Its log lines (one per request) go
     to a temporary file, read back only when it fails to start."""
     port = free_port()
-    cmd = [sys.executable, "-m", "memcubedb.api.cli.main", "serve", "--host", "127.0.0.1", "--port", str(port)]
     base = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
-        proc = subprocess.Popen(cmd, env={**os.environ, **(extra_env or {})}, stdout=subprocess.DEVNULL, stderr=log)
-        try:
-            deadline = time.monotonic() + 180
-            while True:
-                if proc.poll() is not None:
-                    log.seek(0)
-                    raise RuntimeError(f"the API exited: {log.read().decode(errors='replace')[-2000:]}")
-                try:
-                    if httpx.get(base + "/v1/health", timeout=5).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline:
-                    raise RuntimeError("the API did not answer within 180 s")
-                time.sleep(0.5)
-            yield base
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+    args = ["serve", "--host", "127.0.0.1", "--port", str(port)]
+    with cli_process(args, {**os.environ, **(extra_env or {})}, base + "/v1/health", "API"):
+        yield base
