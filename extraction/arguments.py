@@ -24,6 +24,8 @@ VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
 _MEMBERSHIP = frozenset({"part", "member", "one", "citizen", "native", "resident", "kind", "type", "example"})
 #: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y")
 _OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at"})
+#: rules that may take a measured quantity as object (:mod:`memcubedb.extraction.measures`)
+_MEASURING = frozenset({"measure", "attribute"})
 
 
 class ArgumentReader:
@@ -60,6 +62,8 @@ class ArgumentReader:
             return
         if subj.name.casefold() == obj.name.casefold() or not all(w.isalpha() for w in pred.split()):
             return  # no self-loops; no predicate with a word that is not one ("have -")
+        if obj.type == EntityType.LITERAL and obj.start in self._m.measures and rule not in _MEASURING:
+            return  # "is 84 metres above sea level": what it measures is said by the measure rule
         base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern") * factor
         for m in (subj, obj):
             if m.via in {"speaker", "addressee"}:
@@ -68,6 +72,7 @@ class ArgumentReader:
                 base *= self.conf.third_person_factor
         if self._generic(subj) and not (rule == "attribute" and obj.named):  # "the cooperative's cellar master Eoin"
             base *= self.conf.generic_factor
+        base *= self._object_factor(obj)
         start, end = self._sentence[anchor.i]
         if self._text[start:end].rstrip().endswith("?"):  # a question asserts nothing
             base *= self.conf.question_factor
@@ -101,6 +106,20 @@ class ArgumentReader:
         if any(is_name(t) for t in span):  # "the Antares rocket": a name picks it out
             return False
         return not any(self.g.is_relative_clause(c) for c in span.root.children)
+
+    def _object_factor(self, obj: Mention) -> float:
+        """The factor of a fact for its common-noun object (``RuleConfidence``):
+        ``modified_object_factor`` when the noun carries its own prepositional phrase ("fought in
+        *battles* in the Polish-Soviet War", "has the main *ingredients* of meringue"): the noun is
+        a step towards what the phrase names, not the thing the fact is about."""
+        if obj.type != EntityType.CONCEPT or obj.via is not None:
+            return 1.0
+        span = self._doc.char_span(obj.start, obj.end, alignment_mode="expand")
+        if span is None:
+            return 1.0
+        if any(p and p != "with" for p, _ in self.g.prepositional(span.root, include_unmarked=False)):
+            return self.conf.modified_object_factor  # "with" + name is the verb's ("went to the concert with Maya")
+        return 1.0
 
     def _is_predicate(self, tok: Token) -> bool:
         if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in self.g.scheme.copula | {"aux", "aux:pass", "auxpass"}:

@@ -31,6 +31,17 @@ DATE_TYPES = {"year": "xsd:gYear", "month": "xsd:gYearMonth", "day": "xsd:date",
 _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
 _MAX_UNIT_WORDS = 3
+#: unit symbols read as a unit whatever the tagger made of them ("1.9304m": "m" is tagged a numeral)
+UNIT_SYMBOLS = frozenset({"m", "km", "cm", "mm", "ft", "kg", "kgs", "lb", "lbs", "mi", "mph", "kph", "ha"})
+#: adjectives of dimension and the attribute each measures ("1.9 m *tall*" → height)
+DIMENSION_ADJECTIVES = {"tall": "height", "high": "height", "long": "length", "wide": "width", "broad": "width",
+                        "deep": "depth", "thick": "thickness", "old": "age", "heavy": "weight"}  # fmt: skip
+#: nouns of dimension a quantity is given "in" ("5.4 m *in diameter*")
+DIMENSION_NOUNS = frozenset({"length", "diameter", "height", "width", "breadth", "depth", "thickness", "radius",
+                             "circumference", "area", "size", "weight", "mass", "volume", "capacity", "elevation",
+                             "altitude", "span", "wingspan"})  # fmt: skip
+#: abbreviations of "above sea level" ("159 m a.s.l.")
+_ABOVE_SEA_LEVEL = frozenset({"a.s.l.", "a.s.l", "asl", "amsl"})
 SCALES = {"thousand": Decimal(10**3), "million": Decimal(10**6), "billion": Decimal(10**9)}
 
 
@@ -77,8 +88,11 @@ def typed(name: str, is_date: bool) -> Literal | None:
 
 
 def _unit_words(doc: Doc, after: int) -> list[Token]:
-    """The unit phrase right after a number: up to three lower-case ADJ/NOUN words ending in a
-    noun ("square kilometres", "fans", "metres"), or nothing."""
+    """The unit phrase right after a number: a unit symbol ("m", "km", whatever its tag), or up
+    to three lower-case ADJ/NOUN words ending in a noun ("square kilometres", "fans", "metres"),
+    or nothing."""
+    if after < len(doc) and doc[after].lower_ in UNIT_SYMBOLS and not doc[after].is_sent_start:
+        return [doc[after]]
     words: list[Token] = []
     k = after
     while k < len(doc) and len(words) < _MAX_UNIT_WORDS:
@@ -90,6 +104,41 @@ def _unit_words(doc: Doc, after: int) -> list[Token]:
     while words and words[-1].pos_ != "NOUN":
         words.pop()
     return words
+
+
+@dataclass(frozen=True, slots=True)
+class Measure:
+    """What a quantity measures, read from the words right after it (tokens ``[start, end)``).
+
+    A dimension named by an adjective or by "in" + noun gives ``attribute`` ("1.9 m *tall*" →
+    "height", "5.4 m *in diameter*" → "diameter"); a height against a reference level gives only
+    ``phrase`` ("84 metres *above sea level*", "159 m *a.s.l.*" → "above sea level").
+    """
+
+    phrase: str
+    attribute: str | None
+    start: int
+    end: int
+
+
+def measure(doc: Doc, after: int) -> Measure | None:
+    """The measure phrase starting at token ``after`` (right after a quantity), if any."""
+    if after >= len(doc) or doc[after].is_sent_start:
+        return None
+    word = doc[after].lower_
+    if word in DIMENSION_ADJECTIVES and doc[after].pos_ in {"ADJ", "ADV"}:
+        return Measure(word, DIMENSION_ADJECTIVES[word], after, after + 1)
+    if word == "in" and after + 1 < len(doc) and doc[after + 1].lower_ in DIMENSION_NOUNS:
+        return Measure(f"in {doc[after + 1].lower_}", doc[after + 1].lower_, after, after + 2)
+    if word in _ABOVE_SEA_LEVEL:
+        return Measure("above sea level", None, after, after + 1)
+    if word in {"above", "below"}:  # "above sea level", "below ground level", "above mean sea level"
+        k = after + 1
+        while k < min(len(doc), after + 4) and doc[k].is_alpha and doc[k].is_lower and doc[k].lower_ != "level":
+            k += 1
+        if k < len(doc) and k > after + 1 and doc[k].lower_ == "level":
+            return Measure(" ".join(t.lower_ for t in doc[after : k + 1]), None, after, k + 1)
+    return None
 
 
 def code(doc: Doc, token: Token) -> tuple[Literal, int, int] | None:

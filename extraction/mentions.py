@@ -25,7 +25,7 @@ from memcubedb.extraction.discourse import (
     Discourse,
 )
 from memcubedb.extraction.grammar import Grammar, is_noun
-from memcubedb.extraction.literals import DATE_TYPES, Literal, code, quantity
+from memcubedb.extraction.literals import DATE_TYPES, Literal, Measure, code, measure, quantity
 from memcubedb.extraction.names import MAX_CHARS, NameFinder
 from memcubedb.extraction.temporal import TimeExpression
 from memcubedb.extraction.triples import EntityType, Mention, TextUnit
@@ -99,6 +99,8 @@ class MentionIndex(NameFinder):
         self.times: dict[int, TimeExpression] = {expr.span.start_char: expr for expr in times}
         #: mention start (characters) → the typed value of a DATE or LITERAL mention
         self.literals: dict[int, Literal] = {}
+        #: LITERAL mention start (characters) → what that quantity measures ("84 m above sea level")
+        self.measures: dict[int, Measure] = {}
         for expr in times:
             mention = Mention(
                 text=expr.span.text, name=expr.label, type=EntityType.DATE,
@@ -121,7 +123,8 @@ class MentionIndex(NameFinder):
     # --- values -------------------------------------------------------------------------------
 
     def _quantities(self) -> None:
-        """Numbers (with the unit after them) not inside a date or a numbered name."""
+        """Numbers (with the unit after them) not inside a date or a numbered name; the words of a
+        measure phrase after a quantity ("tall", "above sea level") are no mention of their own."""
         doc = self.doc
         for token in doc:
             if token.i in self._by_token or not token.like_num or token.pos_ == "PROPN" or self._numbers_name(token):
@@ -137,6 +140,11 @@ class MentionIndex(NameFinder):
             self.literals[span.start_char] = value
             for k in range(start, end):
                 self._by_token[k] = mention
+            measured = measure(doc, end) if value.datatype != "xsd:string" else None
+            if measured is not None:
+                self.measures[span.start_char] = measured
+                for k in range(measured.start, measured.end):
+                    self._by_token[k] = None
 
     # --- reading-order pass ---------------------------------------------------------------
 

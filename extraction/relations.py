@@ -10,7 +10,9 @@ Constructions (each names its rule in :attr:`Triple.rule`; confidences and the f
   found, company)); a verb coordinated with a copular predicate shares its subject ("X is
   253 m long and was launched in 2013"); open complements composed
   ("I want to learn the piano" → (I, want to learn, piano)), coordinated subjects/objects/verbs
-  distributed; lemmas from lemminflect ("starred" → star);
+  distributed; lemmas from lemminflect ("starred" → star); a common-noun argument with its own
+  prepositional phrase leads to the name in it ("fought in battles in the Polish-Soviet War" →
+  (…, fight in battle in, Polish-Soviet War)), its own fact lowered (``modified_object_factor``);
 * ``prepositional`` — a verb's prepositional argument, particles and prepositions kept ("grew
   up in Lyon" → (…, grow up in, Lyon); "served as a crew member on Apollo 8" → (…, serve as
   crew member on, Apollo 8)); a passive keeps its participle ("was born in Dallas" →
@@ -48,10 +50,11 @@ import re
 
 from spacy.tokens import Doc, Token
 
-from memcubedb.extraction.arguments import VALUES, ArgumentReader
+from memcubedb.extraction.arguments import VALUES
 from memcubedb.extraction.descriptors import is_common_noun, is_name, is_naming
 from memcubedb.extraction.discourse import RELATIVE
 from memcubedb.extraction.grammar import is_noun
+from memcubedb.extraction.measures import MeasureReader
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma
 from memcubedb.extraction.triples import EntityType, Mention, Triple
 
@@ -65,7 +68,7 @@ _INCLUSION = frozenset({"include", "comprise", "contain"})
 _RELATIVE_ADVERBS = {"where": "in"}
 
 
-class RelationExtractor(ArgumentReader):
+class RelationExtractor(MeasureReader):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
     # --- entry point --------------------------------------------------------------------------
@@ -88,6 +91,7 @@ class RelationExtractor(ArgumentReader):
                 self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
             elif is_noun(tok):
                 self._noun(tok)
+        self._measures()
         return list(out.values())
 
     # --- rules --------------------------------------------------------------------------------
@@ -238,6 +242,9 @@ class RelationExtractor(ArgumentReader):
                     self._emit(owned, word, self._m.get(obj), "attribute", verb, negated=neg, valid_from=when)
                 else:
                     self._emit(s, pred, self._m.get(obj), "verb_object", verb, negated=neg, valid_from=when)
+                    for prep, target in self._through(obj):  # "has the main ingredients of meringue"
+                        word = f"{pred} {self._word(obj)} {prep}"
+                        self._emit(s, word, target, "verb_object", verb, negated=neg, valid_from=when)
             for iobj in g.indirect_objects(verb):
                 self._emit(s, f"{pred} to", self._m.get(iobj), "prepositional", verb, negated=negated, valid_from=when)
         base = passive_pred if passive and not prefix else pred
@@ -258,11 +265,9 @@ class RelationExtractor(ArgumentReader):
                     self._emit(s, self._word(noun), value, "attribute", verb, negated=negated, valid_from=when)
                     continue
                 self._emit(s, f"{said} {prep}", obj, rule, verb, negated=negated, valid_from=when)
-                if prep == "as" and is_common_noun(noun):  # "served as a crew member on Apollo 8"
-                    for inner, target in self.g.prepositional(noun, include_unmarked=False):
-                        if inner and inner != "of" and is_name(target):
-                            word = f"{said} as {self._word(noun)} {inner}"
-                            self._emit(s, word, self._m.get(target), rule, verb, negated=negated, valid_from=when)
+                for inner, target in self._through(noun):  # "served as a crew member on Apollo 8"
+                    word = f"{said} {prep} {self._word(noun)} {inner}"
+                    self._emit(s, word, target, rule, verb, negated=negated, valid_from=when)
         for k, (prep, date) in enumerate(dated):  # explicit calendar dates are facts; others only date one
             if not (_EXPLICIT.search(date.text) or (k == 0 and len(self._out) == emitted)):
                 continue
@@ -274,6 +279,19 @@ class RelationExtractor(ArgumentReader):
                 continue
             to = any(c.lower_ == "to" for c in comp.children)
             self._verbal(comp, subject_tokens, prefix=f"{pred} to" if to else pred, negated=negated)
+
+    def _through(self, noun: Token) -> list[tuple[str, Mention]]:
+        """The names a common-noun argument leads to by its own prepositional phrase ("fought in
+        battles *in the Polish-Soviet War*", "served as a crew member *on Apollo 8*"): the noun
+        is a step towards them (its own fact is lowered, ``modified_object_factor``)."""
+        if not is_common_noun(noun):
+            return []
+        found: list[tuple[str, Mention]] = []
+        for prep, target in self.g.prepositional(noun, include_unmarked=False):
+            mention = self._m.get(target)
+            if prep and prep != "with" and mention is not None and mention.named:
+                found.append((prep, mention))
+        return found
 
     def _placed_by_participle(self, noun: Token) -> Token | None:
         """The name a definite noun's participle places it in ("the language *spoken in* Greece",

@@ -268,6 +268,23 @@ def test_clearnlp_apposition_on_a_predicate_noun_is_no_descriptor(blank: Languag
     assert not {k for k in found if k[0] == "austin"}, found
 
 
+def test_clearnlp_a_noun_with_its_own_prepositional_phrase_leads_to_the_name(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    # "Koc fought in battles in Korea": the battles are a step towards Korea
+    doc = make_doc(blank, [
+        ("Koc", "PROPN", "NNP", "nsubj", 1, "Koc", "B-PERSON"), ("fought", "VERB", "VBD", "ROOT", 1, "fight", "O"),
+        ("in", "ADP", "IN", "prep", 1, "in", "O"), ("battles", "NOUN", "NNS", "pobj", 2, "battle", "O"),
+        ("in", "ADP", "IN", "prep", 3, "in", "O"), ("Korea", "PROPN", "NNP", "pobj", 4, "Korea", "B-GPE"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    found = extractor.extract_doc(doc, unit).triples
+    floor = extractor.config.confidence.floor
+    assert {t.key() for t in found if t.confidence >= floor} >= {("koc", "fight in battle in", "korea", False)}
+    assert all(t.confidence < floor for t in found if t.object.name == "battle"), [t.key() for t in found]
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

@@ -32,6 +32,13 @@ UD_CASES: list[tuple[str, Typed]] = [
     ("Abilene has an area of 286.5 square kilometres.",
      ("abilene", "area", "286.5", "xsd:decimal", "square kilometres")),
     ("Denmark's population is 5,800,000.", ("denmark", "population", "5800000", "xsd:integer", None)),
+    ("Adirondack Regional Airport is 507 metres above sea level.",
+     ("adirondack regional airport", "is above sea level", "507", "xsd:integer", "metres")),
+    ("Agra Airport is located 167.94 metres above sea level.",
+     ("agra airport", "located above sea level", "167.94", "xsd:decimal", "metres")),
+    ("Alex Plante is 1.9304m tall.", ("alex plante", "height", "1.9304", "xsd:decimal", "m")),
+    ("The AIDAstella is 253260.0 millimetres in length.",
+     ("aidastella", "length", "253260.0", "xsd:decimal", "millimetres")),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -47,6 +54,16 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("square", "ADJ", "JJ", "amod", 7, "square", "I-QUANTITY"),
       ("kilometres", "NOUN", "NNS", "pobj", 4, "kilometre", "I-QUANTITY"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
      ("abilene", "area", "286.5", "xsd:decimal", "square kilometres")),
+    ([("Abilene", "PROPN", "NNP", "nsubj", 1, "Abilene", "B-GPE"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("524", "NUM", "CD", "nummod", 3, "524", "B-QUANTITY"),
+      ("metres", "NOUN", "NNS", "npadvmod", 4, "metre", "I-QUANTITY"), ("above", "ADP", "IN", "prep", 1, "above", "O"),
+      ("sea", "NOUN", "NN", "compound", 6, "sea", "O"), ("level", "NOUN", "NN", "pobj", 4, "level", "O"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     ("abilene", "is above sea level", "524", "xsd:integer", "metres")),
+    ([("Plante", "PROPN", "NNP", "nsubj", 1, "Plante", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+      ("1.9", "NUM", "CD", "nummod", 3, "1.9", "B-QUANTITY"), ("m", "NOUN", "NN", "npadvmod", 4, "m", "I-QUANTITY"),
+      ("tall", "ADJ", "JJ", "acomp", 1, "tall", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     ("plante", "height", "1.9", "xsd:decimal", "m")),
 ]  # fmt: skip
 
 
@@ -81,6 +98,14 @@ def test_clearnlp_values_are_typed_literals(
     unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
     found = typed_facts(extractor.extract_doc(doc, unit).triples)
     assert expected in found, found
+
+
+def test_a_measure_phrase_is_no_thing_of_its_own(ud: SpacyExtractor) -> None:
+    text = "Al Asad Airbase is 618 ft above sea level. Alex Plante is 1.9304m tall."
+    (extraction,) = ud.extract([TextUnit(text=text, context_id=text, opens_context=True)])
+    objects = {t.object.name for t in extraction.triples}
+    assert objects == {"618 ft", "1.9304 m"}, objects  # no (…, is above, sea level), no (…, is, tall)
+    assert {t.rule for t in extraction.triples} == {"measure"}
 
 
 def test_literal_forms() -> None:

@@ -209,6 +209,20 @@ def test_an_apposition_on_a_predicate_noun_is_no_descriptor(extractor: SpacyExtr
     assert not {k for k in found if k[0] == "austin"}, found
 
 
+def test_a_noun_with_its_own_prepositional_phrase_leads_to_the_name(extractor: SpacyExtractor) -> None:
+    # "battles" is a step towards the war: (X, fight in, battle) is lowered, the war is the object
+    found = written(extractor, read(extractor, "Adam Koc fought in battles in the Polish-Soviet War."))
+    assert ("adam koc", "fight in battle in", "polish-soviet war", False) in found, found
+    assert ("adam koc", "fight in", "battle", False) not in found, found
+    assert ("carol", "like", "tea", False) in written(extractor, read(extractor, "Carol likes tea."))
+
+
+def test_a_mixed_case_word_is_a_name_not_a_generic_head(extractor: SpacyExtractor) -> None:
+    # the stand-in tags "AIDAluna" NOUN; written as a name, it is no generic head (× generic_factor)
+    found = written(extractor, read(extractor, "AIDAluna was built by Meyer Werft."))
+    assert ("aidaluna", "built by", "meyer werft", False) in found, found
+
+
 def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> None:
     # "who plays for …" says Alan Martin plays; nothing plays the footballer
     found = keys(read(extractor, "Alan Martin is a footballer who plays for Crewe Alexandra."))
