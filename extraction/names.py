@@ -34,6 +34,10 @@ ROMAN_NUMERALS = frozenset({"II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "
 JOINERS = frozenset({"-", "–", "/", "&", "."})
 
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
+#: parts of speech the stand-in tagger gives capitalised words of names it does not know
+_MISTAGGED_POS = frozenset({"VERB", "ADV", "ADJ", "ADP", "INTJ", "X"})
+#: parts of speech of closed-class words, never a name word by their shape alone
+_FUNCTION_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "PUNCT", "SPACE"})
 
 
 def _mixed_case(word: str) -> bool:
@@ -88,9 +92,8 @@ class NameFinder:
                 labels[(trimmed.start, trimmed.end)] = ent.label_
         i = 0
         while i < len(doc):
-            if self._is_name_word(doc[i]) or (
-                (self._is_number_part(doc[i]) or self._is_name_adjective(doc[i])) and self._continues(doc, i + 1)
-            ):
+            starts = self._is_number_part(doc[i]) or self._is_name_adjective(doc[i]) or self._capitalised(doc[i])
+            if self._is_name_word(doc[i]) or (starts and self._continues(doc, i + 1)):
                 j = i + 1
                 while j < len(doc) and not self._breaks(doc, j) and self._continues(doc, j):
                     j += 1
@@ -172,6 +175,19 @@ class NameFinder:
         modifier = token.pos_ == "ADJ" or (token.tag_ in {"VBN", "VBG"} and not token.is_sent_start)
         return modifier and token.is_title and nxt is not None and self._is_name_word(nxt)
 
+    def _capitalised(self, token: Token) -> bool:
+        """A capitalised word inside a sentence that the tagger took for a verb, adverb, adjective
+        or preposition: inside running text only names are capitalised ("Elliot *See* was born",
+        "the band Kids *Imagine* Nation", "is called *Artur* Rasizade", "*O* Canada")."""
+        return (
+            token.pos_ in _MISTAGGED_POS
+            and token.is_title
+            and token.is_alpha
+            and not token.is_sent_start
+            and token.text != "I"
+            and token.i not in self._by_token
+        )
+
     def _is_number_part(self, token: Token) -> bool:
         if token.i in self._by_token:
             return False
@@ -193,8 +209,18 @@ class NameFinder:
         if self._is_name_word(tok) or self._is_number_part(tok):
             return True
         nxt = doc[j + 1] if j + 1 < len(doc) else None
-        if tok.lower_ in NAME_PARTICLES and nxt is not None and self._is_name_word(nxt):
-            return prev.is_title  # "University of Texas", not "CTO of Acme"
+        named_next = nxt is not None and self._is_name_word(nxt)
+        if self._capitalised(tok) and (tok.pos_ != "ADP" or named_next):
+            return True  # "Elliot *See*", "Kids *Imagine* Nation": a capitalised word the tagger took for a verb
+        if len(tok.text) == 1 and tok.is_upper and tok.text != "I" and named_next:
+            return True  # a middle initial written without its full stop: "Abraham *A* Ribicoff"
+        first, k = j, j
+        while first > 0 and doc[first - 1].lower_ in NAME_PARTICLES:
+            first -= 1
+        while k < len(doc) and doc[k].lower_ in NAME_PARTICLES:
+            k += 1
+        if k > j and k < len(doc) and self._is_name_word(doc[k]):
+            return doc[first - 1].is_title  # "University of Texas", "John van den Brom", not "CTO of Acme"
         if tok.text == "&" and nxt is not None and nxt.is_alpha and self._is_name_word(prev):
             return True  # "Carnival Corporation & plc"
         if prev.text == "&" and tok.is_alpha:
@@ -209,17 +235,29 @@ class NameFinder:
             return False
         if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
             return True
-        if not is_noun(token) or not (token.is_title or _mixed_case(token.text)):
+        if _mixed_case(token.text) and token.pos_ not in _FUNCTION_POS:
+            return True  # "AIDAstella was built …": a name by its shape, whatever the tagger says
+        if not is_noun(token) or not token.is_title:
             return False
         if not token.is_sent_start:  # a capitalised NOUN inside a sentence is a name the tagger missed
             return True
         if any(c.dep_ in self.grammar.scheme.appositive and c.pos_ == "PROPN" for c in token.children):
             return True  # "Abilene, Texas is …"
+        if self._before_name(token):
+            return True  # "Abraham A Ribicoff was born …": the first word of a name the tagger missed
         # sentence-initial: a bare singular subject with no modifiers reads as a name ("Okafor sold …")
         bare = not any(c.dep_ in {"det", "amod", "nummod"} or c.dep_ in self.grammar.scheme.possessive
                        for c in token.children)  # fmt: skip
         singular = (token.lemma_ or token.text).lower() == token.lower_
         return bare and singular and token.dep_ in self.grammar.scheme.subject
+
+    @staticmethod
+    def _before_name(token: Token) -> bool:
+        """True when a proper noun follows ``token``, directly or after a bare middle initial."""
+        doc, k = token.doc, token.i + 1
+        if k + 1 < len(doc) and len(doc[k].text) == 1 and doc[k].is_upper and doc[k].text != "I":
+            k += 1
+        return k < len(doc) and (doc[k].pos_ == "PROPN" or doc[k].tag_ in {"NNP", "NNPS"})
 
     def _name_mention(self, span: Span, label: str) -> Mention:
         text = " ".join("".join(t.text_with_ws for t in span if not t.is_space).split())

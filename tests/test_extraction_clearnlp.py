@@ -209,6 +209,18 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("which", "PRON", "WDT", "dobj", 6, "which", "O"), ("Bob", "PROPN", "NNP", "nsubj", 6, "Bob", "B-PERSON"),
       ("founded", "VERB", "VBD", "relcl", 2, "found", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
      None, {("alice", "visit", "lyon", False), ("bob", "found", "lyon", False)}),
+    # whole names: a capitalised word tagged VERB, a run of particles, a mixed-case word tagged NOUN
+    ([("Elliot", "PROPN", "NNP", "compound", 1, "Elliot", "B-PERSON"),
+      ("See", "VERB", "VB", "nsubjpass", 3, "see", "O"),
+      ("was", "AUX", "VBD", "auxpass", 3, "be", "O"), ("born", "VERB", "VBN", "ROOT", 3, "bear", "O"),
+      ("in", "ADP", "IN", "prep", 3, "in", "O"), ("Dallas", "PROPN", "NNP", "pobj", 4, "Dallas", "B-GPE"),
+      (".", "PUNCT", ".", "punct", 3, ".", "O")],
+     None, {("elliot see", "born in", "dallas", False)}),
+    ([("John", "PROPN", "NNP", "compound", 3, "John", "B-PERSON"), ("van", "NOUN", "NN", "compound", 3, "van", "O"),
+      ("den", "NOUN", "NN", "compound", 3, "den", "O"), ("Brom", "PROPN", "NNP", "nsubj", 4, "Brom", "B-PERSON"),
+      ("plays", "VERB", "VBZ", "ROOT", 4, "play", "O"), ("for", "ADP", "IN", "prep", 4, "for", "O"),
+      ("Ajax", "PROPN", "NNP", "pobj", 5, "Ajax", "B-ORG"), (".", "PUNCT", ".", "punct", 4, ".", "O")],
+     None, {("john van den brom", "play for", "ajax", False)}),
     # a lemma the parser got wrong ("starr") is repaired from the dictionary
     ([("Cecil", "PROPN", "NNP", "nsubj", 1, "Cecil", "B-PERSON"), ("starred", "VERB", "VBD", "ROOT", 1, "starr", "O"),
       ("in", "ADP", "IN", "prep", 1, "in", "O"), ("Hue", "PROPN", "NNP", "pobj", 2, "Hue", "B-WORK_OF_ART"),
@@ -253,6 +265,20 @@ def test_clearnlp_generic_heads_and_questions_stay_below_the_floor(
     found = extractor.extract_doc(doc, unit).triples
     assert found, "the rules read something here; the floor is what keeps it out"
     assert all(t.confidence < extractor.config.confidence.floor for t in found), [t.key() for t in found]
+
+
+def test_clearnlp_mixed_case_word_is_a_name_not_a_generic_head(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("AIDAluna", "NOUN", "NN", "nsubjpass", 2, "aidaluna", "O"), ("was", "AUX", "VBD", "auxpass", 2, "be", "O"),
+        ("built", "VERB", "VBN", "ROOT", 2, "build", "O"), ("by", "ADP", "IN", "agent", 2, "by", "O"),
+        ("Meyer", "PROPN", "NNP", "compound", 5, "Meyer", "B-ORG"),
+        ("Werft", "PROPN", "NNP", "pobj", 3, "Werft", "I-ORG"),
+        (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    floor = extractor.config.confidence.floor
+    found = {t.key() for t in extractor.extract_doc(doc, unit).triples if t.confidence >= floor}
+    assert ("aidaluna", "built by", "meyer werft", False) in found, found
 
 
 def test_clearnlp_apposition_on_a_predicate_noun_is_no_descriptor(blank: Language, extractor: SpacyExtractor) -> None:
