@@ -22,6 +22,8 @@ VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
 #: nouns that place their subject inside the thing they take with "of" ("X is a member of Y",
 #: "X is part of Y"): X is the subject of such a fact, not Y's attribute
 _MEMBERSHIP = frozenset({"part", "member", "one", "citizen", "native", "resident", "kind", "type", "example"})
+#: possessive determiners of the third person ("began *his* career")
+_THIRD_PERSON_POSSESSIVES = frozenset({"his", "her", "its", "their"})
 #: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y")
 _OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at"})
 #: rules that may take a measured quantity as object (:mod:`memcubedb.extraction.measures`)
@@ -111,7 +113,9 @@ class ArgumentReader:
         """The factor of a fact for its common-noun object (``RuleConfidence``):
         ``modified_object_factor`` when the noun carries its own prepositional phrase ("fought in
         *battles* in the Polish-Soviet War", "has the main *ingredients* of meringue"): the noun is
-        a step towards what the phrase names, not the thing the fact is about."""
+        a step towards what the phrase names, not the thing the fact is about;
+        ``owned_object_factor`` when a third-person possessive owns it ("began *his* career"):
+        the subject's own thing, no second entity."""
         if obj.type != EntityType.CONCEPT or obj.via is not None:
             return 1.0
         span = self._doc.char_span(obj.start, obj.end, alignment_mode="expand")
@@ -119,6 +123,8 @@ class ArgumentReader:
             return 1.0
         if any(p and p != "with" for p, _ in self.g.prepositional(span.root, include_unmarked=False)):
             return self.conf.modified_object_factor  # "with" + name is the verb's ("went to the concert with Maya")
+        if any(c.lower_ in _THIRD_PERSON_POSSESSIVES for c in span.root.children if c.dep_ in self.g.scheme.possessive):
+            return self.conf.owned_object_factor
         return 1.0
 
     def _is_predicate(self, tok: Token) -> bool:

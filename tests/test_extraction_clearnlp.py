@@ -311,6 +311,18 @@ def test_clearnlp_a_noun_with_its_own_prepositional_phrase_leads_to_the_name(
     assert all(t.confidence < floor for t in found if t.object.name == "battle"), [t.key() for t in found]
 
 
+def test_clearnlp_an_object_owned_by_a_third_person_is_lowered(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("Neave", "PROPN", "NNP", "nsubj", 1, "Neave", "B-PERSON"), ("began", "VERB", "VBD", "ROOT", 1, "begin", "O"),
+        ("his", "PRON", "PRP$", "poss", 3, "his", "O"), ("career", "NOUN", "NN", "dobj", 1, "career", "O"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    found = extractor.extract_doc(doc, unit).triples
+    assert found, "the rules read something here; the floor is what keeps it out"
+    assert all(t.confidence < extractor.config.confidence.floor for t in found), [t.key() for t in found]
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

@@ -230,6 +230,13 @@ def test_a_mixed_case_word_is_a_name_not_a_generic_head(extractor: SpacyExtracto
     assert ("aidaluna", "built by", "meyer werft", False) in found, found
 
 
+def test_an_object_owned_by_a_third_person_is_lowered(extractor: SpacyExtractor) -> None:
+    # "his career" says nothing about a second thing; the date stays a fact
+    found = written(extractor, read(extractor, "Airey Neave began his career in 1935."))
+    assert not {k for k in found if "career" in k[2]}, found
+    assert ("airey neave", "begin in", "1935", False) in found, found
+
+
 def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> None:
     # "who plays for …" says Alan Martin plays; nothing plays the footballer
     found = keys(read(extractor, "Alan Martin is a footballer who plays for Crewe Alexandra."))
