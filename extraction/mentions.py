@@ -96,6 +96,7 @@ class MentionIndex(NameFinder):
         self.participants = {p.casefold() for p in (unit.speaker, unit.addressee) if p}
         self._by_token: dict[int, Mention | None] = {}
         self.used: dict[tuple[int, str], Mention] = {}
+        times = [expr for expr in times if not self.year_in_name(expr.span)]  # "1998 RO1" is no date
         self.times: dict[int, TimeExpression] = {expr.span.start_char: expr for expr in times}
         #: mention start (characters) → the typed value of a DATE or LITERAL mention
         self.literals: dict[int, Literal] = {}

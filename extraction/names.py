@@ -1,8 +1,11 @@
 """Proper names in a parsed Doc: PROPN runs united with NER spans (the NER *label* only
 proposes a type: the stand-in pipeline's labels are unreliable, its spans less so), extended
-by name particles ("University *of* Texas"), numbers ("Apollo *11*", "World War *II*"),
-capitalised adjectives ("*Asian* Americans"), pieces joined without spaces ("Amsterdam-Centrum")
-and places with their region ("Glen Ridge, New Jersey").
+by name particles ("University *of* Texas", "John *van den* Brom"), numbers ("Apollo *11*",
+"World War *II*", "(66063) *1998* RO1"), capitalised adjectives ("*Asian* Americans"), bare middle
+initials ("Abraham *A* Ribicoff"), pieces joined without spaces ("Amsterdam-Centrum") and places
+with their region ("Glen Ridge, New Jersey"). A word is a name word by its tag, by its shape
+(mixed case: "AIDAstella") or by its capital inside a sentence, whatever the tagger took it for
+("Elliot *See*", "Kids *Imagine* Nation").
 """
 
 from __future__ import annotations
@@ -79,6 +82,22 @@ class NameFinder:
             if 0 <= k < len(doc) and doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper):
                 return not (k == token.i - 1 and doc[k].whitespace_ == "" and doc[k].is_punct)
         return False
+
+    @staticmethod
+    def year_in_name(span: Span) -> bool:
+        """True when ``span`` is a bare year that belongs to a name: before a capitalised code
+        ("(66063) 1998 *RO1*", a provisional designation) or between two capitalised proper
+        nouns ("1 Decembrie *1918* University")."""
+        doc = span.doc
+        if len(span) != 1 or not (span[0].is_digit and len(span[0]) == 4) or span.end >= len(doc):
+            return False
+        nxt, prev = doc[span.end], doc[span.start - 1] if span.start else None
+        if not span[0].whitespace_ or nxt.pos_ != "PROPN":
+            return False
+        numbered = prev is not None and (prev.like_num or prev.text == ")")  # "(66063) 1998 FD"
+        code = nxt.is_upper and (numbered or any(c.isdigit() for c in nxt.text))
+        sandwich = prev is not None and prev.pos_ == "PROPN" and prev.is_title and nxt.is_title
+        return code or sandwich
 
     # --- names --------------------------------------------------------------------------------
 

@@ -221,6 +221,13 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("plays", "VERB", "VBZ", "ROOT", 4, "play", "O"), ("for", "ADP", "IN", "prep", 4, "for", "O"),
       ("Ajax", "PROPN", "NNP", "pobj", 5, "Ajax", "B-ORG"), (".", "PUNCT", ".", "punct", 4, ".", "O")],
      None, {("john van den brom", "play for", "ajax", False)}),
+    # a year before a capitalised code is part of a provisional designation, not a date
+    ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
+      (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),
+      ("RO1", "PROPN", "NNP", "nsubjpass", 6, "RO1", "O"), ("was", "AUX", "VBD", "auxpass", 6, "be", "O"),
+      ("discovered", "VERB", "VBN", "ROOT", 6, "discover", "O"), ("by", "ADP", "IN", "agent", 6, "by", "O"),
+      ("LINEAR", "PROPN", "NNP", "pobj", 7, "LINEAR", "B-ORG"), (".", "PUNCT", ".", "punct", 6, ".", "O")],
+     None, {("1998 ro1", "discovered by", "linear", False)}),
     # a lemma the parser got wrong ("starr") is repaired from the dictionary
     ([("Cecil", "PROPN", "NNP", "nsubj", 1, "Cecil", "B-PERSON"), ("starred", "VERB", "VBD", "ROOT", 1, "starr", "O"),
       ("in", "ADP", "IN", "prep", 1, "in", "O"), ("Hue", "PROPN", "NNP", "pobj", 2, "Hue", "B-WORK_OF_ART"),
