@@ -330,6 +330,18 @@ def test_clearnlp_an_object_owned_by_a_third_person_is_lowered(blank: Language, 
     assert all(t.confidence < extractor.config.confidence.floor for t in found), [t.key() for t in found]
 
 
+def test_clearnlp_a_verb_tagged_as_a_plural_noun_root_is_a_clause_again(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    # "Disco derives from Motown" misparsed as one noun phrase: Disco[compound] derives[NNS, ROOT]
+    doc = make_doc(blank, [
+        ("Disco", "PROPN", "NNP", "compound", 1, "Disco", "O"), ("derives", "NOUN", "NNS", "ROOT", 1, "derive", "O"),
+        ("from", "ADP", "IN", "prep", 1, "from", "O"), ("Motown", "PROPN", "NNP", "pobj", 2, "Motown", "B-ORG"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    assert ("disco", "derive from", "motown", False) in triples(extractor, doc, None)
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

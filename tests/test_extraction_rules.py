@@ -241,6 +241,14 @@ def test_an_object_owned_by_a_third_person_is_lowered(extractor: SpacyExtractor)
     assert ("airey neave", "begin in", "1935", False) in found, found
 
 
+def test_a_verb_the_tagger_read_as_a_plural_noun_is_a_clause_again(extractor: SpacyExtractor) -> None:
+    # the stand-in tags "originates" NNS, makes it the root and hangs "sauce" on it as a compound
+    found = written(extractor, read(extractor, "Arrabbiata sauce originates from the region of Rome."))
+    assert ("arrabbiata sauce", "originate from", "rome", False) in found, found
+    found = written(extractor, read(extractor, "Aaron Deer collaborates with The Horns of Happiness."))
+    assert ("aaron deer", "collaborate with", "horns of happiness", False) in found, found
+
+
 def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> None:
     # "who plays for …" says Alan Martin plays; nothing plays the footballer
     found = keys(read(extractor, "Alan Martin is a footballer who plays for Crewe Alexandra."))

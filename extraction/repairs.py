@@ -1,0 +1,77 @@
+"""Repairs of a parse where the tagger erred in a recognisable way, applied before the rules read it.
+
+One construction so far: a present-tense verb tagged as a plural noun heading its own sentence
+("Arrabbiata sauce *originates* from the region of Rome", "Aaron Deer *collaborates* with The
+Horns"). The stand-in tags the verb NNS, makes it the root and hangs the real subject on it as
+a ``compound``, so the rules read one noun phrase ("arrabbiata sauce originate") and no clause.
+The signs, all required: the word is the root, tagged NNS, lower-case, spelled as the
+third-person singular of a verb (lemminflect) whose lemma differs from the word, has no
+determiner, possessor or subject of its own, a noun (or name) right before it that hangs on it,
+and an argument after it (a prepositional phrase or an object). The word becomes a VBZ verb,
+the noun before it its subject (taking the words of its phrase along: ``compound``, ``flat``,
+determiners, adjectives). Works on UD and ClearNLP labels (:class:`LabelScheme`). Entity spans
+that ran over the verb are cut before it.
+"""
+
+from __future__ import annotations
+
+from lemminflect import getInflection, getLemma
+from spacy.tokens import Doc, Span, Token
+
+from memcubedb.extraction.labels import LabelScheme
+
+#: dependents of the misread verb that belong to the subject's noun phrase
+_PHRASE = frozenset({"compound", "flat", "flat:name", "det", "amod", "nmod:poss", "poss", "nummod"})
+
+
+def _verb_form(token: Token) -> str | None:
+    """The verb lemma when ``token`` is spelled as its third-person singular ("originates")."""
+    lemmas = getLemma(token.lower_, upos="VERB")
+    if not lemmas or lemmas[0].lower() == token.lower_:
+        return None
+    lemma = lemmas[0].lower()
+    return lemma if token.lower_ in getInflection(lemma, tag="VBZ") else None
+
+
+def _misread_verb(token: Token, scheme: LabelScheme) -> Token | None:
+    """The subject noun when ``token`` is a verb the tagger read as a plural noun root."""
+    if token.dep_ != "ROOT" or token.tag_ != "NNS" or not token.is_lower or token.i == 0:
+        return None
+    own = scheme.subject | scheme.passive_subject | scheme.possessive | {"det"}
+    if any(c.dep_ in own for c in token.children) or not any(c.i > token.i for c in token.children
+                                                              if c.dep_ != "punct"):  # fmt: skip
+        return None
+    before = token.doc[token.i - 1]
+    if before.head != token or before.dep_ not in _PHRASE or before.pos_ not in {"NOUN", "PROPN"}:
+        return None
+    return before if _verb_form(token) is not None else None
+
+
+def repair_misread_verbs(doc: Doc, scheme: LabelScheme) -> int:
+    """Turn every misread verb root of ``doc`` back into a clause, in place; returns how many."""
+    repaired = 0
+    for token in doc:
+        subject = _misread_verb(token, scheme)
+        if subject is None:
+            continue
+        lemma = _verb_form(token)
+        for child in list(token.children):
+            if child.i < subject.i and child.dep_ in _PHRASE:
+                child.head = subject
+        subject.dep_ = "nsubj"  # the same label in UD and ClearNLP
+        token.pos_, token.tag_, token.lemma_ = "VERB", "VBZ", lemma or token.lemma_
+        repaired += 1
+        _cut_entities(doc, token)
+    return repaired
+
+
+def _cut_entities(doc: Doc, verb: Token) -> None:
+    """End any entity span that ran over ``verb`` right before it ("Aaron Deer collaborates")."""
+    ents: list[Span] = []
+    for ent in doc.ents:
+        if ent.start <= verb.i < ent.end:
+            if ent.start < verb.i:
+                ents.append(Span(doc, ent.start, verb.i, label=ent.label))
+        else:
+            ents.append(ent)
+    doc.ents = ents
