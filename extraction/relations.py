@@ -51,6 +51,7 @@ import re
 from spacy.tokens import Doc, Token
 
 from memcubedb.extraction.arguments import VALUES
+from memcubedb.extraction.attribute_lists import AttributeListReader
 from memcubedb.extraction.descriptors import is_common_noun, is_name, is_naming
 from memcubedb.extraction.discourse import RELATIVE
 from memcubedb.extraction.grammar import is_noun
@@ -68,7 +69,7 @@ _INCLUSION = frozenset({"include", "comprise", "contain"})
 _RELATIVE_ADVERBS = {"where": "in"}
 
 
-class RelationExtractor(MeasureReader):
+class RelationExtractor(MeasureReader, AttributeListReader):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
     # --- entry point --------------------------------------------------------------------------
@@ -92,6 +93,7 @@ class RelationExtractor(MeasureReader):
             elif is_noun(tok):
                 self._noun(tok)
         self._measures()
+        self._attribute_lists()
         return list(out.values())
 
     # --- rules --------------------------------------------------------------------------------

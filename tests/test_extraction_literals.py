@@ -39,6 +39,8 @@ UD_CASES: list[tuple[str, Typed]] = [
     ("Alex Plante is 1.9304m tall.", ("alex plante", "height", "1.9304", "xsd:decimal", "m")),
     ("The AIDAstella is 253260.0 millimetres in length.",
      ("aidastella", "length", "253260.0", "xsd:decimal", "millimetres")),
+    ("Ceres has a surface area of 2.77 square kilometres, an apoapsis of 523951582.3 kilometres, and a temperature "
+     "of 164.0 kelvins.", ("ceres", "temperature", "164.0", "xsd:decimal", "kelvins")),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -64,6 +66,14 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("1.9", "NUM", "CD", "nummod", 3, "1.9", "B-QUANTITY"), ("m", "NOUN", "NN", "npadvmod", 4, "m", "I-QUANTITY"),
       ("tall", "ADJ", "JJ", "acomp", 1, "tall", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
      ("plante", "height", "1.9", "xsd:decimal", "m")),
+    ([("Ceres", "PROPN", "NNP", "nsubj", 1, "Ceres", "B-LOC"), ("has", "VERB", "VBZ", "ROOT", 1, "have", "O"),
+      ("a", "DET", "DT", "det", 3, "a", "O"), ("mass", "NOUN", "NN", "dobj", 1, "mass", "O"),
+      ("of", "ADP", "IN", "prep", 3, "of", "O"), ("9.8", "NUM", "CD", "nummod", 6, "9.8", "B-QUANTITY"),
+      ("kg", "NOUN", "NN", "pobj", 4, "kg", "I-QUANTITY"), ("and", "CCONJ", "CC", "cc", 6, "and", "O"),
+      ("a", "DET", "DT", "det", 9, "a", "O"), ("periapsis", "NOUN", "NN", "conj", 6, "periapsis", "O"),
+      ("of", "ADP", "IN", "prep", 9, "of", "O"), ("2.5", "NUM", "CD", "pobj", 10, "2.5", "B-CARDINAL"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     ("ceres", "periapsis", "2.5", "xsd:decimal", None)),
 ]  # fmt: skip
 
 
