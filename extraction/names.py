@@ -49,6 +49,18 @@ def _mixed_case(word: str) -> bool:
     return any(c.isupper() for c in word[1:]) and not word.isupper()
 
 
+def starts_sentence(token: Token) -> bool:
+    """True when ``token`` opens a sentence in the text: the parser says so and what comes before
+    closes one (a full stop, a bracket, a line break…), not only a word the parser cut after
+    ("John N Dempsey's predecessor | Abraham A Ribicoff was …") or initials ("A.F.C. | Blackpool")."""
+    if not token.is_sent_start or token.i == 0:
+        return token.is_sent_start
+    prev = token.doc[token.i - 1]
+    if _INITIALS.fullmatch(prev.text):
+        return False
+    return prev.is_punct or prev.is_space or prev.text[-1] in ".!?:;"
+
+
 def trim_span(span: Span) -> Span:
     """``span`` without determiners, punctuation, particles and prepositions at its edges."""
     start, end = span.start, span.end
@@ -114,7 +126,7 @@ class NameFinder:
             starts = self._is_number_part(doc[i]) or self._is_name_adjective(doc[i]) or self._capitalised(doc[i])
             if self._is_name_word(doc[i]) or (starts and self._continues(doc, i + 1)):
                 j = i + 1
-                while j < len(doc) and not self._breaks(doc, j) and self._continues(doc, j):
+                while j < len(doc) and not starts_sentence(doc[j]) and self._continues(doc, j):
                     j += 1
                 while j - 1 > i and (doc[j - 1].is_punct or doc[j - 1].lower_ in NAME_PARTICLES):
                     j -= 1
@@ -181,17 +193,11 @@ class NameFinder:
         k = end + 1 if end < len(doc) and doc[end].text == "," else end
         return k < len(doc) and doc[k].pos_ == "CCONJ"
 
-    @staticmethod
-    def _breaks(doc: Doc, j: int) -> bool:
-        """A sentence starts at ``j`` (not after initials the segmenter took for a full stop:
-        "A.F.C. | Blackpool")."""
-        return doc[j].is_sent_start and not _INITIALS.fullmatch(doc[j - 1].text)
-
     def _is_name_adjective(self, token: Token) -> bool:
         """A capitalised adjective or participle right before a name word is part of the name
         ("*Asian* Americans", "*Ottoman* Army", "A *Severed* Wasp")."""
         nxt = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
-        modifier = token.pos_ == "ADJ" or (token.tag_ in {"VBN", "VBG"} and not token.is_sent_start)
+        modifier = token.pos_ == "ADJ" or (token.tag_ in {"VBN", "VBG"} and not starts_sentence(token))
         return modifier and token.is_title and nxt is not None and self._is_name_word(nxt)
 
     def _capitalised(self, token: Token) -> bool:
@@ -202,7 +208,7 @@ class NameFinder:
             token.pos_ in _MISTAGGED_POS
             and token.is_title
             and token.is_alpha
-            and not token.is_sent_start
+            and not starts_sentence(token)
             and token.text != "I"
             and token.i not in self._by_token
         )
@@ -245,7 +251,7 @@ class NameFinder:
         if prev.text == "&" and tok.is_alpha:
             return True
         joined = not prev.whitespace_ and (tok.text in JOINERS or prev.text in JOINERS)
-        return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not tok.is_sent_start
+        return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not starts_sentence(tok)
 
     def _is_name_word(self, token: Token) -> bool:
         if token.i not in self._by_token and _INITIALS.fullmatch(token.text):
@@ -258,7 +264,7 @@ class NameFinder:
             return True  # "AIDAstella was built …": a name by its shape, whatever the tagger says
         if not is_noun(token) or not token.is_title:
             return False
-        if not token.is_sent_start:  # a capitalised NOUN inside a sentence is a name the tagger missed
+        if not starts_sentence(token):  # a capitalised NOUN inside a sentence is a name the tagger missed
             return True
         if any(c.dep_ in self.grammar.scheme.appositive and c.pos_ == "PROPN" for c in token.children):
             return True  # "Abilene, Texas is …"

@@ -221,6 +221,12 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("plays", "VERB", "VBZ", "ROOT", 4, "play", "O"), ("for", "ADP", "IN", "prep", 4, "for", "O"),
       ("Ajax", "PROPN", "NNP", "pobj", 5, "Ajax", "B-ORG"), (".", "PUNCT", ".", "punct", 4, ".", "O")],
      None, {("john van den brom", "play for", "ajax", False)}),
+    # a sentence the parser cut inside a name, with no full stop, does not cut the name
+    ([("Alison", "PROPN", "NNP", "nsubj", 1, "Alison", "B-PERSON"), ("signed", "VERB", "VBD", "ROOT", 1, "sign", "O"),
+      ("to", "ADP", "IN", "prep", 1, "to", "O"), ("Fruits", "PROPN", "NNPS", "pobj", 2, "Fruits", "O"),
+      ("de", "X", "FW", "prep", 3, "de", "O"), ("Mer", "PROPN", "NNP", "compound", 6, "Mer", "O"),
+      ("Records", "PROPN", "NNPS", "ROOT", 6, "Records", "O"), (".", "PUNCT", ".", "punct", 6, ".", "O")],
+     None, {("alison", "sign to", "fruits de mer records", False)}),
     # a year before a capitalised code is part of a provisional designation, not a date
     ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
       (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),

@@ -173,6 +173,9 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     ("John van den Brom plays for AFC Ajax.", None, None, {("john van den brom", "play for", "afc ajax", False)}),
     ("The band Kids Imagine Nation was formed in Boston.", None, None,
      {("kids imagine nation", "formed in", "boston", False)}),
+    # a sentence the parser cut after a word, with no full stop, does not cut a name
+    ("John N Dempsey's predecessor Abraham A Ribicoff was born in Connecticut.", None, None,
+     {("abraham a ribicoff", "born in", "connecticut", False)}),
     # a year inside a name is no date: a provisional designation, a name with a year in its middle
     ("(66063) 1998 RO1 was discovered by LINEAR.", None, None, {("1998 ro1", "discovered by", "linear", False)}),
     ("1 Decembrie 1918 University is located in Alba Iulia.", None, None,
