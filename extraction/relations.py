@@ -114,7 +114,15 @@ class RelationExtractor(MeasureReader, AttributeListReader):
             else:
                 self._emit(name, f"is {word} {prep}", self._m.get(target), rule, noun)
         if not preps:
-            self._emit(name, "is", concept, rule, noun, factor=self._definite_class(noun))
+            factor = self._definite_class(noun) * (self.conf.bracketed_factor if self._bracketed(noun) else 1.0)
+            self._emit(name, "is", concept, rule, noun, factor=factor)
+
+    def _bracketed(self, noun: Token) -> bool:
+        """True when the descriptor noun stands alone in brackets ("Sandesh (*confectionery*)",
+        "AFC Ajax (*amateurs*)"): a label telling the name from others, not a statement."""
+        words = [t.i for t in noun.subtree if not t.is_punct]
+        before, after = min(words) - 1, max(words) + 1
+        return before >= 0 and after < len(self._doc) and self._doc[before].text == "(" and self._doc[after].text == ")"
 
     def _copular(self, comp: Token, cop: Token, subject_tokens: list[Token]) -> None:
         where = self._where_owner(comp) or self._where_owner(cop)

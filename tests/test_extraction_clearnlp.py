@@ -348,6 +348,21 @@ def test_clearnlp_a_verb_tagged_as_a_plural_noun_root_is_a_clause_again(
     assert ("disco", "derive from", "motown", False) in triples(extractor, doc, None)
 
 
+def test_clearnlp_a_bracketed_label_after_a_name_is_no_statement(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("Sandesh", "PROPN", "NNP", "nsubj", 4, "Sandesh", "O"), ("(", "PUNCT", "-LRB-", "punct", 2, "(", "O"),
+        ("confectionery", "NOUN", "NN", "appos", 0, "confectionery", "O"),
+        (")", "PUNCT", "-RRB-", "punct", 2, ")", "O"),
+        ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("a", "DET", "DT", "det", 6, "a", "O"),
+        ("dish", "NOUN", "NN", "attr", 4, "dish", "O"), (".", "PUNCT", ".", "punct", 4, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    found = extractor.extract_doc(doc, unit).triples
+    labels = [t for t in found if t.object.name == "confectionery"]
+    assert labels, [t.key() for t in found]
+    assert all(t.confidence < extractor.config.confidence.floor for t in labels), [t.key() for t in labels]
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

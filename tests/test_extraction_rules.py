@@ -252,6 +252,13 @@ def test_a_verb_the_tagger_read_as_a_plural_noun_is_a_clause_again(extractor: Sp
     assert ("aaron deer", "collaborate with", "horns of happiness", False) in found, found
 
 
+def test_a_bracketed_label_after_a_name_is_no_statement(extractor: SpacyExtractor) -> None:
+    # "(confectionery)" tells this Sandesh from others; the copula says what it is
+    found = written(extractor, read(extractor, "Sandesh (confectionery) is a dish."))
+    assert ("sandesh", "is", "confectionery", False) not in found, found
+    assert ("sandesh", "is", "dish", False) in found, found
+
+
 def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> None:
     # "who plays for …" says Alan Martin plays; nothing plays the footballer
     found = keys(read(extractor, "Alan Martin is a footballer who plays for Crewe Alexandra."))

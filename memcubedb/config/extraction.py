@@ -47,11 +47,16 @@ class RuleConfidence(_Config):
     through it instead ((X, fight in battle in, Polish-Soviet War)); one whose object a
     third-person possessive owns ("began *his* career", "play *their* home games") by
     ``owned_object_factor``: the subject's own thing is no second entity (7 % matched, 3 of 44;
-    "my"/"your" in chats are not lowered). With the defaults and ``floor`` 0.5, every
-    rule's own facts are written except ``noun_modifier``'s; of the facts resting on a
-    third-person pronoun, those of ``surface_pattern`` (0.65 × 0.7 = 0.455) are not; no definite
-    class fact and no equation of names (0.85 × 0.55 = 0.47 at most), no fact about a generic head (0.9 × 0.5 = 0.45 at
-    most) and none from a question (0.9 × 0.3 = 0.27 at most) is written.
+    "my"/"your" in chats are not lowered); an ``appositive`` (X, is, N) whose N stands alone in
+    brackets after X ("Sandesh (confectionery)", "AFC Ajax (amateurs)") by ``bracketed_factor``:
+    a label telling X from others of its name, not a statement (1 of 16 matched).
+
+    With the defaults and ``floor`` 0.5, every rule's own facts are written except
+    ``noun_modifier``'s; of the facts resting on a third-person pronoun, those of
+    ``surface_pattern`` (0.65 × 0.7 = 0.455) are not; no definite class fact and no equation of
+    names (0.85 × 0.55 = 0.47 at most), no fact about a generic head (0.9 × 0.5 = 0.45 at most),
+    none with a modified, third-person-owned or bracketed object (0.9 × 0.5 = 0.45 at most) and
+    none from a question (0.9 × 0.3 = 0.27 at most) is written.
 
     Rules (``Triple.rule``): ``verb_object`` subject–verb–object ("Carol likes tea", passives
     turned active); ``attribute`` a relational noun read as its owner's attribute ("Y's capital
@@ -86,6 +91,7 @@ class RuleConfidence(_Config):
     question_factor: float = Field(default=0.3, ge=0, le=1)
     modified_object_factor: float = Field(default=0.5, ge=0, le=1)
     owned_object_factor: float = Field(default=0.5, ge=0, le=1)
+    bracketed_factor: float = Field(default=0.5, ge=0, le=1)
     floor: float = Field(default=0.5, ge=0, le=1, description="facts below this confidence are not written")
 
 
