@@ -42,6 +42,8 @@ city") and an equation of two names ("X is Y") are lowered below the floor (``ge
 ("not", "n't", "never", "no" + object) is kept as :attr:`Triple.negated`. Time
 expressions in a clause set :attr:`Triple.valid_from` of its triples. Dates and numbers as
 objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.extraction.literals`).
+Every fact is also said of the other members of a list its argument heads where the parser did
+not coordinate them (:mod:`memcubedb.extraction.coordination`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from spacy.tokens import Doc, Token
 
 from memcubedb.extraction.arguments import VALUES
 from memcubedb.extraction.attribute_lists import AttributeListReader
+from memcubedb.extraction.coordination import ConjunctReader
 from memcubedb.extraction.descriptors import is_common_noun, is_name, is_naming
 from memcubedb.extraction.discourse import RELATIVE
 from memcubedb.extraction.grammar import is_noun
@@ -69,7 +72,7 @@ _INCLUSION = frozenset({"include", "comprise", "contain"})
 _RELATIVE_ADVERBS = {"where": "in"}
 
 
-class RelationExtractor(MeasureReader, AttributeListReader):
+class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
     # --- entry point --------------------------------------------------------------------------

@@ -1,0 +1,158 @@
+"""Coordination read from the surface: a fact said of one member of a list is said of every member.
+
+"Alan Martin plays for Barrow AFC and Hamilton Academical FC", "created by Roger Stern and Tom
+Lyle", "designed the Asilomar Conference Grounds, the Los Angeles Herald Examiner building and
+Hearst Castle", "Halton Arp and Allan Sandage were doctoral students of Walter Baade": the
+dependency rules of :mod:`memcubedb.extraction.relations` distribute conjuncts the parser
+coordinated (:meth:`~memcubedb.extraction.grammar.Grammar.with_conjuncts`); a small parser
+often does not (the second name hung as an apposition, a compound, a new root), and the fact
+reaches only the first member. :class:`ConjunctReader` re-reads every emitted argument's right
+context: a list is ``A (, B)* (and|or|as well as) (also)? (the|a)? C`` of mentions of one kind
+(values with values, names with names, things with things; a descriptor noun before a name
+stands for the name: "… and the band Head South By Weaving"), each member taking the
+argument's place in the fact, with the rule and confidence of the fact it was distributed from
+(as the parser's own conjuncts are).
+
+A member right after a list that follows its predicate and is itself followed by a finite verb
+starts a clause of its own ("… born in Dallas and Fort Worth *is* the largest city"): the list
+ends before it. Commas alone make no list ("located in Ícolo e Bengo, Luanda Province,
+Angola" is a place nested in a place, not three places): a comma-separated run is a list only
+when a coordinator closes it. Pronouns and descriptors resolved to another mention are not
+expanded (their surface is not the list).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from spacy.tokens import Span, Token
+
+from memcubedb.extraction.arguments import VALUES, ArgumentReader
+from memcubedb.extraction.triples import Mention
+
+#: words that join list members ("A, B and C", "A or B", "A as well as B")
+COORDINATORS = frozenset({"and", "&"})
+#: words that may stand between a coordinator and the next member ("and *also* the …")
+_LINKERS = frozenset({"also", "the", "a", "an", "both", "then"})
+#: members after the first in a list whose members are taken one by one: a longer list is more
+#: often one value listed ("comes from either Paris, New York, USA or Hong Kong")
+_MAX_MEMBERS = 2
+#: finite verb tags: a member followed by one is the subject of a clause of its own
+_FINITE = frozenset({"VBZ", "VBD", "VBP", "MD"})
+#: parts of speech after a mention that show its phrase goes on ("a *minimum* temperature")
+_PHRASE_GOES_ON = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
+#: parts of speech of words after which a clause may start (coordinators, relative and subordinating words)
+_CLAUSE_OPENERS = frozenset({"CCONJ", "SCONJ", "PRON", "ADV"})
+#: rules whose object is an apposition: a list after it continues the sentence, not the apposition
+_APPOSITIONS = frozenset({"appositive", "surface_appositive"})
+
+
+class ConjunctReader(ArgumentReader):
+    """Distributes each emitted fact over the lists its subject or object heads (see module doc)."""
+
+    def _emit(
+        self, subj: Mention | None, pred: str, obj: Mention | None, rule: str, anchor: Token, *,
+        negated: bool = False, valid_from: datetime | None = None, factor: float = 1.0,
+    ) -> None:  # fmt: skip
+        super()._emit(subj, pred, obj, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
+        if subj is None or obj is None or rule in _APPOSITIONS:
+            return
+        named = self._named_after(obj)
+        if named is not None:  # "associated with the musicians Billy Iuso and Theresa Andersson"
+            super()._emit(subj, pred, named, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
+        for member in self._members(named or obj, anchor) if subj.named else []:
+            super()._emit(subj, pred, member, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
+        for member in self._members(subj, anchor) if self._fixed_subject_list(subj, obj) else []:
+            super()._emit(member, pred, obj, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
+
+    def _members(self, first: Mention, anchor: Token) -> list[Mention]:
+        """The mentions listed after ``first`` ("A, B and C" → [B, C]), none when no coordinator
+        closes the run or ``first`` is not read from its own surface."""
+        span = self._span(first)
+        if span is None or self._inside_name(span):
+            return []
+        doc, k = self._doc, span.end
+        members: list[Mention] = []
+        closed = False
+        while k < len(doc) and not closed:
+            joined = coordinated = False
+            while k < len(doc) and (doc[k].text == "," or doc[k].lower_ in COORDINATORS | _LINKERS):
+                coordinated |= doc[k].lower_ in COORDINATORS
+                joined |= doc[k].text == "," or doc[k].lower_ in COORDINATORS
+                k += 1
+            if k + 2 < len(doc) and doc[k].lower_ == "as" and doc[k + 1].lower_ == "well" and not joined:
+                k, joined, coordinated = k + 3, True, True  # "A as well as B"
+            member = self._m.get(doc[k]) if joined and k < len(doc) else None
+            end = self._span(member) if member is not None else None
+            if member is None or end is None or not (end.start <= k < end.end) or end.start < k - 1:
+                break
+            if not member.named and end.end < len(doc) and (name := self._m.get(doc[end.end])) is not None:
+                after, member, end = end.end, name, self._span(name)  # "… and the band Head South By Weaving"
+                if end is None or not name.named or end.start != after:
+                    break
+            if member.type in VALUES or first.named != member.named:
+                break
+            if self._goes_on(end):
+                break  # "… and a minimum temperature", "one of …": the mention is not the whole member
+            verb = doc[end.end] if end.end < len(doc) else None
+            if verb is not None and verb.tag_ in _FINITE and not self._subject_list(span, verb, anchor):
+                break  # "… and Fort Worth is the largest city": a clause of its own
+            members.append(member)
+            closed, k = coordinated, end.end
+        return members if closed and len(members) <= _MAX_MEMBERS else []
+
+    def _fixed_subject_list(self, subj: Mention, obj: Mention) -> bool:
+        """Whether a list the subject heads may take the fact: it opens its clause (a subject
+        list, not a name hung inside another phrase) and the object is a name or a value."""
+        span = self._span(subj)
+        return span is not None and self._opens_clause(span) and (obj.named or obj.type in VALUES)
+
+    def _subject_list(self, first: Span, verb: Token, anchor: Token) -> bool:
+        """True when a list opening its clause ends at the fact's own predicate or its
+        auxiliary: the list is the subject ("Halton Arp and Allan Sandage *were* students of …")."""
+        return self._opens_clause(first) and (verb == anchor or verb.head == anchor or anchor.head == verb)
+
+    def _opens_clause(self, first: Span) -> bool:
+        """True when ``first`` starts its sentence or clause (after punctuation, a coordinator,
+        a relative or subordinating word)."""
+        k = first.start - 1
+        while k >= 0 and self._doc[k].lower_ in _LINKERS:
+            k -= 1
+        return k < 0 or self._doc[k].is_sent_end or self._doc[k].is_punct or self._doc[k].pos_ in _CLAUSE_OPENERS
+
+    def _goes_on(self, span: Span) -> bool:
+        """True when the words after a mention continue its phrase: a noun, adjective, number or
+        "of" follows ("a *minimum* temperature", "*one* of the leaders"), or the mention modifies
+        a word after it ("the *sports* governing body")."""
+        after = self._doc[span.end] if span.end < len(self._doc) else None
+        if after is not None and (after.pos_ in _PHRASE_GOES_ON or after.lower_ == "of"):
+            return True
+        return span.root.head.i >= span.end and span.root.dep_ in self.g.scheme.name_part | {"amod", "nummod"}
+
+    def _named_after(self, noun: Mention) -> Mention | None:
+        """The name right after a common-noun argument, which the noun only classifies ("the
+        bands *Twilight* and Greymachine", "musicians *Billy Iuso* and …"), when the parser
+        did not make the noun a descriptor of it."""
+        span = self._span(noun)
+        if noun.named or noun.type in VALUES or span is None or span.end >= len(self._doc):
+            return None
+        name = self._m.get(self._doc[span.end])
+        after = self._span(name) if name is not None and name.named else None
+        return name if after is not None and after.start == span.end else None
+
+    def _span(self, mention: Mention) -> Span | None:
+        """The tokens of a mention read from its own surface (not a resolved pronoun)."""
+        if mention.via not in {None, "descriptor"}:
+            return None
+        return self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
+
+    def _inside_name(self, span: Span) -> bool:
+        """True when "and" after ``span`` may join two words of one name ("the School of Business
+        and Social Sciences", "the College of William and Mary"): the span is, or follows, the
+        "of" part of a capitalised name."""
+        k = span.start - 1
+        while k >= 0 and self._doc[k].lower_ == "the":
+            k -= 1
+        own = any(t.lower_ == "of" for t in span)
+        after = k >= 1 and self._doc[k].lower_ == "of" and self._doc[k - 1].is_title
+        return span[0].is_title and (own or after)

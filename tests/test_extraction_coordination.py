@@ -1,0 +1,98 @@
+"""Lists read from the surface (:mod:`memcubedb.extraction.coordination`), on the stand-in's UD
+parses and on hand-annotated ClearNLP parses with the misattachments a small parser makes."""
+
+from __future__ import annotations
+
+import pytest
+from spacy.language import Language
+
+from memcubedb.config.extraction import ExtractionConfig
+from memcubedb.extraction.labels import CLEARNLP
+from memcubedb.extraction.spacy_extractor import SpacyExtractor
+from memcubedb.extraction.triples import TextUnit
+from tests.test_extraction_clearnlp import Row, blank, make_doc  # noqa: F401  (blank is a fixture)
+
+Key = tuple[str, str, str, bool]
+
+
+@pytest.fixture(scope="module")
+def ud() -> SpacyExtractor:
+    return SpacyExtractor(ExtractionConfig())
+
+
+@pytest.fixture(scope="module")
+def clearnlp(blank: Language) -> SpacyExtractor:  # noqa: F811
+    return SpacyExtractor(ExtractionConfig(), nlp=blank, scheme=CLEARNLP)
+
+
+def written(extractor: SpacyExtractor, text: str) -> set[Key]:
+    unit = TextUnit(text=text, context_id=text, opens_context=True)
+    (extraction,) = list(extractor.extract([unit]))
+    return {t.key() for t in extraction.triples if t.confidence >= extractor.config.confidence.floor}
+
+
+def written_doc(extractor: SpacyExtractor, blank: Language, rows: list[Row]) -> set[Key]:  # noqa: F811
+    doc = make_doc(blank, rows)
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    floor = extractor.config.confidence.floor
+    return {t.key() for t in extractor.extract_doc(doc, unit).triples if t.confidence >= floor}
+
+
+UD_CASES: list[tuple[str, set[Key]]] = [
+    # the stand-in hangs "FC" as an apposition of "AFC": the second club is lost to the parse
+    ("Alan Martin plays for Barrow AFC and Hamilton Academical FC.",
+     {("alan martin", "play for", "barrow afc", False), ("alan martin", "play for", "hamilton academical fc", False)}),
+    # a plural classifier before the names ("musicians", "the bands"): the names are the objects
+    ("Anders Osborne is associated with musicians Billy Iuso and Theresa Andersson.",
+     {("anders osborne", "associated with", "billy iuso", False),
+      ("anders osborne", "associated with", "theresa andersson", False)}),
+    ("Aaron Turner has been part of the bands Twilight and Greymachine.",
+     {("aaron turner", "is part of", "twilight", False), ("aaron turner", "is part of", "greymachine", False)}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), UD_CASES, ids=[c[0][:40] for c in UD_CASES])
+def test_every_member_of_a_list_takes_the_fact(ud: SpacyExtractor, text: str, expected: set[Key]) -> None:
+    found = written(ud, text)
+    assert expected <= found, f"missing {expected - found}; got {sorted(found)}"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tony was born in Dallas and Houston is the largest city of Texas.",  # a clause of its own
+        "The School of Business and Social Sciences is in Denmark.",  # "and" inside a name
+        "Ahmad was born in Galicia, Spain.",  # commas alone: a place in a place, no list
+    ],
+)
+def test_what_is_no_list_is_not_distributed(ud: SpacyExtractor, text: str) -> None:
+    found = written(ud, text)
+    wrong = {"houston", "social sciences", "spain"}
+    assert not {k for k in found if k[0] in wrong or (k[2] in wrong and k[0] != "galicia")}, found
+
+
+def test_clearnlp_a_second_conjunct_hung_as_an_apposition(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    found = written_doc(clearnlp, blank, [
+        ("Alan", "PROPN", "NNP", "compound", 1, "Alan", "B-PERSON"),
+        ("Martin", "PROPN", "NNP", "nsubj", 2, "Martin", "I-PERSON"), ("plays", "VERB", "VBZ", "ROOT", 2, "play", "O"),
+        ("for", "ADP", "IN", "prep", 2, "for", "O"), ("Barrow", "PROPN", "NNP", "compound", 5, "Barrow", "B-ORG"),
+        ("AFC", "PROPN", "NNP", "pobj", 3, "AFC", "I-ORG"), ("and", "CCONJ", "CC", "cc", 5, "and", "O"),
+        ("Hamilton", "PROPN", "NNP", "compound", 8, "Hamilton", "B-ORG"),
+        ("Academical", "PROPN", "NNP", "compound", 9, "Academical", "I-ORG"),
+        ("FC", "PROPN", "NNP", "appos", 5, "FC", "I-ORG"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    assert ("alan martin", "play for", "hamilton academical fc", False) in found, found
+
+
+def test_clearnlp_names_after_a_plural_classifier(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    found = written_doc(clearnlp, blank, [
+        ("Osborne", "PROPN", "NNP", "nsubjpass", 2, "Osborne", "B-PERSON"),
+        ("is", "AUX", "VBZ", "auxpass", 2, "be", "O"), ("associated", "VERB", "VBN", "ROOT", 2, "associate", "O"),
+        ("with", "ADP", "IN", "prep", 2, "with", "O"), ("musicians", "NOUN", "NNS", "pobj", 3, "musician", "O"),
+        ("Billy", "PROPN", "NNP", "compound", 6, "Billy", "B-PERSON"),
+        ("Iuso", "PROPN", "NNP", "npadvmod", 2, "Iuso", "I-PERSON"), ("and", "CCONJ", "CC", "cc", 6, "and", "O"),
+        ("Theresa", "PROPN", "NNP", "compound", 9, "Theresa", "B-PERSON"),
+        ("Andersson", "PROPN", "NNP", "conj", 6, "Andersson", "I-PERSON"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    assert {("osborne", "associated with", "billy iuso", False),
+            ("osborne", "associated with", "theresa andersson", False)} <= found, found  # fmt: skip
