@@ -12,7 +12,16 @@ text                        value                 datatype
 "at 13:56 on 8 May 2023"    ``2023-05-08T13:56``  ``xsd:dateTime``
 "737"                       ``737``               ``xsd:integer``
 "286.5 square kilometres"   ``286.5``             ``xsd:decimal``, unit "square kilometres"
+"37.16 km per sec", "km/h"  ``37.16``             ``xsd:decimal``, unit "km per sec"
+"1,873", "1.5 million"      ``1873``, ``1500000`` ``xsd:integer``
+"1-4165-2060-0", "14/32"    as written            ``xsd:string`` (a code)
 ==========================  ====================  ==================================
+
+A number keeps the precision it was written with: "2014.0" stays ``2014.0`` (``xsd:decimal``)
+and "546" stays ``546`` (``xsd:integer``); nothing is padded or rounded. A unit is kept as
+written, lower-cased, a compound unit whole ("per" or "/" + a unit), so a speed is never a
+length. What a quantity measures ("1.9 m *tall*", "84 m *above sea level*") is said by the
+fact's predicate (:mod:`memcubedb.extraction.measures`), not by the literal.
 
 Week-precision and unnormalised time expressions ("last week" without a timestamp) are not
 values (no XSD type names a week); they stay DATE mentions.
@@ -32,7 +41,10 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
 _MAX_UNIT_WORDS = 3
 #: unit symbols read as a unit whatever the tagger made of them ("1.9304m": "m" is tagged a numeral)
-UNIT_SYMBOLS = frozenset({"m", "km", "cm", "mm", "ft", "kg", "kgs", "lb", "lbs", "mi", "mph", "kph", "ha"})
+UNIT_SYMBOLS = frozenset({"m", "km", "cm", "mm", "ft", "kg", "kgs", "lb", "lbs", "mi", "mph", "kph", "ha", "km/h",
+                          "km/s"})
+#: units of time a compound unit may divide by ("km *per second*", "km/*h*"), whatever their tag
+TIME_UNITS = frozenset({"second", "seconds", "sec", "s", "minute", "min", "hour", "hr", "h", "day", "year"})
 #: adjectives of dimension and the attribute each measures ("1.9 m *tall*" → height)
 DIMENSION_ADJECTIVES = {"tall": "height", "high": "height", "long": "length", "wide": "width", "broad": "width",
                         "deep": "depth", "thick": "thickness", "old": "age", "heavy": "weight"}  # fmt: skip
@@ -71,7 +83,7 @@ def number(text: str) -> Literal | None:
 
 _ISO = {4: "xsd:gYear", 7: "xsd:gYearMonth", 10: "xsd:date", 16: "xsd:dateTime"}
 _ISO_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2})?)?)?$")
-_QUANTITY = re.compile(r"^([+-]?[\d.,]+)\s+([a-z][a-z ]{0,40})$")
+_QUANTITY = re.compile(r"^([+-]?[\d.,]+)\s+([a-z][a-z /]{0,40})$")
 
 
 def typed(name: str, is_date: bool) -> Literal | None:
@@ -169,7 +181,22 @@ def quantity(doc: Doc, token: Token) -> tuple[Literal, int, int] | None:
         scaled = Decimal(value.value) * SCALES[doc[end].lower_]
         value = number(format(scaled.normalize(), "f")) or value
         end += 1
-    unit = _unit_words(doc, end)
+    unit = _unit_words(doc, end) if measure(doc, end) is None else []  # "524 above sea level": no unit
+    k = unit[-1].i + 1 if unit else end
+    if k + 1 < len(doc) and doc[k].lower_ in {"per", "/"} and (divisor := _divisor(doc, k + 1)):
+        unit = [*unit, doc[k], *divisor]  # "kilometres per second", "km/h", "inhabitants per sq km"
     if unit:
-        return Literal(value.value, value.datatype, " ".join(t.lower_ for t in unit)), token.i, unit[-1].i + 1
+        return Literal(value.value, value.datatype, _unit_text(unit)), token.i, unit[-1].i + 1
     return value, token.i, end
+
+
+def _divisor(doc: Doc, k: int) -> list[Token]:
+    """The unit after "per" or "/" of a compound unit: a unit phrase or a unit of time."""
+    if doc[k].lower_.rstrip(".") in TIME_UNITS:  # "km/h." at a sentence's end is one token "h."
+        return [doc[k]]
+    return _unit_words(doc, k)
+
+
+def _unit_text(unit: list[Token]) -> str:
+    """A unit as written, lower-cased, "/" without spaces ("km/h", "kilometres per second")."""
+    return " ".join(t.lower_.rstrip(".") or t.lower_ for t in unit).replace(" / ", "/")

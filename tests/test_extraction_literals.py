@@ -13,7 +13,7 @@ from memcubedb.extraction.documents import Document
 from memcubedb.extraction.evaluation import capitalised_pairs, score_text
 from memcubedb.extraction.ingest import ingest
 from memcubedb.extraction.labels import CLEARNLP
-from memcubedb.extraction.literals import number, typed
+from memcubedb.extraction.literals import Literal, number, typed
 from memcubedb.extraction.reader import MemReader
 from memcubedb.extraction.spacy_extractor import SpacyExtractor
 from memcubedb.extraction.triples import TextUnit, Triple
@@ -41,6 +41,9 @@ UD_CASES: list[tuple[str, Typed]] = [
      ("aidastella", "length", "253260.0", "xsd:decimal", "millimetres")),
     ("Ceres has a surface area of 2.77 square kilometres, an apoapsis of 523951582.3 kilometres, and a temperature "
      "of 164.0 kelvins.", ("ceres", "temperature", "164.0", "xsd:decimal", "kelvins")),
+    ("Ceres has an average speed of 37.16 kilometres per second.",
+     ("ceres", "average speed", "37.16", "xsd:decimal", "kilometres per second")),
+    ("Abilene, Texas is 524 above sea level.", ("abilene, texas", "is above sea level", "524", "xsd:integer", None)),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -74,6 +77,12 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("of", "ADP", "IN", "prep", 9, "of", "O"), ("2.5", "NUM", "CD", "pobj", 10, "2.5", "B-CARDINAL"),
       (".", "PUNCT", ".", "punct", 1, ".", "O")],
      ("ceres", "periapsis", "2.5", "xsd:decimal", None)),
+    ([("Ceres", "PROPN", "NNP", "nsubj", 1, "Ceres", "B-LOC"), ("has", "VERB", "VBZ", "ROOT", 1, "have", "O"),
+      ("a", "DET", "DT", "det", 3, "a", "O"), ("speed", "NOUN", "NN", "dobj", 1, "speed", "O"),
+      ("of", "ADP", "IN", "prep", 3, "of", "O"), ("18.5", "NUM", "CD", "nummod", 6, "18.5", "B-QUANTITY"),
+      ("km", "NOUN", "NN", "pobj", 4, "km", "I-QUANTITY"), ("/", "SYM", "SYM", "punct", 6, "/", "I-QUANTITY"),
+      ("h", "NOUN", "NN", "appos", 6, "h", "I-QUANTITY"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     ("ceres", "speed", "18.5", "xsd:decimal", "km/h")),
 ]  # fmt: skip
 
 
@@ -123,6 +132,7 @@ def test_literal_forms() -> None:
     assert typed("1963-05", is_date=True).datatype == "xsd:gYearMonth"  # type: ignore[union-attr]
     assert typed("blue", is_date=False) is None and typed("last week", is_date=True) is None
     assert typed("12 fans", is_date=False).unit == "fans"  # type: ignore[union-attr]
+    assert typed("18.5 km/h", is_date=False) == Literal("18.5", "xsd:decimal", "km/h")
 
 
 def test_dates_and_quantities_round_trip_into_the_graph_and_the_api(
