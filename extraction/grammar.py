@@ -14,13 +14,20 @@ from memcubedb.extraction.labels import LabelScheme
 #: Words that negate the predicate they modify (as ``advmod``/``neg``, or ``det`` of an object).
 NEGATORS = frozenset({"not", "n't", "never", "no", "nt"})
 NOMINAL_POS = frozenset({"NOUN", "PROPN", "PRON", "NUM"})
+#: auxiliary labels of both schemes ("was born", "has been")
+AUXILIARY_DEPS = frozenset({"aux", "aux:pass", "auxpass"})
+#: Penn tags of finite verbs and auxiliaries ("is", "was", "plays", "can")
+FINITE_TAGS = frozenset({"VBZ", "VBD", "VBP", "MD"})
 #: Title words that make a following name a person.
 NOUN_TAGS = frozenset({"NN", "NNS"})
 
 
 def is_noun(token: Token) -> bool:
-    """A common noun: UPOS NOUN, or an ADJ the tagger calls NN/NNS (the stand-in's tagger and
-    morphologizer disagree on words like "cooperative"; the noun reading is the safer one)."""
+    """A common noun: UPOS NOUN, an ADJ the tagger calls NN/NNS (the stand-in's tagger and
+    morphologizer disagree on words like "cooperative"; the noun reading is the safer one), or a
+    lower-case PROPN ("Abilene regional *airport*": a name is capitalised, the tag is a slip)."""
+    if token.pos_ == "PROPN":
+        return token.is_lower and token.is_alpha
     return token.pos_ == "NOUN" or (token.pos_ == "ADJ" and token.tag_ in NOUN_TAGS)
 
 
@@ -36,12 +43,34 @@ class Grammar:
     # --- coordination ---------------------------------------------------------------------
 
     def with_conjuncts(self, token: Token) -> list[Token]:
-        """``token`` followed by the nominal conjuncts hanging off it ("Mark and Lisa")."""
+        """``token`` followed by the nominal conjuncts hanging off it ("Mark and Lisa"). A
+        conjunct of a tensed verb's argument after the verb that a finite verb follows is the
+        subject of a clause of its own, whatever the parser hung it on ("was born in Dallas and
+        *Houston* is the largest city")."""
         out = [token]
         for child in token.children:
             if child.dep_ in self.scheme.conj and child.pos_ in NOMINAL_POS | {"ADJ"}:
+                if self._after_tensed_verb(token) and self._starts_clause(child):
+                    continue
                 out.extend(self.with_conjuncts(child))
         return out
+
+    def _after_tensed_verb(self, argument: Token) -> bool:
+        """True for an argument after a verb with its own tense (finite, or with an auxiliary:
+        "was *born* in Dallas"), directly or through a ClearNLP ``prep``; not after a bare
+        participle ("Greece, *led* by A and B, is …")."""
+        verb = argument.head
+        if verb.dep_ in self.scheme.preposition:
+            verb = verb.head
+        if verb.pos_ != "VERB" or argument.i < verb.i:
+            return False
+        return verb.tag_ in FINITE_TAGS or any(c.dep_ in AUXILIARY_DEPS for c in verb.children)
+
+    @staticmethod
+    def _starts_clause(conjunct: Token) -> bool:
+        """True when a finite verb or auxiliary follows the conjunct's phrase."""
+        k = conjunct.right_edge.i + 1
+        return k < len(conjunct.doc) and conjunct.doc[k].tag_ in FINITE_TAGS
 
     def is_verb_conjunct(self, token: Token) -> bool:
         """True when ``token`` is a second predicate coordinated with its head ("… and sold")."""

@@ -96,3 +96,16 @@ def test_clearnlp_names_after_a_plural_classifier(blank: Language, clearnlp: Spa
     ])  # fmt: skip
     assert {("osborne", "associated with", "billy iuso", False),
             ("osborne", "associated with", "theresa andersson", False)} <= found, found  # fmt: skip
+
+
+def test_clearnlp_a_conjunct_before_a_finite_verb_starts_a_clause(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    # "Tony was born in Dallas and Houston is …", Houston hung as a conjunct of Dallas
+    found = written_doc(clearnlp, blank, [
+        ("Tony", "PROPN", "NNP", "nsubjpass", 2, "Tony", "B-PERSON"), ("was", "AUX", "VBD", "auxpass", 2, "be", "O"),
+        ("born", "VERB", "VBN", "ROOT", 2, "bear", "O"), ("in", "ADP", "IN", "prep", 2, "in", "O"),
+        ("Dallas", "PROPN", "NNP", "pobj", 3, "Dallas", "B-GPE"), ("and", "CCONJ", "CC", "cc", 4, "and", "O"),
+        ("Houston", "PROPN", "NNP", "conj", 4, "Houston", "B-GPE"), ("is", "AUX", "VBZ", "conj", 2, "be", "O"),
+        ("big", "ADJ", "JJ", "acomp", 7, "big", "O"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    assert ("tony", "born in", "dallas", False) in found, found
+    assert ("tony", "born in", "houston", False) not in found, found
