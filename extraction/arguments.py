@@ -72,8 +72,8 @@ class ArgumentReader:
                 base *= self.conf.pronoun_factor
             elif m.via == "antecedent":
                 base *= self.conf.third_person_factor
-        if self._generic(subj) and not (rule == "attribute" and obj.named):  # "the cooperative's cellar master Eoin"
-            base *= self.conf.generic_factor
+        if self._generic(subj) and not (rule == "attribute" and obj.named and subj.name not in CLASSIFIER_NOUNS):
+            base *= self.conf.generic_factor  # "the cooperative's cellar master Eoin"; not "the country's leader X"
         base *= self._object_factor(obj)
         start, end = self._sentence[anchor.i]
         if self._text[start:end].rstrip().endswith("?"):  # a question asserts nothing

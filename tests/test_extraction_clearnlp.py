@@ -263,6 +263,11 @@ NON_FACTS: list[list[Row]] = [
     [("Houston", "PROPN", "NNP", "nsubj", 1, "Houston", "B-GPE"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
      ("the", "DET", "DT", "det", 4, "the", "O"), ("largest", "ADJ", "JJS", "amod", 4, "large", "O"),
      ("city", "NOUN", "NN", "attr", 1, "city", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+    # a place left unnamed ("the country") owns nothing we can name
+    [("Afara", "PROPN", "NNP", "nsubj", 1, "Afara", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+     ("the", "DET", "DT", "det", 3, "the", "O"), ("leader", "NOUN", "NN", "attr", 1, "leader", "O"),
+     ("of", "ADP", "IN", "prep", 3, "of", "O"), ("the", "DET", "DT", "det", 6, "the", "O"),
+     ("country", "NOUN", "NN", "pobj", 4, "country", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
     # an equation of two names is an identity, not a relation
     [("Worden", "PROPN", "NNP", "nsubj", 1, "Worden", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
      ("Scott", "PROPN", "NNP", "attr", 1, "Scott", "B-PERSON"), (".", "PUNCT", ".", "punct", 1, ".", "O")],

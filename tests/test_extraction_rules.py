@@ -275,6 +275,7 @@ def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> N
         "Did Carol move to Paris?",  # a question asserts nothing
         "Is Bob the CTO of Acme?",
         "Houston is the largest city.",  # a definite description with no owner: whose largest city?
+        "Juan Afara is the leader of the country.",  # a place left unnamed owns nothing we can name
         "C.D. FAS, the club, won.",
         "Alfred Worden is David Scott.",  # an equation of two names is an identity, not a relation
     ],
