@@ -40,8 +40,9 @@ NAMING_PARTICIPLES = frozenset({"called", "named", "titled", "entitled", "dubbed
 
 
 def is_name(token: Token) -> bool:
-    """A word of a proper name: PROPN/NNP, or inside a non-date, non-numeric NER span."""
-    if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:
+    """A word of a proper name: PROPN/NNP unless written in lower case (a tagger slip: "the
+    *airport*"), or inside a non-date, non-numeric NER span."""
+    if (token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}) and not (token.is_lower and token.is_alpha):
         return True
     if is_noun(token) and token.is_title and not token.is_sent_start:  # "Alligator *Records*": a tagger miss
         return True

@@ -123,8 +123,9 @@ class NameFinder:
                 labels[(trimmed.start, trimmed.end)] = ent.label_
         i = 0
         while i < len(doc):
+            lower = doc[i].is_lower and doc[i].pos_ == "PROPN"  # "Abilene regional *airport*": a tagger slip
             starts = self._is_number_part(doc[i]) or self._is_name_adjective(doc[i]) or self._capitalised(doc[i])
-            if self._is_name_word(doc[i]) or (starts and self._continues(doc, i + 1)):
+            if (self._is_name_word(doc[i]) and not lower) or (starts and self._continues(doc, i + 1)):
                 j = i + 1
                 while j < len(doc) and not starts_sentence(doc[j]) and self._continues(doc, j):
                     j += 1
@@ -228,9 +229,9 @@ class NameFinder:
         """Whether token ``j`` extends the name run before it: another name word, a number of a
         numbered name, a particle between name words ("University *of* Texas", "Ponce *de* León")
         or a piece joined without spaces ("Amsterdam*-Centrum*", "AC*-130*")."""
-        tok, prev = doc[j], doc[j - 1]
-        if tok.i in self._by_token:
+        if j >= len(doc) or j in self._by_token:
             return False
+        tok, prev = doc[j], doc[j - 1]
         if self._is_name_word(tok) or self._is_number_part(tok):
             return True
         nxt = doc[j + 1] if j + 1 < len(doc) else None

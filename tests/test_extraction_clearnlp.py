@@ -253,6 +253,10 @@ def test_clearnlp_parse_yields_the_same_triples(
 
 
 NON_FACTS: list[list[Row]] = [
+    # a lower-case word tagged as a proper noun is a common noun (here a generic head), no name
+    [("The", "DET", "DT", "det", 1, "the", "O"), ("airport", "PROPN", "NNP", "nsubj", 2, "airport", "O"),
+     ("serves", "VERB", "VBZ", "ROOT", 2, "serve", "O"), ("Abilene", "PROPN", "NNP", "dobj", 2, "Abilene", "B-GPE"),
+     (".", "PUNCT", ".", "punct", 2, ".", "O")],
     [("The", "DET", "DT", "det", 1, "the", "O"), ("film", "NOUN", "NN", "nsubj", 2, "film", "O"),
      ("is", "AUX", "VBZ", "ROOT", 2, "be", "O"), ("great", "ADJ", "JJ", "acomp", 2, "great", "O"),
      (".", "PUNCT", ".", "punct", 2, ".", "O")],

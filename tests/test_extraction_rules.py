@@ -269,6 +269,7 @@ def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> N
     "text",
     [
         "The sky is blue.",  # a generic head: nothing particular is said
+        "The airport serves Abilene.",  # tagged PROPN, but a lower-case word is no name
         "The film is great.",
         "The film is great. It won an award.",  # a pronoun standing for a generic head is as generic
         "Food is found in Indonesia.",
