@@ -188,6 +188,21 @@ class ArgumentReader:
                 return target
         return None
 
+    def _measured_owner(self, noun: Token) -> Token | None:
+        """Whose attribute a relational noun with a literal value names by "for", "at" or "in"
+        ("the orbital period *for* X is 135589000.0", "the runway length *at* X is 3800.0"): the
+        name it takes with that preposition (a literal value leaves no other reading)."""
+        for prep, target in self.g.prepositional(noun, include_unmarked=False):
+            mention = self._m.get(target)
+            if prep in {"for", "at", "in"} and mention is not None and mention.named:
+                return target
+        return None
+
+    def _is_literal(self, token: Token) -> bool:
+        """True when ``token`` stands for a typed literal (a date, a number, a quantity, a code)."""
+        mention = self._m.get(token)
+        return mention is not None and mention.start in self._m.literals
+
     def _where_owner(self, clause: Token) -> Token | None:
         """The name before ", where" for a clause introduced by the relative adverb "where"."""
         adverb = next((c for c in clause.children if c.lower_ == "where" and c.i < clause.i), None)

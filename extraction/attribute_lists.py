@@ -8,13 +8,15 @@ an orbital period of 8788850000.0", "X has the ISBN number 0-439-92550-9" — fo
   (X, orbital period, 8788850000.0), (X, periapsis, 6155910000000.0);
 * "X has a mass of 5.6 kgs, orbital period of 8788850000, periapsis of 6155910000000, and an
   epoch of the 31st of December, 2006" → four facts;
-* "X has the ISBN number 978-0-15-204770-2 and the OCLC number 318875313" → two facts.
+* "X has the ISBN number 978-0-15-204770-2 and the OCLC number 318875313" → two facts;
+* "X had its first voyage August 11, 2005 and its last flight on December 18, 2009" →
+  (X, first voyage, 2005-08-11), (X, last flight on, 2009-12-18).
 
 A small parser hangs the second noun anywhere (a conjunct of the first value, of the verb, of
 "second" in "kilometres per second", a parataxis), so the list is read from the words: a
 separator, an optional determiner or possessive, up to four words ending in a noun, then "of" +
-a value or (for codes and numbers) the value right after the noun. A separator followed by a
-verb ("… and is 210 metres above sea level") ends the list.
+a value, "on"/"in" + a date, or (for codes and numbers) the value right after the noun. A
+separator followed by a verb ("… and is 210 metres above sea level") ends the list.
 """
 
 from __future__ import annotations
@@ -22,12 +24,14 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from memcubedb.extraction.arguments import ArgumentReader
-from memcubedb.extraction.triples import Mention, Triple
+from memcubedb.extraction.triples import EntityType, Mention, Triple
 
 #: words that join the pairs of a list
 _SEPARATORS = frozenset({",", ";", "and"})
 #: words that may open a pair's noun phrase
 _DETERMINERS = frozenset({"a", "an", "the", "its", "their", "his", "her"})
+#: prepositions by which a listed attribute takes a date ("and its last flight *on* 18 December 2009")
+_DATING = frozenset({"on", "in"})
 #: the most words a pair's attribute noun phrase has ("an *average surface temperature* of …")
 _MAX_WORDS = 4
 
@@ -73,15 +77,18 @@ class AttributeListReader(ArgumentReader):
             k += 1
         if not words or words[-1].pos_ not in {"NOUN", "PROPN", "ADJ"} or k >= end:
             return None
-        of = doc[k].lower_ == "of"
-        if of:
+        prep = doc[k].lower_ if doc[k].lower_ in {"of", *_DATING} else None
+        if prep is not None:
             k += 1
             while k < end and doc[k].lower_ == "the":
                 k += 1
         value = self._m.get(doc[k]) if k < end else None
-        if value is None or value.start not in self._m.literals or not (of or value.name[:1].isdigit()):
+        if value is None or value.start not in self._m.literals or not (prep or value.name[:1].isdigit()):
             return None
-        return " ".join(t.lower_ for t in words), value, doc[k]
+        if prep in _DATING and value.type != EntityType.DATE:
+            return None
+        said = " ".join(t.lower_ for t in words)
+        return (f"{said} {prep}" if prep in _DATING else said), value, doc[k]
 
     def _attribute_word(self, tok: Token) -> bool:
         """A word of an attribute's noun phrase: a lower-case word or an acronym ("ISBN"), not a

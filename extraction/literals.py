@@ -41,8 +41,9 @@ _INTEGER = re.compile(r"^[+-]?\d+$")
 _DECIMAL = re.compile(r"^[+-]?(\d+\.\d*|\.\d+)$")
 _MAX_UNIT_WORDS = 3
 #: unit symbols read as a unit whatever the tagger made of them ("1.9304m": "m" is tagged a numeral)
-UNIT_SYMBOLS = frozenset({"m", "km", "cm", "mm", "ft", "kg", "kgs", "lb", "lbs", "mi", "mph", "kph", "ha", "km/h",
-                          "km/s"})
+UNIT_SYMBOLS = frozenset(
+    {"m", "km", "cm", "mm", "ft", "kg", "kgs", "lb", "lbs", "mi", "mph", "kph", "ha", "km/h", "km/s"}
+)
 #: units of time a compound unit may divide by ("km *per second*", "km/*h*"), whatever their tag
 TIME_UNITS = frozenset({"second", "seconds", "sec", "s", "minute", "min", "hour", "hr", "h", "day", "year"})
 #: adjectives of dimension and the attribute each measures ("1.9 m *tall*" → height)

@@ -138,6 +138,8 @@ class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
             if s.like_num:  # "one of Y's ingredients is X", "two of the leaders are …" → as "Y's ingredient is X"
                 s = next((t for p, t in self.g.prepositional(s, include_unmarked=False) if p == "of"), s)
             owner = self._owner(s) if is_common_noun(s) else None
+            if owner is None and is_common_noun(s) and self._is_literal(comp):
+                owner = self._measured_owner(s)  # "the orbital period for X is 135589000.0"
             owner = owner if owner is not None or not is_common_noun(s) else where
             if owner is not None and s.lower_ in _TRANSPARENT and is_common_noun(owner) and self._owner(owner):
                 s, owner = owner, self._owner(owner)  # "Y's leader's name is X" → (Y, leader, X)

@@ -44,6 +44,10 @@ UD_CASES: list[tuple[str, Typed]] = [
     ("Ceres has an average speed of 37.16 kilometres per second.",
      ("ceres", "average speed", "37.16", "xsd:decimal", "kilometres per second")),
     ("Abilene, Texas is 524 above sea level.", ("abilene, texas", "is above sea level", "524", "xsd:integer", None)),
+    ("The Ariane 5 had its first voyage August 11, 2005 and its last flight on December 18, 2009.",
+     ("ariane 5", "last flight on", "2009-12-18", "xsd:date", None)),
+    ("The inauguration date for the Atatürk Monument is 1932-07-27.",
+     ("atatürk monument", "inauguration date", "1932-07-27", "xsd:date", None)),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -83,6 +87,11 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("km", "NOUN", "NN", "pobj", 4, "km", "I-QUANTITY"), ("/", "SYM", "SYM", "punct", 6, "/", "I-QUANTITY"),
       ("h", "NOUN", "NN", "appos", 6, "h", "I-QUANTITY"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
      ("ceres", "speed", "18.5", "xsd:decimal", "km/h")),
+    ([("The", "DET", "DT", "det", 1, "the", "O"), ("length", "NOUN", "NN", "nsubj", 4, "length", "O"),
+      ("for", "ADP", "IN", "prep", 1, "for", "O"), ("Ceres", "PROPN", "NNP", "pobj", 2, "Ceres", "B-LOC"),
+      ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("5.4", "NUM", "CD", "attr", 4, "5.4", "B-CARDINAL"),
+      (".", "PUNCT", ".", "punct", 4, ".", "O")],
+     ("ceres", "length", "5.4", "xsd:decimal", None)),
 ]  # fmt: skip
 
 
