@@ -143,7 +143,7 @@ class NameFinder:
                 merged[-1] = (prev[0], max(prev[1], end), prev[2] or label)
             else:
                 merged.append((start, end, label))
-        merged = self._places(merged)
+        merged = self._places(self._of_and(merged))
         out: dict[int, Mention] = {}
         for start, end, label in merged:
             if any(doc[k].i in self._by_token for k in range(start, end)) or not doc[start:end].text.strip():
@@ -157,6 +157,26 @@ class NameFinder:
             self._name_starts.add(start)
             for k in range(start, end):
                 out[k] = mention
+        return out
+
+    def _of_and(self, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Join "Name of X and Y" when Y is parsed as a conjunct of X, the complement of the name's
+        "of" ("Port Authority of New York and New Jersey", "School of Business and Social
+        Sciences"), not of the name ("University of Texas and Rice University"); a second name
+        with an "of" of its own or a person's name makes a list ("Bank of Spain and Bank of
+        Italy", "University of Gottingen and Allan Sandage")."""
+        doc, out = self.doc, []
+        for start, end, label in spans:
+            if out and start == out[-1][1] + 1 and doc[start - 1].lower_ == "and":
+                first = out[-1]
+                of = next((k for k in range(first[0] + 1, first[1]) if doc[k].lower_ == "of"), None)
+                root = doc[start:end].root
+                inner = of is not None and root.dep_ in self.grammar.scheme.conj and of < root.head.i < first[1]
+                person = entity_type(label) == EntityType.PERSON  # "… of Gottingen and Allan Sandage"
+                if inner and not person and not any(doc[k].lower_ == "of" for k in range(start, end)):
+                    out[-1] = (first[0], end, first[2] or label)
+                    continue
+            out.append((start, end, label))
         return out
 
     def _places(self, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

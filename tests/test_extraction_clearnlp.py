@@ -227,6 +227,15 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("de", "X", "FW", "prep", 3, "de", "O"), ("Mer", "PROPN", "NNP", "compound", 6, "Mer", "O"),
       ("Records", "PROPN", "NNPS", "ROOT", 6, "Records", "O"), (".", "PUNCT", ".", "punct", 6, ".", "O")],
      None, {("alison", "sign to", "fruits de mer records", False)}),
+    # "Name of X and Y" with Y a conjunct of X is one name
+    ([("Anna", "PROPN", "NNP", "nsubj", 1, "Anna", "B-PERSON"), ("studied", "VERB", "VBD", "ROOT", 1, "study", "O"),
+      ("at", "ADP", "IN", "prep", 1, "at", "O"), ("the", "DET", "DT", "det", 4, "the", "O"),
+      ("School", "PROPN", "NNP", "pobj", 2, "School", "O"), ("of", "ADP", "IN", "prep", 4, "of", "O"),
+      ("Business", "PROPN", "NNP", "pobj", 5, "Business", "O"), ("and", "CCONJ", "CC", "cc", 6, "and", "O"),
+      ("Social", "PROPN", "NNP", "compound", 9, "Social", "O"),
+      ("Sciences", "PROPN", "NNPS", "conj", 6, "Sciences", "O"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     None, {("anna", "study at", "school of business and social sciences", False)}),
     # a year before a capitalised code is part of a provisional designation, not a date
     ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
       (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),

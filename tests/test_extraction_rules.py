@@ -176,6 +176,11 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     # a sentence the parser cut after a word, with no full stop, does not cut a name
     ("John N Dempsey's predecessor Abraham A Ribicoff was born in Connecticut.", None, None,
      {("abraham a ribicoff", "born in", "connecticut", False)}),
+    # "Name of X and Y" with Y a conjunct of X is one name; a conjunct of the name is a second one
+    ("Anna studied at the School of Business and Social Sciences.", None, None,
+     {("anna", "study at", "school of business and social sciences", False)}),
+    ("Bob visited the University of Texas and Rice University.", None, None,
+     {("bob", "visit", "university of texas", False)}),
     # a year inside a name is no date: a provisional designation, a name with a year in its middle
     ("(66063) 1998 RO1 was discovered by LINEAR.", None, None, {("1998 ro1", "discovered by", "linear", False)}),
     ("1 Decembrie 1918 University is located in Alba Iulia.", None, None,
