@@ -95,18 +95,22 @@ class ArgumentReader:
         restricted by a name ("the Antares rocket") or a relative clause ("the company that
         Yusuf founded") is particular. A third-person pronoun standing for such a noun is as
         generic as the noun ("The film is great. It won awards."): its antecedent, read from the
-        name the pronoun took, is generic when it has no owner and no capitalised word."""
+        name the pronoun took, is generic when it has no owner and no capitalised word; so is a
+        relative pronoun standing for a bare noun ("a genre *that* originated from blues"): its
+        clause is the very fact, not what picks the noun out."""
         if mention.type != EntityType.CONCEPT or "'s " in mention.name:
             return False
         if mention.via == "antecedent":
             return mention.name.islower()
-        if mention.via is not None:
+        if mention.via not in {None, "relative"}:
             return False
         span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
         if span is None:
             return True
         if any(is_name(t) for t in span):  # "the Antares rocket": a name picks it out
             return False
+        if mention.via == "relative":  # "a food which originates from Andalusia": the clause is the fact itself
+            return True
         return not any(self.g.is_relative_clause(c) for c in span.root.children)
 
     def _object_factor(self, obj: Mention) -> float:

@@ -281,6 +281,11 @@ NON_FACTS: list[list[Row]] = [
      ("the", "DET", "DT", "det", 3, "the", "O"), ("leader", "NOUN", "NN", "attr", 1, "leader", "O"),
      ("of", "ADP", "IN", "prep", 3, "of", "O"), ("the", "DET", "DT", "det", 6, "the", "O"),
      ("country", "NOUN", "NN", "pobj", 4, "country", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+    # a relative pronoun standing for a generic head is as generic ("a genre that originated from Motown")
+    [("a", "DET", "DT", "det", 1, "a", "O"), ("genre", "NOUN", "NN", "ROOT", 1, "genre", "O"),
+     ("that", "PRON", "WDT", "nsubj", 3, "that", "O"), ("originated", "VERB", "VBD", "relcl", 1, "originate", "O"),
+     ("from", "ADP", "IN", "prep", 3, "from", "O"), ("Motown", "PROPN", "NNP", "pobj", 4, "Motown", "B-ORG"),
+     (".", "PUNCT", ".", "punct", 1, ".", "O")],
     # an equation of two names is an identity, not a relation
     [("Worden", "PROPN", "NNP", "nsubj", 1, "Worden", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
      ("Scott", "PROPN", "NNP", "attr", 1, "Scott", "B-PERSON"), (".", "PUNCT", ".", "punct", 1, ".", "O")],

@@ -282,6 +282,7 @@ def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> N
         "Is Bob the CTO of Acme?",
         "Houston is the largest city.",  # a definite description with no owner: whose largest city?
         "Juan Afara is the leader of the country.",  # a place left unnamed owns nothing we can name
+        "It is a genre that originated from blues music.",  # a relative pronoun for a generic head is generic
         "C.D. FAS, the club, won.",
         "Alfred Worden is David Scott.",  # an equation of two names is an identity, not a relation
     ],

@@ -30,7 +30,8 @@ class RuleConfidence(_Config):
     ``pronoun_factor`` (first/second person) or ``third_person_factor`` (he/she/it). A fact
     whose subject is a *generic head* — a common noun with no owner, no name and no relative
     clause picking it out ("the film is great", "food is found in Indonesia"), or a pronoun
-    standing for one ("The film is great. It won an award."), unless the fact
+    standing for one ("The film is great. It won an award.", "a genre that originated from blues":
+    7 of 36 such relative-clause facts matched a gold pair on WebNLG dev), unless the fact
     is an ``attribute`` whose value is a name ("Eoin, the cellar master of the cooperative") and
     whose owner is no bare classifier noun ("the leader of the country": a place left unnamed, 0
     of 14 such facts matched a gold pair on WebNLG dev) — is
