@@ -39,6 +39,8 @@ JOINERS = frozenset({"-", "–", "/", "&", "."})
 _TRIM_POS = frozenset({"DET", "PUNCT", "PART", "ADP", "CCONJ", "SPACE"})
 #: parts of speech the stand-in tagger gives capitalised words of names it does not know
 _MISTAGGED_POS = frozenset({"VERB", "ADV", "ADJ", "ADP", "INTJ", "X"})
+#: of those, the ones a capitalised word inside a sentence never has unless it is a name
+_STANDALONE_POS = frozenset({"VERB", "ADV", "INTJ", "X"})
 #: parts of speech of closed-class words, never a name word by their shape alone
 _FUNCTION_POS = frozenset({"DET", "PRON", "ADP", "CCONJ", "SCONJ", "AUX", "PART", "PUNCT", "SPACE"})
 
@@ -93,7 +95,8 @@ class NameFinder:
         for k in (token.i - 1, token.i + 1):
             if 0 <= k < len(doc) and doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper):
                 return not (k == token.i - 1 and doc[k].whitespace_ == "" and doc[k].is_punct)
-        return False
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None  # "1036 *Ganymed*", tagged VERB
+        return nxt is not None and nxt.pos_ in _STANDALONE_POS and nxt.is_title and not starts_sentence(nxt)
 
     @staticmethod
     def year_in_name(span: Span) -> bool:
@@ -283,6 +286,8 @@ class NameFinder:
             return True
         if _mixed_case(token.text) and token.pos_ not in _FUNCTION_POS:
             return True  # "AIDAstella was built …": a name by its shape, whatever the tagger says
+        if token.pos_ in _STANDALONE_POS and self._capitalised(token):
+            return True  # "1036 *Ganymed* was discovered": no verb is capitalised inside a sentence
         if not is_noun(token) or not token.is_title:
             return False
         if not starts_sentence(token):  # a capitalised NOUN inside a sentence is a name the tagger missed

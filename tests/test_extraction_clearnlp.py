@@ -236,6 +236,13 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("Sciences", "PROPN", "NNPS", "conj", 6, "Sciences", "O"),
       (".", "PUNCT", ".", "punct", 1, ".", "O")],
      None, {("anna", "study at", "school of business and social sciences", False)}),
+    # a capitalised word tagged VERB inside a sentence is a name of its own, with its number
+    ([("1036", "NUM", "CD", "nummod", 1, "1036", "B-CARDINAL"),
+      ("Ganymed", "VERB", "VBN", "nsubjpass", 3, "Ganymed", "O"),
+      ("was", "AUX", "VBD", "auxpass", 3, "be", "O"), ("discovered", "VERB", "VBN", "ROOT", 3, "discover", "O"),
+      ("by", "ADP", "IN", "agent", 3, "by", "O"), ("Baade", "PROPN", "NNP", "pobj", 4, "Baade", "B-PERSON"),
+      (".", "PUNCT", ".", "punct", 3, ".", "O")],
+     None, {("1036 ganymed", "discovered by", "baade", False)}),
     # a year before a capitalised code is part of a provisional designation, not a date
     ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
       (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),

@@ -181,6 +181,9 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
      {("anna", "study at", "school of business and social sciences", False)}),
     ("Bob visited the University of Texas and Rice University.", None, None,
      {("bob", "visit", "university of texas", False)}),
+    # a capitalised word tagged VERB inside a sentence is a name of its own, with its number
+    ("1036 Ganymed was discovered by Walter Baade.", None, None,
+     {("1036 ganymed", "discovered by", "walter baade", False)}),
     # a year inside a name is no date: a provisional designation, a name with a year in its middle
     ("(66063) 1998 RO1 was discovered by LINEAR.", None, None, {("1998 ro1", "discovered by", "linear", False)}),
     ("1 Decembrie 1918 University is located in Alba Iulia.", None, None,
