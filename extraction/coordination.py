@@ -37,6 +37,7 @@ _LINKERS = frozenset({"also", "the", "a", "an", "both", "then"})
 #: members after the first in a list whose members are taken one by one: a longer list is more
 #: often one value listed ("comes from either Paris, New York, USA or Hong Kong")
 _MAX_MEMBERS = 2
+_SEPARATORS = COORDINATORS | _LINKERS
 #: finite verb tags: a member followed by one is the subject of a clause of its own
 _FINITE = frozenset({"VBZ", "VBD", "VBP", "MD"})
 #: parts of speech after a mention that show its phrase goes on ("a *minimum* temperature")
@@ -60,36 +61,44 @@ class ConjunctReader(ArgumentReader):
         named = self._named_after(obj)
         if named is not None:  # "associated with the musicians Billy Iuso and Theresa Andersson"
             super()._emit(subj, pred, named, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
-        for member in self._members(named or obj, anchor) if subj.named else []:
+        for member in [*self._members(named or obj, anchor), *self._members_before(obj, anchor)] if subj.named else []:
             super()._emit(subj, pred, member, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
         for member in self._members(subj, anchor) if self._fixed_subject_list(subj, obj) else []:
             super()._emit(member, pred, obj, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
 
     def _members(self, first: Mention, anchor: Token) -> list[Mention]:
         """The mentions listed after ``first`` ("A, B and C" → [B, C]), none when no coordinator
-        closes the run or ``first`` is not read from its own surface."""
+        closes the run or ``first`` is not read from its own surface. The preposition before
+        ``first`` may come again ("with the band X and also *with* the artists Y")."""
         span = self._span(first)
-        if span is None or self._inside_name(span):
+        if span is None:
             return []
+        inside, prep = self._inside_name(span), self._preposition_of(span)
         doc, k = self._doc, span.end
         members: list[Mention] = []
         closed = False
         while k < len(doc) and not closed:
-            joined = coordinated = False
-            while k < len(doc) and (doc[k].text == "," or doc[k].lower_ in COORDINATORS | _LINKERS):
+            joined = coordinated = determined = False
+            while k < len(doc) and (
+                doc[k].text == ","
+                or doc[k].lower_ in COORDINATORS | _LINKERS
+                or (coordinated and doc[k].lower_ == prep)
+            ):
                 coordinated |= doc[k].lower_ in COORDINATORS
                 joined |= doc[k].text == "," or doc[k].lower_ in COORDINATORS
+                determined |= doc[k].lower_ in _LINKERS or doc[k].lower_ == prep
                 k += 1
             if k + 2 < len(doc) and doc[k].lower_ == "as" and doc[k + 1].lower_ == "well" and not joined:
                 k, joined, coordinated = k + 3, True, True  # "A as well as B"
+            if inside and not determined:
+                break  # "the College of William and Mary": one name, while "the War of X and the Y war" is a list
             member = self._m.get(doc[k]) if joined and k < len(doc) else None
             end = self._span(member) if member is not None else None
             if member is None or end is None or not (end.start <= k < end.end) or end.start < k - 1:
                 break
-            if not member.named and end.end < len(doc) and (name := self._m.get(doc[end.end])) is not None:
-                after, member, end = end.end, name, self._span(name)  # "… and the band Head South By Weaving"
-                if end is None or not name.named or end.start != after:
-                    break
+            classified = self._classified(k) if not member.named else None
+            if classified is not None:  # "… and the band Head South By Weaving", "… the musical artists Tab Benoit"
+                member, end = classified
             if member.type in VALUES or first.named != member.named:
                 break
             if self._goes_on(end):
@@ -98,8 +107,39 @@ class ConjunctReader(ArgumentReader):
             if verb is not None and verb.tag_ in _FINITE and not self._subject_list(span, verb, anchor):
                 break  # "… and Fort Worth is the largest city": a clause of its own
             members.append(member)
-            closed, k = coordinated, end.end
+            closed, k = coordinated and classified is None, end.end  # a classifier opens a list of its own
         return members if closed and len(members) <= _MAX_MEMBERS else []
+
+    def _members_before(self, last: Mention, anchor: Token) -> list[Mention]:
+        """The names listed before an object name after its predicate ("created by *Roger
+        Stern* and Tom Lyle", where the parser took only the last as the object): the list
+        must follow a preposition or the predicate itself."""
+        span = self._span(last)
+        if span is None or not last.named or span.start <= anchor.i:
+            return []
+        doc, k = self._doc, span.start - 1
+        if k < 1 or doc[k].lower_ not in COORDINATORS:
+            return []
+        members: list[Mention] = []
+        while k > anchor.i and (doc[k].lower_ in COORDINATORS or doc[k].text == ","):
+            member = self._m.get(doc[k - 1])
+            end = self._span(member) if member is not None and member.named else None
+            if end is None or end.end != k or end.start <= anchor.i:
+                return []
+            members.append(member)  # type: ignore[arg-type]
+            k = end.start - 1
+        while k > anchor.i and doc[k].lower_ in _LINKERS:
+            k -= 1
+        opened = k == anchor.i or doc[k].pos_ == "ADP"
+        return members if opened and len(members) <= _MAX_MEMBERS else []
+
+    def _preposition_of(self, span: Span) -> str | None:
+        """The preposition before the phrase ``span`` heads ("*with* the band Galactic"; UD
+        hangs it on the phrase, ClearNLP above it)."""
+        for k in range(span.start - 1, max(min(span.start, span.root.left_edge.i) - 2, -1), -1):
+            if self._doc[k].pos_ == "ADP":
+                return self._doc[k].lower_
+        return None
 
     def _fixed_subject_list(self, subj: Mention, obj: Mention) -> bool:
         """Whether a list the subject heads may take the fact: it opens its clause (a subject
@@ -128,6 +168,16 @@ class ConjunctReader(ArgumentReader):
         if after is not None and (after.pos_ in _PHRASE_GOES_ON or after.lower_ == "of"):
             return True
         return span.root.head.i >= span.end and span.root.dep_ in self.g.scheme.name_part | {"amod", "nummod"}
+
+    def _classified(self, k: int) -> tuple[Mention, Span] | None:
+        """The name that a common-noun phrase starting at token ``k`` classifies ("*musical
+        artists* Tab Benoit"): the first name after lower-case nouns and adjectives only."""
+        doc, j = self._doc, k
+        while j < len(doc) and doc[j].is_lower and doc[j].pos_ in {"NOUN", "ADJ"}:
+            j += 1
+        name = self._m.get(doc[j]) if k < j < len(doc) else None
+        span = self._span(name) if name is not None and name.named else None
+        return (name, span) if name is not None and span is not None and span.start == j else None
 
     def _named_after(self, noun: Mention) -> Mention | None:
         """The name right after a common-noun argument, which the noun only classifies ("the

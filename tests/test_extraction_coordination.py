@@ -48,6 +48,17 @@ UD_CASES: list[tuple[str, set[Key]]] = [
       ("anders osborne", "associated with", "theresa andersson", False)}),
     ("Aaron Turner has been part of the bands Twilight and Greymachine.",
      {("aaron turner", "is part of", "twilight", False), ("aaron turner", "is part of", "greymachine", False)}),
+    # the parser took only the last name for the object: the names before it are listed too
+    ("The comic character Blockbuster was created by Roger Stern and Tom Lyle.",
+     {("blockbuster", "created by", "roger stern", False), ("blockbuster", "created by", "tom lyle", False)}),
+    # the preposition again and a classifier opening a list of its own
+    ("Rock musician Anders Osborne has worked with the band Galactic and also with the musical artists Tab Benoit "
+     "and Billy Iuso.",
+     {("anders osborne", "work with", "tab benoit", False), ("anders osborne", "work with", "billy iuso", False)}),
+    # "of" inside the first name, but "the" opens a new member
+    ("The Air Force was involved in the Invasion of Grenada and the Korean War.",
+     {("air force", "is involved in", "invasion of grenada", False),
+      ("air force", "is involved in", "korean war", False)}),
 ]  # fmt: skip
 
 
@@ -109,3 +120,18 @@ def test_clearnlp_a_conjunct_before_a_finite_verb_starts_a_clause(blank: Languag
     ])  # fmt: skip
     assert ("tony", "born in", "dallas", False) in found, found
     assert ("tony", "born in", "houston", False) not in found, found
+
+
+def test_clearnlp_names_listed_before_the_object(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    # "… created by Roger Stern and Tom Lyle" with "Stern" hung as a compound of "Lyle"
+    found = written_doc(clearnlp, blank, [
+        ("Blockbuster", "PROPN", "NNP", "nsubjpass", 2, "Blockbuster", "B-PERSON"),
+        ("was", "AUX", "VBD", "auxpass", 2, "be", "O"), ("created", "VERB", "VBN", "ROOT", 2, "create", "O"),
+        ("by", "ADP", "IN", "agent", 2, "by", "O"), ("Roger", "PROPN", "NNP", "compound", 5, "Roger", "B-PERSON"),
+        ("Stern", "PROPN", "NNP", "compound", 8, "Stern", "I-PERSON"), ("and", "CCONJ", "CC", "cc", 5, "and", "O"),
+        ("Tom", "PROPN", "NNP", "compound", 8, "Tom", "B-PERSON"),
+        ("Lyle", "PROPN", "NNP", "pobj", 3, "Lyle", "I-PERSON"),
+        (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    assert {("blockbuster", "created by", "roger stern", False),
+            ("blockbuster", "created by", "tom lyle", False)} <= found, found  # fmt: skip
