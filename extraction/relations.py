@@ -50,6 +50,7 @@ from __future__ import annotations
 
 import re
 
+from lemminflect import getInflection
 from spacy.tokens import Doc, Token
 
 from memcubedb.extraction.arguments import VALUES
@@ -326,17 +327,42 @@ class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
         ("A.C. Milan, *managed* by X", "Uttar Pradesh (*led* by Ram Naik)"), when the participle
         has no auxiliary and no subject of its own: a reduced relative clause on that name,
         whatever the parser attached it to. (Without the by-phrase a participle after a comma is
-        as often the next predicate: "X, who was born in Y, fought in Z".)"""
+        as often the next predicate: "X, who was born in Y, fought in Z" — unless its form is no
+        simple past: "Elliot See, *born* July 23 1927 in Dallas, …".) A participle opening the
+        sentence is said of the subject after it (:meth:`_fronted_participle`)."""
+        if verb.tag_ == "VBN" and verb.is_sent_start and not self._own_subject(verb):
+            return self._fronted_participle(verb)
         if verb.tag_ != "VBN" or verb.i < 2 or self._doc[verb.i - 1].text not in {",", "("}:
             return None
-        if not self.g.agents(verb) and not any(p == "by" for p, _ in self.g.prepositional(verb)):
+        by = self.g.agents(verb) or any(p == "by" for p, _ in self.g.prepositional(verb))
+        if not by and verb.lower_ in {f.lower() for f in getInflection(verb_lemma(verb), tag="VBD")}:
             return None
-        own = self.g.scheme.passive_subject | self.g.scheme.subject | {"aux", "aux:pass", "auxpass"}
-        if any(c.dep_ in own for c in verb.children):
+        if self._own_subject(verb):
             return None
         before = self._doc[verb.i - 2]
         mention = self._m.get(before)
         return before if mention is not None and mention.named else None
+
+    def _own_subject(self, verb: Token) -> bool:
+        own = self.g.scheme.passive_subject | self.g.scheme.subject | {"aux", "aux:pass", "auxpass"}
+        return any(c.dep_ in own for c in verb.children)
+
+    def _fronted_participle(self, verb: Token) -> Token | None:
+        """The subject of the clause a sentence-opening participle phrase is fronted to ("*Born*
+        in Greece, Adonis Georgiadis worked …", "*Located* in Texas, X serves …"): the first name
+        after a comma that is a subject, whatever the parser hung the participle on."""
+        doc = self._doc
+        subject = self.g.scheme.subject | self.g.scheme.passive_subject
+        for k in range(verb.i + 2, len(doc)):
+            if doc[k].is_sent_start:
+                return None
+            mention = self._m.get(doc[k]) if doc[k - 1].text == "," else None
+            span = doc.char_span(mention.start, mention.end, alignment_mode="expand") if mention else None
+            if mention is not None and mention.named and span is not None:
+                found = next((t for t in span if t.dep_ in subject), None)
+                if found is not None:
+                    return found
+        return None
 
     def _noun(self, noun: Token) -> None:
         owner_tok = self.g.possessor(noun)

@@ -48,6 +48,9 @@ UD_CASES: list[tuple[str, Typed]] = [
      ("ariane 5", "last flight on", "2009-12-18", "xsd:date", None)),
     ("The inauguration date for the Atatürk Monument is 1932-07-27.",
      ("atatürk monument", "inauguration date", "1932-07-27", "xsd:date", None)),
+    ("Born on October 17th, 1933 in British Hong Kong, William Anders would serve as a crew member on Apollo 8.",
+     ("william anders", "born on", "1933-10-17", "xsd:date", None)),
+    ("Elliot See, born July 23 1927 in Dallas, has died.", ("elliot see", "born on", "1927-07-23", "xsd:date", None)),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -92,6 +95,12 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("5.4", "NUM", "CD", "attr", 4, "5.4", "B-CARDINAL"),
       (".", "PUNCT", ".", "punct", 4, ".", "O")],
      ("ceres", "length", "5.4", "xsd:decimal", None)),
+    ([("Born", "VERB", "VBN", "advcl", 7, "bear", "O"), ("on", "ADP", "IN", "prep", 0, "on", "O"),
+      ("17", "NUM", "CD", "nummod", 3, "17", "B-DATE"), ("October", "PROPN", "NNP", "pobj", 1, "October", "I-DATE"),
+      ("1933", "NUM", "CD", "nummod", 3, "1933", "I-DATE"), (",", "PUNCT", ",", "punct", 7, ",", "O"),
+      ("Anders", "PROPN", "NNP", "nsubj", 7, "Anders", "B-PERSON"), ("served", "VERB", "VBD", "ROOT", 7, "serve", "O"),
+      (".", "PUNCT", ".", "punct", 7, ".", "O")],
+     ("anders", "born on", "1933-10-17", "xsd:date", None)),
 ]  # fmt: skip
 
 
