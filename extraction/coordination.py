@@ -19,21 +19,30 @@ ends before it. Commas alone make no list ("located in Ícolo e Bengo, Luanda Pr
 Angola" is a place nested in a place, not three places): a comma-separated run is a list only
 when a coordinator closes it. Pronouns and descriptors resolved to another mention are not
 expanded (their surface is not the list).
+
+A subject list whose copula says its members are related to each other ("A and B are
+*related*", "are *similar* means of transport", "are *variations* of the same dish") gives
+(A, is related to, B): a closed class of reciprocal words (:data:`_RECIPROCAL`).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from spacy.tokens import Span, Token
+from spacy.tokens import Doc, Span, Token
 
 from memcubedb.extraction.arguments import VALUES, ArgumentReader
-from memcubedb.extraction.triples import Mention
+from memcubedb.extraction.mentions import MentionIndex
+from memcubedb.extraction.triples import Mention, Triple
 
 #: words that join list members ("A, B and C", "A or B", "A as well as B")
 COORDINATORS = frozenset({"and", "&"})
 #: words that may stand between a coordinator and the next member ("and *also* the …")
 _LINKERS = frozenset({"also", "the", "a", "an", "both", "then"})
+#: words by which a copula says its subjects are related to each other ("A and B are *related*",
+#: "are *variations* of the same dish", "are *similar* means of transport"): adjectives take "to"
+_RECIPROCAL = {"related": "to", "similar": "to", "comparable": "to", "alike": "to", "variation": "of",
+               "variant": "of", "associate": "of", "partner": "of", "sibling": "of", "rival": "of"}  # fmt: skip
 #: members after the first in a list whose members are taken one by one: a longer list is more
 #: often one value listed ("comes from either Paris, New York, USA or Hong Kong")
 _MAX_MEMBERS = 2
@@ -56,6 +65,8 @@ class ConjunctReader(ArgumentReader):
         negated: bool = False, valid_from: datetime | None = None, factor: float = 1.0,
     ) -> None:  # fmt: skip
         super()._emit(subj, pred, obj, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
+        if rule in {"copula", "attribute"}:
+            self._reciprocal(anchor)
         if subj is None or obj is None or rule in _APPOSITIONS:
             return
         named = self._named_after(obj)
@@ -65,6 +76,26 @@ class ConjunctReader(ArgumentReader):
             super()._emit(subj, pred, member, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
         for member in self._members(subj, anchor) if self._fixed_subject_list(subj, obj) else []:
             super()._emit(member, pred, obj, rule, anchor, negated=negated, valid_from=valid_from, factor=factor)
+
+    def bind(self, doc: Doc, mentions: MentionIndex) -> dict[tuple[str, str, str, bool], Triple]:
+        self._reciprocated: set[int] = set()
+        return super().bind(doc, mentions)
+
+    def _reciprocal(self, comp: Token) -> None:
+        """ "A and B are related (means of transport)", "A and B are variations of the same
+        dish": a reciprocal word on a copula's complement relates the first subject to each
+        other one, (A, is related to, B) — a name-to-name fact the copula alone never states."""
+        if comp.i in self._reciprocated:
+            return
+        self._reciprocated.add(comp.i)
+        words = [w for t in (comp, *comp.lefts) for w in (t.lower_, t.lemma_.lower()) if w in _RECIPROCAL]
+        cop = self.g.copula(comp) or (comp.head if comp.dep_ in self.g.scheme.attribute else None)
+        if not words or cop is None or self.g.negated(comp, cop):
+            return
+        tokens = self.g.subjects(comp) or (self.g.subjects(cop) if cop == comp.head else [])
+        subjects = [m for m in (self._m.get(t) for t in tokens) if m is not None and m.named]
+        for other in subjects[1:]:
+            super()._emit(subjects[0], f"is {words[0]} {_RECIPROCAL[words[0]]}", other, "copula", comp)
 
     def _members(self, first: Mention, anchor: Token) -> list[Mention]:
         """The mentions listed after ``first`` ("A, B and C" → [B, C]), none when no coordinator

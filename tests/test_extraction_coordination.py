@@ -55,6 +55,10 @@ UD_CASES: list[tuple[str, set[Key]]] = [
     ("Rock musician Anders Osborne has worked with the band Galactic and also with the musical artists Tab Benoit "
      "and Billy Iuso.",
      {("anders osborne", "work with", "tab benoit", False), ("anders osborne", "work with", "billy iuso", False)}),
+    # a reciprocal word relates the members of the subject list to each other
+    ("The Alfa Romeo 164 and the Fiat Croma are similar means of transport.",
+     {("alfa romeo 164", "is similar to", "fiat croma", False)}),
+    ("Batagor and Siomay are variations of the same dish.", {("batagor", "is variation of", "siomay", False)}),
     # "of" inside the first name, but "the" opens a new member
     ("The Air Force was involved in the Invasion of Grenada and the Korean War.",
      {("air force", "is involved in", "invasion of grenada", False),
@@ -135,3 +139,12 @@ def test_clearnlp_names_listed_before_the_object(blank: Language, clearnlp: Spac
     ])  # fmt: skip
     assert {("blockbuster", "created by", "roger stern", False),
             ("blockbuster", "created by", "tom lyle", False)} <= found, found  # fmt: skip
+
+
+def test_clearnlp_a_reciprocal_word_relates_the_subjects(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    found = written_doc(clearnlp, blank, [
+        ("Batagor", "PROPN", "NNP", "nsubj", 3, "Batagor", "B-PRODUCT"), ("and", "CCONJ", "CC", "cc", 0, "and", "O"),
+        ("Siomay", "PROPN", "NNP", "conj", 0, "Siomay", "B-PRODUCT"), ("are", "AUX", "VBP", "ROOT", 3, "be", "O"),
+        ("related", "ADJ", "JJ", "acomp", 3, "related", "O"), (".", "PUNCT", ".", "punct", 3, ".", "O"),
+    ])  # fmt: skip
+    assert ("batagor", "is related to", "siomay", False) in found, found
