@@ -127,9 +127,25 @@ class ArgumentReader:
             return 1.0
         if any(p and p != "with" for p, _ in self.g.prepositional(span.root, include_unmarked=False)):
             return self.conf.modified_object_factor  # "with" + name is the verb's ("went to the concert with Maya")
+        if self._unmarked_names(span.root):  # "the ICAO location identifier KACY": the name is the object
+            return self.conf.modified_object_factor
         if any(c.lower_ in _THIRD_PERSON_POSSESSIVES for c in span.root.children if c.dep_ in self.g.scheme.possessive):
             return self.conf.owned_object_factor
         return 1.0
+
+    def _unmarked_names(self, noun: Token) -> list[Mention]:
+        """Names after a common noun that hang on it with no preposition, as an apposition or an
+        unmarked modifier ("the ICAO location identifier *KACY*", "clubs *US Palermo*")."""
+        if not is_common_noun(noun):
+            return []
+        found: list[Mention] = []
+        for child in noun.children:
+            unmarked = child.dep_ in self.g.scheme.noun_modifier and not self.g.has_case(child)
+            if child.i > noun.i and (unmarked or self.g.is_appositive(child)):
+                mention = self._m.get(child)
+                if mention is not None and mention.named:
+                    found.append(mention)
+        return found
 
     def _is_predicate(self, tok: Token) -> bool:
         if tok.pos_ in {"VERB", "AUX"} and tok.dep_ not in self.g.scheme.copula | {"aux", "aux:pass", "auxpass"}:

@@ -68,6 +68,29 @@ def verb_lemma(token: Token) -> str:
     return lemma
 
 
+#: parts of speech that end a noun's run of modifiers (a misparse can hang a clause, a
+#: coordination or a possessor inside a modifier's subtree)
+_RUN_BREAKS = frozenset({"DET", "PRON", "CCONJ", "SCONJ", "AUX"})
+
+
+def _breaks_run(tok: Token) -> bool:
+    if tok.pos_ in _RUN_BREAKS or tok.tag_ == "POS" or tok.text in {",", ";", ":", "(", ")", '"'}:
+        return True
+    hyphenated = not tok.is_alpha or not tok.whitespace_ or (tok.i and not tok.doc[tok.i - 1].whitespace_)
+    return (tok.pos_ == "ADP" and not hyphenated) or (tok.pos_ == "VERB" and tok.tag_ not in {"VBN", "VBG"})
+
+
+def _adjacent(noun: Token, words: list[Token]) -> list[Token]:
+    """The modifier words after the last word before ``noun`` that ends its run of modifiers: a
+    determiner, conjunction, possessive "'s", comma, a preposition or verb not joined by a hyphen
+    ("Anders Osborne's | musical career", "with Twilight and | Old Man Gloom bands"; "under-17
+    football team" stays whole)."""
+    k = noun.i - 1
+    while k >= 0 and not _breaks_run(noun.doc[k]):
+        k -= 1
+    return [w for w in words if w.i > k]
+
+
 class MentionIndex(NameFinder):
     """Every mention of one Doc, by token index, built in reading order.
 
@@ -324,6 +347,7 @@ class MentionIndex(NameFinder):
                 words.extend(t for t in child.subtree if t.is_alpha or t.like_num)
             elif child.dep_ == "amod" and child.pos_ in {"ADJ", "PROPN"} and child.lower_ not in LIGHT_ADJECTIVES:
                 words.extend(t for t in child.subtree if t.is_alpha)  # "Sri Lankan rupee"
+        words = _adjacent(noun, words)
         lemma = (noun.lemma_ or noun.text).lower()
         name = " ".join([*(w.text if w.is_title and not w.is_sent_start else w.lower_ for w in words), lemma])
         start = min([noun.idx, *(w.idx for w in words)])

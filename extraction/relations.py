@@ -12,7 +12,9 @@ Constructions (each names its rule in :attr:`Triple.rule`; confidences and the f
   ("I want to learn the piano" → (I, want to learn, piano)), coordinated subjects/objects/verbs
   distributed; lemmas from lemminflect ("starred" → star); a common-noun argument with its own
   prepositional phrase leads to the name in it ("fought in battles in the Polish-Soviet War" →
-  (…, fight in battle in, Polish-Soviet War)), its own fact lowered (``modified_object_factor``);
+  (…, fight in battle in, Polish-Soviet War)) or to a name hung on it with no preposition ("known
+  by the ICAO location identifier KACY" → (…, known by icao location, KACY)), its own fact
+  lowered (``modified_object_factor``);
 * ``prepositional`` — a verb's prepositional argument, particles and prepositions kept ("grew
   up in Lyon" → (…, grow up in, Lyon); "served as a crew member on Apollo 8" → (…, serve as
   crew member on, Apollo 8)); a passive keeps its participle ("was born in Dallas" →
@@ -259,7 +261,7 @@ class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
                 else:
                     self._emit(s, pred, self._m.get(obj), "verb_object", verb, negated=neg, valid_from=when)
                     for prep, target in self._through(obj):  # "has the main ingredients of meringue"
-                        word = f"{pred} {self._word(obj)} {prep}"
+                        word = f"{pred} {self._word(obj)} {prep}".strip()
                         self._emit(s, word, target, "verb_object", verb, negated=neg, valid_from=when)
             for iobj in g.indirect_objects(verb):
                 self._emit(s, f"{pred} to", self._m.get(iobj), "prepositional", verb, negated=negated, valid_from=when)
@@ -271,6 +273,9 @@ class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
             for patient, _, _ in holders:
                 self._emit(patient, f"{base} by", self._m.get(agent), "verb_object", verb, negated=negated,
                            valid_from=when)  # fmt: skip
+                for prep, target in self._through(agent):  # "known by the ICAO location identifier KACY"
+                    word = f"{base} by {self._word(agent)} {prep}".strip()
+                    self._emit(patient, word, target, "verb_object", verb, negated=negated, valid_from=when)
         for s, said, rule in holders:
             for prep, noun in pairs:
                 obj = self._m.get(noun)
@@ -282,7 +287,7 @@ class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
                     continue
                 self._emit(s, f"{said} {prep}", obj, rule, verb, negated=negated, valid_from=when)
                 for inner, target in self._through(noun):  # "served as a crew member on Apollo 8"
-                    word = f"{said} {prep} {self._word(noun)} {inner}"
+                    word = f"{said} {prep} {self._word(noun)} {inner}".strip()
                     self._emit(s, word, target, rule, verb, negated=negated, valid_from=when)
         for k, (prep, date) in enumerate(dated):  # explicit calendar dates are facts; others only date one
             if not (_EXPLICIT.search(date.text) or (k == 0 and len(self._out) == emitted)):
@@ -307,6 +312,8 @@ class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
             mention = self._m.get(target)
             if prep and prep != "with" and mention is not None and mention.named:
                 found.append((prep, mention))
+        for target in self._unmarked_names(noun):  # "known by the ICAO location identifier KACY"
+            found.append(("", target))
         return found
 
     def _placed_by_participle(self, noun: Token) -> Token | None:

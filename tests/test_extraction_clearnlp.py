@@ -393,6 +393,22 @@ def test_clearnlp_a_bracketed_label_after_a_name_is_no_statement(blank: Language
     assert all(t.confidence < extractor.config.confidence.floor for t in labels), [t.key() for t in labels]
 
 
+def test_clearnlp_a_name_in_apposition_to_an_agent_noun_is_the_object(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Acy", "PROPN", "NNP", "nsubjpass", 2, "Acy", "B-FAC"), ("is", "AUX", "VBZ", "auxpass", 2, "be", "O"),
+        ("known", "VERB", "VBN", "ROOT", 2, "know", "O"), ("by", "ADP", "IN", "agent", 2, "by", "O"),
+        ("the", "DET", "DT", "det", 5, "the", "O"), ("identifier", "NOUN", "NN", "pobj", 3, "identifier", "O"),
+        ("KACY", "PROPN", "NNP", "appos", 5, "KACY", "B-ORG"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    found = extractor.extract_doc(doc, unit).triples
+    floor = extractor.config.confidence.floor
+    assert ("acy", "known by identifier", "kacy", False) in {t.key() for t in found if t.confidence >= floor}
+    assert all(t.confidence < floor for t in found if t.object.name == "identifier"), [t.key() for t in found]
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

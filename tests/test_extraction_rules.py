@@ -245,6 +245,13 @@ def test_a_mixed_case_word_is_a_name_not_a_generic_head(extractor: SpacyExtracto
     assert ("aidaluna", "built by", "meyer werft", False) in found, found
 
 
+def test_a_name_hung_on_a_noun_without_preposition_is_the_object(extractor: SpacyExtractor) -> None:
+    text = "Atlantic City International Airport is known by the ICAO location identifier KACY."
+    found = written(extractor, read(extractor, text))
+    assert ("atlantic city international airport", "known by icao location", "kacy", False) in found, found
+    assert ("atlantic city international airport", "known by", "icao location", False) not in found, found
+
+
 def test_an_object_owned_by_a_third_person_is_lowered(extractor: SpacyExtractor) -> None:
     # "his career" says nothing about a second thing; the date stays a fact
     found = written(extractor, read(extractor, "Airey Neave began his career in 1935."))
