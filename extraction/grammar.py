@@ -183,9 +183,14 @@ class Grammar:
         return any(c.lower_ == "no" and c.dep_ == "det" for c in noun.children)
 
     def possessor(self, noun: Token) -> Token | None:
-        """The possessor of ``noun`` ("*Alice*'s sister", "*my* dog"), if any."""
+        """The possessor of ``noun`` ("*Alice*'s sister", "*my* dog"), if any: a possessive
+        child, or a noun before it that takes the possessive "'s" whatever the parser hung it as
+        ("The *Ariane* 5's maiden flight", Ariane as ``amod``)."""
         for child in noun.children:
             if child.dep_ in self.scheme.possessive:
+                return child
+        for child in noun.lefts:
+            if child.pos_ in {"PROPN", "NOUN"} and any(c.tag_ == "POS" for c in child.children):
                 return child
         return None
 

@@ -243,6 +243,14 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("by", "ADP", "IN", "agent", 3, "by", "O"), ("Baade", "PROPN", "NNP", "pobj", 4, "Baade", "B-PERSON"),
       (".", "PUNCT", ".", "punct", 3, ".", "O")],
      None, {("1036 ganymed", "discovered by", "baade", False)}),
+    # a noun's modifiers are the unbroken run before it: a name hung as a compound across the
+    # possessive "'s" belongs to the owner, not to the noun
+    ([("Anders", "PROPN", "NNP", "compound", 4, "Anders", "B-PERSON"),
+      ("Osborne", "PROPN", "NNP", "poss", 4, "Osborne", "I-PERSON"), ("'s", "PART", "POS", "case", 1, "'s", "O"),
+      ("musical", "ADJ", "JJ", "amod", 4, "musical", "O"), ("career", "NOUN", "NN", "nsubj", 5, "career", "O"),
+      ("began", "VERB", "VBD", "ROOT", 5, "begin", "O"), ("in", "ADP", "IN", "prep", 5, "in", "O"),
+      ("1989", "NUM", "CD", "pobj", 6, "1989", "B-DATE"), (".", "PUNCT", ".", "punct", 5, ".", "O")],
+     None, {("anders osborne's musical career", "begin in", "1989", False)}),
     # a year before a capitalised code is part of a provisional designation, not a date
     ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
       (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),

@@ -184,6 +184,12 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     # a capitalised word tagged VERB inside a sentence is a name of its own, with its number
     ("1036 Ganymed was discovered by Walter Baade.", None, None,
      {("1036 ganymed", "discovered by", "walter baade", False)}),
+    # a noun's modifiers are the unbroken run before it; a noun taking "'s" owns it, however hung
+    ("Anders Osborne's musical career began in 1989.", None, None,
+     {("anders osborne's musical career", "begin in", "1989", False)}),
+    ("The Ariane 5's maiden flight was on 2 March 2004.", None, None,
+     {("ariane 5", "maiden flight on", "2004-03-02", False)}),
+    ("Andra began her career as a solo singer.", None, None, {("andra", "begin as", "solo singer", False)}),
     # a year inside a name is no date: a provisional designation, a name with a year in its middle
     ("(66063) 1998 RO1 was discovered by LINEAR.", None, None, {("1998 ro1", "discovered by", "linear", False)}),
     ("1 Decembrie 1918 University is located in Alba Iulia.", None, None,
