@@ -240,6 +240,11 @@ class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
         dated, when = self._dates(pairs)
         subjects = [self._m.get(s) for s in subject_tokens]
         emitted = len(self._out)
+        if passive and not subject_tokens and not prefix and not is_naming(verb):
+            for patient in (m for m in map(self._m.get, passive_subjects) if m is not None and m.named):
+                for obj in objects:  # "X was awarded the Victoria Cross": the named patient has it
+                    self._emit(patient, passive_pred, self._m.get(obj), "verb_object", verb,
+                               negated=negated or g.negated_object(obj), valid_from=when)  # fmt: skip
         for s, s_tok in zip(subjects, subject_tokens, strict=True):
             owner = self._owner(s_tok) if lemma in _INCLUSION and is_common_noun(s_tok) else None
             for obj in objects:

@@ -417,6 +417,17 @@ def test_clearnlp_a_name_in_apposition_to_an_agent_noun_is_the_object(
     assert all(t.confidence < floor for t in found if t.object.name == "identifier"), [t.key() for t in found]
 
 
+def test_clearnlp_a_passive_with_an_object(blank: Language, extractor: SpacyExtractor) -> None:
+    # "Neave was awarded the Victoria Cross": the patient has the object
+    doc = make_doc(blank, [
+        ("Neave", "PROPN", "NNP", "nsubjpass", 2, "Neave", "B-PERSON"), ("was", "AUX", "VBD", "auxpass", 2, "be", "O"),
+        ("awarded", "VERB", "VBN", "ROOT", 2, "award", "O"), ("the", "DET", "DT", "det", 5, "the", "O"),
+        ("Victoria", "PROPN", "NNP", "compound", 5, "Victoria", "B-WORK_OF_ART"),
+        ("Cross", "PROPN", "NNP", "dobj", 2, "Cross", "I-WORK_OF_ART"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    assert ("neave", "awarded", "victoria cross", False) in triples(extractor, doc), triples(extractor, doc)
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

@@ -218,6 +218,9 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     # the subject of a subordinate clause is no topic: "she" is the main clause's subject
     ("Anna left early because Maria was ill. She lives in Paris.", None, None,
      {("anna", "live in", "paris", False)}),
+    # a passive with an object: the named patient has the object
+    ("Aaron S Daggett was awarded the Purple Heart.", None, None,
+     {("aaron s daggett", "awarded", "purple heart", False)}),
 ]  # fmt: skip
 
 
