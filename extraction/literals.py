@@ -82,6 +82,7 @@ def number(text: str) -> Literal | None:
     return None
 
 
+_CODE_TOKEN = re.compile(r"^\d+[A-Z]{0,2}(/\d+[A-Z]{0,2})+\.?$")
 _ISO = {4: "xsd:gYear", 7: "xsd:gYearMonth", 10: "xsd:date", 16: "xsd:dateTime"}
 _ISO_FORM = re.compile(r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2})?)?)?$")
 _QUANTITY = re.compile(r"^([+-]?[\d.,]+)\s+([a-z][a-z /]{0,40})$")
@@ -154,9 +155,17 @@ def measure(doc: Doc, after: int) -> Measure | None:
     return None
 
 
+def is_code(text: str) -> bool:
+    """True for a code written as one token: numbers with letters joined by "/" ("03L/21R",
+    "4/22"; a full stop the tokenizer left on it at a sentence's end is no part of it)."""
+    return bool(_CODE_TOKEN.match(text))
+
+
 def code(doc: Doc, token: Token) -> tuple[Literal, int, int] | None:
-    """A number written with hyphens or slashes and no spaces ("1-4165-2060-0", "14/32"): an
-    identifier or code, kept whole as an ``xsd:string`` literal."""
+    """A number written with hyphens or slashes and no spaces ("1-4165-2060-0", "14/32",
+    "03L/21R"): an identifier or code, kept whole and as written as an ``xsd:string`` literal."""
+    if is_code(token.text):
+        return Literal(token.text.rstrip("."), "xsd:string"), token.i, token.i + 1
     end = token.i + 1
     while end + 1 < len(doc) and not doc[end - 1].whitespace_ and doc[end].text in {"-", "/"} and (
         doc[end + 1].is_digit or (doc[end + 1].is_alpha and doc[end + 1].is_upper)

@@ -25,7 +25,7 @@ from memcubedb.extraction.discourse import (
     Discourse,
 )
 from memcubedb.extraction.grammar import Grammar, is_noun
-from memcubedb.extraction.literals import DATE_TYPES, Literal, Measure, code, measure, quantity
+from memcubedb.extraction.literals import DATE_TYPES, Literal, Measure, code, is_code, measure, quantity
 from memcubedb.extraction.names import MAX_CHARS, NameFinder
 from memcubedb.extraction.temporal import TimeExpression
 from memcubedb.extraction.triples import EntityType, Mention, TextUnit
@@ -151,7 +151,8 @@ class MentionIndex(NameFinder):
         measure phrase after a quantity ("tall", "above sea level") are no mention of their own."""
         doc = self.doc
         for token in doc:
-            if token.i in self._by_token or not token.like_num or token.pos_ == "PROPN" or self._numbers_name(token):
+            number = token.like_num and token.pos_ != "PROPN"
+            if token.i in self._by_token or not (number or is_code(token.text)) or self._numbers_name(token):
                 continue
             found = code(doc, token) or quantity(doc, token)
             if found is None:

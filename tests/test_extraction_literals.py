@@ -51,6 +51,8 @@ UD_CASES: list[tuple[str, Typed]] = [
     ("Born on October 17th, 1933 in British Hong Kong, William Anders would serve as a crew member on Apollo 8.",
      ("william anders", "born on", "1933-10-17", "xsd:date", None)),
     ("Elliot See, born July 23 1927 in Dallas, has died.", ("elliot see", "born on", "1927-07-23", "xsd:date", None)),
+    ("The runway name of Ardmore Airport is 03L/21R.",
+     ("ardmore airport", "runway name", "03L/21R", "xsd:string", None)),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -101,6 +103,11 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("Anders", "PROPN", "NNP", "nsubj", 7, "Anders", "B-PERSON"), ("served", "VERB", "VBD", "ROOT", 7, "serve", "O"),
       (".", "PUNCT", ".", "punct", 7, ".", "O")],
      ("anders", "born on", "1933-10-17", "xsd:date", None)),
+    ([("The", "DET", "DT", "det", 2, "the", "O"), ("runway", "NOUN", "NN", "compound", 2, "runway", "O"),
+      ("name", "NOUN", "NN", "nsubj", 5, "name", "O"), ("of", "ADP", "IN", "prep", 2, "of", "O"),
+      ("Ardmore", "PROPN", "NNP", "pobj", 3, "Ardmore", "B-FAC"), ("is", "AUX", "VBZ", "ROOT", 5, "be", "O"),
+      ("03L/21R", "PROPN", "NNP", "attr", 5, "03L/21R", "O"), (".", "PUNCT", ".", "punct", 5, ".", "O")],
+     ("ardmore", "runway name", "03L/21R", "xsd:string", None)),
 ]  # fmt: skip
 
 
