@@ -428,6 +428,21 @@ def test_clearnlp_a_passive_with_an_object(blank: Language, extractor: SpacyExtr
     assert ("neave", "awarded", "victoria cross", False) in triples(extractor, doc), triples(extractor, doc)
 
 
+def test_clearnlp_a_possessive_keeps_its_confidence_whatever_its_noun_is_for(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("I", "PRON", "PRP", "nsubj", 1, "I", "O"), ("contacted", "VERB", "VBD", "ROOT", 1, "contact", "O"),
+        ("my", "PRON", "PRP$", "poss", 3, "my", "O"), ("mentor", "NOUN", "NN", "dobj", 1, "mentor", "O"),
+        ("for", "ADP", "IN", "prep", 3, "for", "O"), ("advice", "NOUN", "NN", "pobj", 4, "advice", "O"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, speaker="Ann", addressee="Bea", context_id=doc.text, opens_context=True)
+    found = extractor.extract_doc(doc, unit).triples
+    floor = extractor.config.confidence.floor
+    assert ("ann", "has", "ann's mentor", False) in {t.key() for t in found if t.confidence >= floor}
+
+
 def test_clearnlp_entity_types_map_to_ours(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, CASES[0][0])
     unit = TextUnit(text=doc.text, context_id="types", opens_context=True)

@@ -246,6 +246,8 @@ def test_a_noun_with_its_own_prepositional_phrase_leads_to_the_name(extractor: S
     assert ("adam koc", "fight in battle in", "polish-soviet war", False) in found, found
     assert ("adam koc", "fight in", "battle", False) not in found, found
     assert ("carol", "like", "tea", False) in written(extractor, read(extractor, "Carol likes tea."))
+    chat = read(extractor, "I just contacted my mentor for adoption advice.", "Caroline", "Mel")
+    assert ("caroline", "has", "caroline's mentor", False) in written(extractor, chat)
 
 
 def test_a_mixed_case_word_is_a_name_not_a_generic_head(extractor: SpacyExtractor) -> None:

@@ -49,7 +49,8 @@ class RuleConfidence(_Config):
     location *identifier* KACY"), is multiplied by ``modified_object_factor``: the noun is a step
     towards what its phrase names (4 % of them matched a gold pair, 5 of 142; with the unmarked
     names 2 of 13 more), and the rules say the fact through it instead ((X, fight in battle in,
-    Polish-Soviet War), (X, known by icao location, KACY)); one whose object a
+    Polish-Soviet War), (X, known by icao location, KACY)) — not a ``possessive`` fact ("my mentor
+    for adoption advice" → (speaker, has, speaker's mentor)); one whose object a
     third-person possessive owns ("began *his* career", "play *their* home games") by
     ``owned_object_factor``: the subject's own thing is no second entity (7 % matched, 3 of 44;
     "my"/"your" in chats are not lowered); an ``appositive`` (X, is, N) whose N stands alone in
