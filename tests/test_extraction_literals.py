@@ -163,13 +163,24 @@ def test_literal_forms() -> None:
 def test_dates_and_quantities_round_trip_into_the_graph_and_the_api(
     client: TestClient, keys: Keys, store: GraphStore
 ) -> None:
-    text = "Buzz Aldrin was born on 20 January 1930. Abilene has an area of 286.5 square kilometres."
+    text = (
+        "Buzz Aldrin was born on 20 January 1930. Abilene has an area of 286.5 square kilometres. Al Asad Airbase "
+        "is 618 ft above sea level. The AIDAluna had its maiden voyage on the 22nd of March, 2009, and has a top "
+        "speed of 18.5 km/h. The runway name of Ardmore Airport is 03L/21R."
+    )
     config = ExtractionConfig(resolution=ResolutionConfig(embedding_model=None))
     ingest(store, [Document(uri="test://literals", text=text)], config=config, owner="alice", progress=False)
     items = client.get("/v1/facts", params={"limit": 100}, headers=keys["alice"]).json()["items"]
     values = {(f["subject"], f["predicate"], f["object_value"], f["datatype"], f["unit"]) for f in items}
     assert ("Buzz Aldrin", "born on", "1930-01-20", "xsd:date", None) in values
     assert ("Abilene", "area", "286.5", "xsd:decimal", "square kilometres") in values
+    assert ("Al Asad Airbase", "is above sea level", "618", "xsd:integer", "ft") in values
+    assert ("AIDAluna", "maiden voyage on", "2009-03-22", "xsd:date", None) in values
+    assert ("AIDAluna", "top speed", "18.5", "xsd:decimal", "km/h") in values
+    assert ("Ardmore Airport", "runway name", "03L/21R", "xsd:string", None) in values
+    listed = client.get("/v1/entities", params={"limit": 100}, headers=keys["alice"]).json()["items"]
+    entities = {e["name"] for e in listed}
+    assert "sea level" not in entities and "618 ft" in entities  # the measure phrase is no thing; the value is
     assert all(f["object_value"] is None for f in items if f["datatype"] is None)
     assert client.get("/v1/facts", headers=keys["bob"]).json()["items"] == []  # bob reads none of alice's
 
