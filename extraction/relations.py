@@ -45,7 +45,8 @@ city") and an equation of two names ("X is Y") are lowered below the floor (``ge
 expressions in a clause set :attr:`Triple.valid_from` of its triples. Dates and numbers as
 objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.extraction.literals`).
 Every fact is also said of the other members of a list its argument heads where the parser did
-not coordinate them (:mod:`memcubedb.extraction.coordination`).
+not coordinate them (:mod:`memcubedb.extraction.coordination`); a run of "where" clauses on a
+place is read from the surface (:mod:`memcubedb.extraction.where_clauses`).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ from memcubedb.extraction.grammar import is_noun
 from memcubedb.extraction.measures import MeasureReader
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma
 from memcubedb.extraction.triples import EntityType, Mention, Triple
+from memcubedb.extraction.where_clauses import WhereClauseReader
 
 #: a time expression written with its year ("20 June 1949", "1963"), not relative ("last week")
 _EXPLICIT = re.compile(r"\b(1[5-9]|20)\d\d\b")
@@ -75,7 +77,7 @@ _INCLUSION = frozenset({"include", "comprise", "contain"})
 _RELATIVE_ADVERBS = {"where": "in"}
 
 
-class RelationExtractor(ConjunctReader, MeasureReader, AttributeListReader):
+class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
     # --- entry point --------------------------------------------------------------------------

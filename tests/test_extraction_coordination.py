@@ -148,3 +148,40 @@ def test_clearnlp_a_reciprocal_word_relates_the_subjects(blank: Language, clearn
         ("related", "ADJ", "JJ", "acomp", 3, "related", "O"), (".", "PUNCT", ".", "punct", 3, ".", "O"),
     ])  # fmt: skip
     assert ("batagor", "is related to", "siomay", False) in found, found
+
+
+WHERE_CASES: list[tuple[str, set[Key]]] = [
+    ("The ground is located in Italy, where the capital is Rome, the leader is Sergio Mattarella and the language "
+     "spoken is Italian.",
+     {("italy", "capital", "rome", False), ("italy", "leader", "sergio mattarella", False)}),
+    ("Barny Cakes come from France where Gerard Larcher and Claude Bartolone are leaders.",
+     {("france", "leader", "gerard larcher", False), ("france", "leader", "claude bartolone", False)}),
+    ("Albuquerque is in the United States, where English is the official language and African Americans are one "
+     "of the ethnic groups.",
+     {("united states", "ethnic group", "african americans", False)}),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("text", "expected"), WHERE_CASES, ids=[c[0][:40] for c in WHERE_CASES])
+def test_a_run_of_where_clauses_gives_the_place_its_attributes(
+    ud: SpacyExtractor, text: str, expected: set[Key]
+) -> None:
+    found = written(ud, text)
+    assert expected <= found, f"missing {expected - found}; got {sorted(found)}"
+
+
+def test_clearnlp_a_run_of_where_clauses(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    # "… Italy, where the capital is Rome and Mattarella is the leader", the second clause hung on "Rome"
+    found = written_doc(clearnlp, blank, [
+        ("Lumezzane", "PROPN", "NNP", "nsubj", 1, "Lumezzane", "B-ORG"),
+        ("plays", "VERB", "VBZ", "ROOT", 1, "play", "O"),
+        ("in", "ADP", "IN", "prep", 1, "in", "O"), ("Italy", "PROPN", "NNP", "pobj", 2, "Italy", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 3, ",", "O"), ("where", "SCONJ", "WRB", "advmod", 7, "where", "O"),
+        ("the", "DET", "DT", "det", 7, "the", "O"), ("capital", "NOUN", "NN", "nsubj", 8, "capital", "O"),
+        ("is", "AUX", "VBZ", "relcl", 3, "be", "O"), ("Rome", "PROPN", "NNP", "attr", 8, "Rome", "B-GPE"),
+        ("and", "CCONJ", "CC", "cc", 9, "and", "O"),
+        ("Mattarella", "PROPN", "NNP", "conj", 9, "Mattarella", "B-PERSON"),
+        ("is", "AUX", "VBZ", "conj", 8, "be", "O"), ("the", "DET", "DT", "det", 14, "the", "O"),
+        ("leader", "NOUN", "NN", "attr", 12, "leader", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    assert {("italy", "capital", "rome", False), ("italy", "leader", "mattarella", False)} <= found, found
