@@ -63,6 +63,12 @@ def starts_sentence(token: Token) -> bool:
     return prev.is_punct or prev.is_space or prev.text[-1] in ".!?:;"
 
 
+def _code(token: Token) -> bool:
+    """Capitals with digits, a designation ("VK8", "RO1", "A1")."""
+    text = token.text
+    return text.isalnum() and text.isupper() and any(c.isdigit() for c in text)
+
+
 def trim_span(span: Span) -> Span:
     """``span`` without determiners, punctuation, particles and prepositions at its edges."""
     start, end = span.start, span.end
@@ -87,13 +93,16 @@ class NameFinder:
 
     @staticmethod
     def _numbers_name(token: Token) -> bool:
-        """An integer written next to a capitalised proper noun is part of its name: "Apollo 11",
-        "11264 Claudiomaccone" (a date or a unit would have claimed it already)."""
+        """An integer written next to a capitalised proper noun or a designation is part of its
+        name: "Apollo 11", "11264 Claudiomaccone", "1994 VK8" (a date or a unit would have
+        claimed it already)."""
         doc = token.doc
         if not token.is_digit:
             return False
         for k in (token.i - 1, token.i + 1):
-            if 0 <= k < len(doc) and doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper):
+            if not 0 <= k < len(doc):
+                continue
+            if (doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper)) or _code(doc[k]):
                 return not (k == token.i - 1 and doc[k].whitespace_ == "" and doc[k].is_punct)
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None  # "1036 *Ganymed*", tagged VERB
         return nxt is not None and nxt.pos_ in _STANDALONE_POS and nxt.is_title and not starts_sentence(nxt)
@@ -107,7 +116,7 @@ class NameFinder:
         if len(span) != 1 or not (span[0].is_digit and len(span[0]) == 4) or span.end >= len(doc):
             return False
         nxt, prev = doc[span.end], doc[span.start - 1] if span.start else None
-        if not span[0].whitespace_ or nxt.pos_ != "PROPN":
+        if not span[0].whitespace_ or not (nxt.pos_ == "PROPN" or _code(nxt)):
             return False
         numbered = prev is not None and (prev.like_num or prev.text == ")")  # "(66063) 1998 FD"
         code = nxt.is_upper and (numbered or any(c.isdigit() for c in nxt.text))
@@ -278,8 +287,8 @@ class NameFinder:
         return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not starts_sentence(tok)
 
     def _is_name_word(self, token: Token) -> bool:
-        if token.i not in self._by_token and _INITIALS.fullmatch(token.text):
-            return True  # "A.F.C. Blackpool", "U.S."
+        if token.i not in self._by_token and (_INITIALS.fullmatch(token.text) or _code(token)):
+            return True  # "A.F.C. Blackpool", "U.S.", "1994 VK8": a name by its shape, whatever the tagger says
         if token.i in self._by_token or token.is_space or (not token.is_alpha and token.pos_ != "PROPN"):
             return False
         if token.pos_ == "PROPN" or token.tag_ in {"NNP", "NNPS"}:

@@ -251,6 +251,12 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("began", "VERB", "VBD", "ROOT", 5, "begin", "O"), ("in", "ADP", "IN", "prep", 5, "in", "O"),
       ("1989", "NUM", "CD", "pobj", 6, "1989", "B-DATE"), (".", "PUNCT", ".", "punct", 5, ".", "O")],
      None, {("anders osborne's musical career", "begin in", "1989", False)}),
+    # capitals with digits are a designation, a name whatever the tagger says ("VK8" tagged NOUN)
+    ([("1994", "NUM", "CD", "nummod", 1, "1994", "B-DATE"), ("VK8", "NOUN", "NN", "nsubjpass", 3, "vk8", "O"),
+      ("was", "AUX", "VBD", "auxpass", 3, "be", "O"), ("discovered", "VERB", "VBN", "ROOT", 3, "discover", "O"),
+      ("by", "ADP", "IN", "agent", 3, "by", "O"), ("Spacewatch", "PROPN", "NNP", "pobj", 4, "Spacewatch", "B-ORG"),
+      (".", "PUNCT", ".", "punct", 3, ".", "O")],
+     None, {("1994 vk8", "discovered by", "spacewatch", False)}),
     # a year before a capitalised code is part of a provisional designation, not a date
     ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
       (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),

@@ -190,6 +190,10 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     ("The Ariane 5's maiden flight was on 2 March 2004.", None, None,
      {("ariane 5", "maiden flight on", "2004-03-02", False)}),
     ("Andra began her career as a solo singer.", None, None, {("andra", "begin as", "solo singer", False)}),
+    # capitals with digits are a designation, a name whatever the tagger says ("VK8" tagged NOUN)
+    ("(19255) 1994 VK8 was discovered by Spacewatch.", None, None,
+     {("1994 vk8", "discovered by", "spacewatch", False)}),
+    ("Audi A1 hatchback is made in Brussels.", None, None, {("audi a1 hatchback", "made in", "brussels", False)}),
     # a year inside a name is no date: a provisional designation, a name with a year in its middle
     ("(66063) 1998 RO1 was discovered by LINEAR.", None, None, {("1998 ro1", "discovered by", "linear", False)}),
     ("1 Decembrie 1918 University is located in Alba Iulia.", None, None,
