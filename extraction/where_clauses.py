@@ -3,8 +3,11 @@ Sergio Mattarella and Italians are an ethnic group" → (Italy, capital, Rome), 
 Sergio Mattarella), (Italy, ethnic group, Italians).
 
 A place followed by "where" and a run of short copular clauses — each "[the] N is X" or "X is
-[a|the|one of the] N", with N a common noun phrase and X a name, a list of names or a value,
-joined by commas, "and" or "and where" — gives one attribute fact (place, N, X) per name. A small
+[a|the|one of the] N", with N a common noun phrase and X a name, a list of names or a value
+("the people are called Spaniards": a naming participle is skipped), joined by commas, "and" or
+"and where" — gives one attribute fact (place, N, X) per name; "there is an N called X" the
+same; "X is VBN" (place, VBN, X) ("where Spanish is spoken"), except for a participle that
+places X in the place, (X, located in, place) ("where Albany is located"). A small
 parser hangs the second and later clauses anywhere (a clause's subject taken for the previous
 clause's conjunct, a name for the subject of the next copula); the dependency rules of
 :mod:`memcubedb.extraction.relations` read the first clause, :class:`WhereClauseReader` the run.
@@ -23,6 +26,10 @@ from memcubedb.extraction.triples import Mention, Triple
 _COPULAS = frozenset({"is", "are", "was", "were"})
 #: words that only introduce a noun phrase
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their"})
+#: participles by which a clause names its subject ("the people are *called* Spaniards")
+_NAMING = frozenset({"called", "named", "known", "referred", "termed"})
+#: participles that place their subject in the place ("where Albany is *located*"): (X, located in, place)
+_LOCATIVE = frozenset({"located", "situated", "based", "found", "headquartered"})
 #: words between two clauses of the run
 _JOINERS = frozenset({",", "and", "where"})
 
@@ -43,33 +50,63 @@ class WhereClauseReader(ArgumentReader):
             cop = next((j for j in range(k, end) if doc[j].lower_ in _COPULAS), None)
             if cop is None:
                 return
-            left = self._side(k, cop)
             right_end = self._clause_end(cop + 1, end)
-            right = self._side(cop + 1, right_end)
-            if left is None or right is None:
+            if not self._clause(place, k, cop, right_end):
                 return
-            (noun, names) = (left, right) if isinstance(left, Token) else (right, left)
-            if not isinstance(noun, Token) or isinstance(names, Token):
-                return
-            for name in names:
-                self._emit(place, self._word(noun), name, "attribute", noun)
             k = right_end
             while k < end and doc[k].lower_ in _JOINERS:
                 k += 1
             if k == right_end:
                 return
 
+    def _clause(self, place: Mention, k: int, cop: int, end: int) -> bool:
+        """Emit the facts of one clause ``doc[k:end]`` with its copula at ``cop``; False when the
+        clause has none of the shapes read (the run ends there)."""
+        doc = self._doc
+        words = [t for t in doc[cop + 1 : end] if t.lower_ != "also"]
+        if doc[k].lower_ == "there":  # "there is an ethnic group called X", "there are leaders called X and Y"
+            naming = next((t.i for t in words if t.lower_ in _NAMING), None)
+            noun = self._side(cop + 1, naming) if naming is not None else None
+            names = self._side(naming, end) if naming is not None else None
+            return self._attributes(place, noun, names)
+        left = self._side(k, cop)
+        if isinstance(left, list) and len(words) == 1 and words[0].tag_ == "VBN":
+            participle = words[0].lower_  # "where Spanish is spoken", "where Albany is located"
+            for name in left:
+                if participle in _LOCATIVE:
+                    self._emit(name, f"{participle} in", place, "prepositional", words[0])
+                else:
+                    self._emit(place, participle, name, "attribute", words[0])
+            return True
+        right = self._side(cop + 1, end)
+        if isinstance(left, Token):
+            return self._attributes(place, left, right)
+        return self._attributes(place, right, left)
+
+    def _attributes(self, place: Mention, noun: object, names: object) -> bool:
+        """(place, N, X) for each name; "the currency is the euro" (a common noun as the value)
+        gives (place, currency, euro)."""
+        if isinstance(noun, Token) and isinstance(names, Token):
+            names = [m] if (m := self._m.get(names)) is not None else None
+        if not isinstance(noun, Token) or not isinstance(names, list):
+            return False
+        for name in names:
+            self._emit(place, self._word(noun), name, "attribute", noun)
+        return True
+
     def _clause_end(self, k: int, end: int) -> int:
-        """Where the side after a copula ends: at a comma or "and" that a new clause follows."""
+        """Where the side after a copula ends: at a comma or "and" that a new clause follows (a
+        side, then a copula)."""
         doc = self._doc
         for j in range(k, end):
             if doc[j].text in {".", ";", "("}:
                 return j
             if doc[j].text == "," or doc[j].lower_ == "and":
-                nxt = next(
-                    (t for t in range(j + 1, end) if doc[t].lower_ in _COPULAS or doc[t].text in {",", "."}), None
-                )
-                if nxt is not None and doc[nxt].lower_ in _COPULAS:
+                start = j + 1
+                while start < end and doc[start].lower_ in _JOINERS:
+                    start += 1
+                cop = next((t for t in range(start, end) if doc[t].lower_ in _COPULAS), None)
+                if cop is not None and (doc[start].lower_ == "there" or self._side(start, cop) is not None):
                     return j
         return end
 
@@ -78,8 +115,12 @@ class WhereClauseReader(ArgumentReader):
         "one of the ethnic groups"), or the names (or value) it lists, or None."""
         doc = self._doc
         k = start
-        while k < stop and (doc[k].lower_ in _DETERMINERS or doc[k].like_num or doc[k].lower_ == "of"):
+        while k < stop and (doc[k].lower_ in _DETERMINERS or doc[k].like_num or doc[k].lower_ in {"of", ","}):
             k += 1
+        if k < stop and doc[k].lower_ in _NAMING:  # "are called Spaniards", "are referred to as Americans"
+            k += 1
+            while k < stop and doc[k].lower_ in {"to", "as"}:
+                k += 1
         if k >= stop:
             return None
         words = doc[k:stop]

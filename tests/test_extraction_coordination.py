@@ -159,6 +159,12 @@ WHERE_CASES: list[tuple[str, set[Key]]] = [
     ("Albuquerque is in the United States, where English is the official language and African Americans are one "
      "of the ethnic groups.",
      {("united states", "ethnic group", "african americans", False)}),
+    ("Adam Koc is from Poland, where Polish is spoken and where Kashubians are an ethnic group.",
+     {("poland", "spoken", "polish", False), ("poland", "ethnic group", "kashubians", False)}),
+    ("Albany is located in the United States, where there is an ethnic group called African Americans.",
+     {("united states", "ethnic group", "african americans", False)}),
+    ("The Asian Americans are an ethnic group in the United States, where Albany is located.",
+     {("albany", "located in", "united states", False)}),
 ]  # fmt: skip
 
 
@@ -185,3 +191,19 @@ def test_clearnlp_a_run_of_where_clauses(blank: Language, clearnlp: SpacyExtract
         ("leader", "NOUN", "NN", "attr", 12, "leader", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
     ])  # fmt: skip
     assert {("italy", "capital", "rome", False), ("italy", "leader", "mattarella", False)} <= found, found
+
+
+def test_clearnlp_where_a_participle_clause(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    # "Bionico comes from Mexico, where Spanish is spoken and Puebla is located."
+    found = written_doc(clearnlp, blank, [
+        ("Bionico", "PROPN", "NNP", "nsubj", 1, "Bionico", "B-PRODUCT"),
+        ("comes", "VERB", "VBZ", "ROOT", 1, "come", "O"),
+        ("from", "ADP", "IN", "prep", 1, "from", "O"), ("Mexico", "PROPN", "NNP", "pobj", 2, "Mexico", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 3, ",", "O"), ("where", "SCONJ", "WRB", "advmod", 8, "where", "O"),
+        ("Spanish", "PROPN", "NNP", "nsubjpass", 8, "Spanish", "B-LANGUAGE"),
+        ("is", "AUX", "VBZ", "auxpass", 8, "be", "O"), ("spoken", "VERB", "VBN", "relcl", 3, "speak", "O"),
+        ("and", "CCONJ", "CC", "cc", 8, "and", "O"), ("Puebla", "PROPN", "NNP", "nsubjpass", 12, "Puebla", "B-GPE"),
+        ("is", "AUX", "VBZ", "auxpass", 12, "be", "O"), ("located", "VERB", "VBN", "conj", 8, "locate", "O"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    assert {("mexico", "spoken", "spanish", False), ("puebla", "located in", "mexico", False)} <= found, found
