@@ -44,6 +44,10 @@ _MAX_UNIT_WORDS = 3
 UNIT_SYMBOLS = frozenset(
     {"m", "km", "cm", "mm", "ft", "kg", "kgs", "lb", "lbs", "mi", "mph", "kph", "ha", "km/h", "km/s"}
 )
+#: words that make an area or a volume of the unit symbol after them ("sq km", "cu cm")
+_UNIT_PREFIXES = frozenset({"sq", "sq.", "square", "cu", "cubic"})
+#: temperature scales after "degrees" ("164 degrees Kelvin"), whatever their case
+_SCALES = frozenset({"kelvin", "celsius", "fahrenheit", "centigrade"})
 #: units of time a compound unit may divide by ("km *per second*", "km/*h*"), whatever their tag
 TIME_UNITS = frozenset({"second", "seconds", "sec", "s", "minute", "min", "hour", "hr", "h", "day", "year"})
 #: adjectives of dimension and the attribute each measures ("1.9 m *tall*" → height)
@@ -105,8 +109,12 @@ def _unit_words(doc: Doc, after: int) -> list[Token]:
     """The unit phrase right after a number: a unit symbol ("m", "km", whatever its tag), or up
     to three lower-case ADJ/NOUN words ending in a noun ("square kilometres", "fans", "metres"),
     or nothing."""
-    if after < len(doc) and doc[after].lower_ in UNIT_SYMBOLS and not doc[after].is_sent_start:
+    if after >= len(doc) or doc[after].is_sent_start:
+        return []
+    if doc[after].lower_ in UNIT_SYMBOLS:
         return [doc[after]]
+    if doc[after].lower_ in _UNIT_PREFIXES and after + 1 < len(doc) and doc[after + 1].lower_ in UNIT_SYMBOLS:
+        return [doc[after], doc[after + 1]]  # "490.9 sq km" ("sq" is tagged a preposition)
     words: list[Token] = []
     k = after
     while k < len(doc) and len(words) < _MAX_UNIT_WORDS:
@@ -117,6 +125,8 @@ def _unit_words(doc: Doc, after: int) -> list[Token]:
         k += 1
     while words and words[-1].pos_ != "NOUN":
         words.pop()
+    if words and words[-1].lower_ in {"degree", "degrees"} and k < len(doc) and doc[k].lower_ in _SCALES:
+        words.append(doc[k])  # "164 degrees Kelvin"
     return words
 
 

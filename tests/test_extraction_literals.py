@@ -53,6 +53,9 @@ UD_CASES: list[tuple[str, Typed]] = [
     ("Elliot See, born July 23 1927 in Dallas, has died.", ("elliot see", "born on", "1927-07-23", "xsd:date", None)),
     ("The runway name of Ardmore Airport is 03L/21R.",
      ("ardmore airport", "runway name", "03L/21R", "xsd:string", None)),
+    ("Albuquerque has a total area of 490.9 sq km.", ("albuquerque", "total area", "490.9", "xsd:decimal", "sq km")),
+    ("Hygiea has a temperature of 164 degrees Kelvin.",
+     ("hygiea", "temperature", "164", "xsd:integer", "degrees kelvin")),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
