@@ -46,6 +46,8 @@ def is_name(token: Token) -> bool:
         return True
     if is_noun(token) and token.is_title and not token.is_sent_start:  # "Alligator *Records*": a tagger miss
         return True
+    if token.is_upper and token.is_alpha and len(token) > 1 and token.head.i > token.i and is_noun(token.head):
+        return True  # "the *AIDS* journal": an acronym before its noun names it
     return bool(token.ent_type_) and entity_type(token.ent_type_) not in {EntityType.DATE, EntityType.LITERAL}
 
 

@@ -338,6 +338,19 @@ def test_clearnlp_mixed_case_word_is_a_name_not_a_generic_head(blank: Language, 
     assert ("aidaluna", "built by", "meyer werft", False) in found, found
 
 
+def test_clearnlp_acronym_before_a_noun_names_it(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("The", "DET", "DT", "det", 2, "the", "O"), ("AIDS", "NOUN", "NN", "compound", 2, "aids", "O"),
+        ("journal", "NOUN", "NN", "nsubjpass", 4, "journal", "O"), ("is", "AUX", "VBZ", "auxpass", 4, "be", "O"),
+        ("published", "VERB", "VBN", "ROOT", 4, "publish", "O"), ("by", "ADP", "IN", "agent", 4, "by", "O"),
+        ("Lippincott", "PROPN", "NNP", "pobj", 5, "Lippincott", "B-ORG"), (".", "PUNCT", ".", "punct", 4, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    floor = extractor.config.confidence.floor
+    found = {t.key() for t in extractor.extract_doc(doc, unit).triples if t.confidence >= floor}
+    assert ("aids journal", "published by", "lippincott", False) in found, found
+
+
 def test_clearnlp_apposition_on_a_predicate_noun_is_no_descriptor(blank: Language, extractor: SpacyExtractor) -> None:
     # "Abilene is part of Texas, … Austin": a name hung on the copula's predicate noun is a misparse
     doc = make_doc(blank, [

@@ -289,6 +289,12 @@ def test_a_bracketed_label_after_a_name_is_no_statement(extractor: SpacyExtracto
     assert ("sandesh", "is", "dish", False) in found, found
 
 
+def test_an_acronym_before_a_noun_names_it(extractor: SpacyExtractor) -> None:
+    # "AIDS" tagged NOUN: the journal it names is no generic head (× generic_factor)
+    found = written(extractor, read(extractor, "The AIDS journal is published by Lippincott in London."))
+    assert ("aids journal", "published by", "lippincott", False) in found, found
+
+
 def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> None:
     # "who plays for …" says Alan Martin plays; nothing plays the footballer
     found = keys(read(extractor, "Alan Martin is a footballer who plays for Crewe Alexandra."))
