@@ -78,20 +78,31 @@ class Grammar:
 
     # --- core arguments -------------------------------------------------------------------
 
-    def _children(self, token: Token, labels: frozenset[str]) -> list[Token]:
+    def _children(self, token: Token, labels: frozenset[str], *, agentless: bool = False) -> list[Token]:
         found: list[Token] = []
         for child in token.children:
-            if child.dep_ in labels:
+            if child.dep_ in labels and not (agentless and self._after_stranded_by(child)):
                 found.extend(self.with_conjuncts(child))
         return found
 
     def subjects(self, pred: Token) -> list[Token]:
         """Active subjects of a predicate (verb, or predicate nominal in UD copulas)."""
-        return self._children(pred, self.scheme.subject)
+        return self._children(pred, self.scheme.subject, agentless=True)
 
     def passive_subjects(self, pred: Token) -> list[Token]:
-        """Subjects of a passive predicate ("Acme was founded …")."""
-        return self._children(pred, self.scheme.passive_subject)
+        """Subjects of a passive predicate ("Acme was founded …"); not a name right after a
+        "by" the parser left without its noun ("designed by *A* and B and is located in …": A
+        is the agent of "designed", not the subject of "located")."""
+        return self._children(pred, self.scheme.passive_subject, agentless=True)
+
+    def _after_stranded_by(self, noun: Token) -> bool:
+        k = noun.left_edge.i - 1
+        return k >= 0 and self._stranded_by(noun.doc[k]) and noun.doc[k].head != noun
+
+    @staticmethod
+    def _stranded_by(token: Token) -> bool:
+        """A "by" hung on a verb without a noun of its own."""
+        return token.lower_ == "by" and token.pos_ == "ADP" and not any(token.children) and token.head != token
 
     def objects(self, pred: Token) -> list[Token]:
         """Direct objects; a nominal ``xcomp`` counts as one (a frequent small-model misparse)."""
@@ -112,7 +123,13 @@ class Grammar:
         """The by-phrase nouns of a passive predicate (UD ``obl:agent``; ClearNLP ``agent`` → ``pobj``)."""
         found: list[Token] = []
         for child in pred.children:
-            if child.dep_ in self.scheme.agent:
+            if self._stranded_by(child) and child.i + 1 < len(child.doc):  # the name after it, hung elsewhere
+                noun = child.doc[child.i + 1]
+                while self.is_name_part(noun) and noun.head.i > noun.i:
+                    noun = noun.head
+                if noun.pos_ in NOMINAL_POS:
+                    found.extend(self.with_conjuncts(noun))
+            elif child.dep_ in self.scheme.agent:
                 if child.pos_ in NOMINAL_POS:
                     found.extend(self.with_conjuncts(child))
                 else:

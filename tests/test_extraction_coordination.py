@@ -207,3 +207,22 @@ def test_clearnlp_where_a_participle_clause(blank: Language, clearnlp: SpacyExtr
         (".", "PUNCT", ".", "punct", 1, ".", "O"),
     ])  # fmt: skip
     assert {("mexico", "spoken", "spanish", False), ("puebla", "located in", "mexico", False)} <= found, found
+
+
+def test_names_after_a_stranded_by_are_the_agents(ud: SpacyExtractor) -> None:
+    # the stand-in hangs the names after "by" as the subject of "located"
+    found = written(ud, "The Memorial was designed by Huseyin Butuner and Hilmi Guner and is located in Azerbaijan.")
+    assert ("memorial", "designed by", "hilmi guner", False) in found, found
+    assert not {k for k in found if k[0] in {"huseyin butuner", "hilmi guner"}}, found
+
+
+def test_clearnlp_names_after_a_stranded_by_are_the_agents(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    found = written_doc(clearnlp, blank, [
+        ("Memorial", "PROPN", "NNP", "nsubjpass", 2, "Memorial", "B-FAC"),
+        ("was", "AUX", "VBD", "auxpass", 2, "be", "O"), ("designed", "VERB", "VBN", "ROOT", 2, "design", "O"),
+        ("by", "ADP", "IN", "agent", 2, "by", "O"), ("Butuner", "PROPN", "NNP", "nsubjpass", 7, "Butuner", "B-PERSON"),
+        ("and", "CCONJ", "CC", "cc", 7, "and", "O"), ("is", "AUX", "VBZ", "auxpass", 7, "be", "O"),
+        ("located", "VERB", "VBN", "conj", 2, "locate", "O"), ("in", "ADP", "IN", "prep", 7, "in", "O"),
+        ("Baku", "PROPN", "NNP", "pobj", 8, "Baku", "B-GPE"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    assert {("memorial", "designed by", "butuner", False), ("memorial", "located in", "baku", False)} <= found, found
