@@ -97,6 +97,28 @@ class ConjunctReader(ArgumentReader):
         for other in subjects[1:]:
             super()._emit(subjects[0], f"is {words[0]} {_RECIPROCAL[words[0]]}", other, "copula", comp)
 
+    def _where_before(self, subject: Token) -> Token | None:
+        """Also the owner of a clause coordinated with an earlier one: "the orbital period of X is
+        V and *the epoch date* is D", "Austin is the capital of Texas and *the largest city* is
+        Houston": an ownerless relational noun after "and" belongs to the owner of the sentence's
+        last attribute fact before it, else to the sentence's first named subject."""
+        found = super()._where_before(subject)
+        k = subject.left_edge.i - 1
+        if found is not None or k < 1 or self._doc[k].lower_ != "and":
+            return found
+        sentence = self._sentence[subject.i]
+        owners = [t.subject for t in self._out.values() if t.rule == "attribute" and (t.start, t.end) == sentence]
+        owners = [m for m in owners if m.named and m.end <= subject.idx]
+        if owners:
+            span = self._span(owners[-1])
+            return span.root if span is not None else None
+        start = subject.sent.start
+        for token in subject.doc[start:k]:
+            deps = self.g.scheme.subject | self.g.scheme.passive_subject
+            if token.dep_ in deps and (mention := self._m.get(token)) is not None and mention.named:
+                return token
+        return None
+
     def _members(self, first: Mention, anchor: Token) -> list[Mention]:
         """The mentions listed after ``first`` ("A, B and C" → [B, C]), none when no coordinator
         closes the run or ``first`` is not read from its own surface. The preposition before

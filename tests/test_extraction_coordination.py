@@ -226,3 +226,32 @@ def test_clearnlp_names_after_a_stranded_by_are_the_agents(blank: Language, clea
         ("Baku", "PROPN", "NNP", "pobj", 8, "Baku", "B-GPE"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
     ])  # fmt: skip
     assert {("memorial", "designed by", "butuner", False), ("memorial", "located in", "baku", False)} <= found, found
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("The capital of Italy is Rome and the leader is Pietro Grasso.", ("italy", "leader", "pietro grasso", False)),
+        (
+            "Austin is the capital of Texas and the largest city is Houston.",
+            ("texas", "largest city", "houston", False),
+        ),
+    ],
+)
+def test_an_ownerless_noun_in_a_coordinated_clause_takes_the_owner_before(
+    ud: SpacyExtractor, text: str, expected: Key
+) -> None:
+    found = written(ud, text)
+    assert expected in found, found
+
+
+def test_clearnlp_an_ownerless_noun_in_a_coordinated_clause(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    found = written_doc(clearnlp, blank, [
+        ("The", "DET", "DT", "det", 1, "the", "O"), ("capital", "NOUN", "NN", "nsubj", 4, "capital", "O"),
+        ("of", "ADP", "IN", "prep", 1, "of", "O"), ("Italy", "PROPN", "NNP", "pobj", 2, "Italy", "B-GPE"),
+        ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("Rome", "PROPN", "NNP", "attr", 4, "Rome", "B-GPE"),
+        ("and", "CCONJ", "CC", "cc", 4, "and", "O"), ("the", "DET", "DT", "det", 8, "the", "O"),
+        ("leader", "NOUN", "NN", "nsubj", 9, "leader", "O"), ("is", "AUX", "VBZ", "conj", 4, "be", "O"),
+        ("Grasso", "PROPN", "NNP", "attr", 9, "Grasso", "B-PERSON"), (".", "PUNCT", ".", "punct", 4, ".", "O"),
+    ])  # fmt: skip
+    assert ("italy", "leader", "grasso", False) in found, found
