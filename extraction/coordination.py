@@ -43,6 +43,8 @@ _LINKERS = frozenset({"also", "the", "a", "an", "both", "then"})
 #: "are *variations* of the same dish", "are *similar* means of transport"): adjectives take "to"
 _RECIPROCAL = {"related": "to", "similar": "to", "comparable": "to", "alike": "to", "variation": "of",
                "variant": "of", "associate": "of", "partner": "of", "sibling": "of", "rival": "of"}  # fmt: skip
+#: words that join a clause to the one before it ("…, and the leader is X", "…, the leader is X")
+_CLAUSE_JOINERS = frozenset({"and", ","})
 #: members after the first in a list whose members are taken one by one: a longer list is more
 #: often one value listed ("comes from either Paris, New York, USA or Hong Kong")
 _MAX_MEMBERS = 2
@@ -104,7 +106,7 @@ class ConjunctReader(ArgumentReader):
         last attribute fact before it, else to the sentence's first named subject."""
         found = super()._where_before(subject)
         k = subject.left_edge.i - 1
-        if found is not None or k < 1 or self._doc[k].lower_ != "and":
+        if found is not None or k < 1 or self._doc[k].lower_ not in _CLAUSE_JOINERS:
             return found
         sentence = self._sentence[subject.i]
         owners = [t.subject for t in self._out.values() if t.rule == "attribute" and (t.start, t.end) == sentence]

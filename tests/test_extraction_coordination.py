@@ -232,6 +232,7 @@ def test_clearnlp_names_after_a_stranded_by_are_the_agents(blank: Language, clea
     ("text", "expected"),
     [
         ("The capital of Italy is Rome and the leader is Pietro Grasso.", ("italy", "leader", "pietro grasso", False)),
+        ("The capital of Italy is Rome, the leader is Pietro Grasso.", ("italy", "leader", "pietro grasso", False)),
         (
             "Austin is the capital of Texas and the largest city is Houston.",
             ("texas", "largest city", "houston", False),
