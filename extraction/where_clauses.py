@@ -11,7 +11,9 @@ places X in the place, (X, located in, place) ("where Albany is located"). A sma
 parser hangs the second and later clauses anywhere (a clause's subject taken for the previous
 clause's conjunct, a name for the subject of the next copula); the dependency rules of
 :mod:`memcubedb.extraction.relations` read the first clause, :class:`WhereClauseReader` the run.
-A clause of another shape (a verb, "there are …") ends the run.
+A clause of another shape (a verb, "there are …") ends the run. A sentence opening "In <place>,"
+("In the United States, English is the language and Asian Americans are an ethnic group") starts
+such a run too.
 """
 
 from __future__ import annotations
@@ -42,7 +44,21 @@ class WhereClauseReader(ArgumentReader):
         for token in doc:
             if token.lower_ == "where" and token.i > 0 and (place := self._named_before(token.i)) is not None:
                 self._where_run(self._m.get(place), token.i + 1, token.sent.end)  # type: ignore[arg-type]
+            elif token.is_sent_start and token.lower_ == "in" and (fronted := self._fronted_place(token)) is not None:
+                self._where_run(fronted[0], fronted[1], token.sent.end)
         return out
+
+    def _fronted_place(self, token: Token) -> tuple[Mention, int] | None:
+        """The place of a sentence opening "In <place>," and where its clauses start."""
+        doc = self._doc
+        k = token.i + 1
+        while k < len(doc) and doc[k].lower_ == "the":
+            k += 1
+        place = self._m.get(doc[k]) if k < len(doc) else None
+        span = self._own(place)
+        if place is None or span is None or not place.named or span.end >= len(doc) or doc[span.end].text != ",":
+            return None
+        return place, span.end + 1
 
     def _where_run(self, place: Mention, k: int, end: int) -> None:
         doc = self._doc

@@ -165,6 +165,8 @@ WHERE_CASES: list[tuple[str, set[Key]]] = [
      {("united states", "ethnic group", "african americans", False)}),
     ("The Asian Americans are an ethnic group in the United States, where Albany is located.",
      {("albany", "located in", "united states", False)}),
+    ("In the United States, English is the language and the capital is Washington.",
+     {("united states", "language", "english", False), ("united states", "capital", "washington", False)}),
 ]  # fmt: skip
 
 
@@ -256,3 +258,14 @@ def test_clearnlp_an_ownerless_noun_in_a_coordinated_clause(blank: Language, cle
         ("Grasso", "PROPN", "NNP", "attr", 9, "Grasso", "B-PERSON"), (".", "PUNCT", ".", "punct", 4, ".", "O"),
     ])  # fmt: skip
     assert ("italy", "leader", "grasso", False) in found, found
+
+
+def test_clearnlp_a_fronted_place_opens_a_run(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    # "In Austria, the language is German."
+    found = written_doc(clearnlp, blank, [
+        ("In", "ADP", "IN", "prep", 5, "in", "O"), ("Austria", "PROPN", "NNP", "pobj", 0, "Austria", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 5, ",", "O"), ("the", "DET", "DT", "det", 4, "the", "O"),
+        ("language", "NOUN", "NN", "nsubj", 5, "language", "O"), ("is", "AUX", "VBZ", "ROOT", 5, "be", "O"),
+        ("German", "PROPN", "NNP", "attr", 5, "German", "B-LANGUAGE"), (".", "PUNCT", ".", "punct", 5, ".", "O"),
+    ])  # fmt: skip
+    assert ("austria", "language", "german", False) in found, found
