@@ -267,9 +267,11 @@ class NameFinder:
         if self._is_name_word(tok) or self._is_number_part(tok):
             return True
         nxt = doc[j + 1] if j + 1 < len(doc) else None
-        named_next = nxt is not None and self._is_name_word(nxt)
+        named_next = nxt is not None and (self._is_name_word(nxt) or self._particles_then_name(j + 1))
         if self._capitalised(tok) and (tok.pos_ != "ADP" or named_next):
-            return True  # "Elliot *See*", "Kids *Imagine* Nation": a capitalised word the tagger took for a verb
+            return True  # "Elliot *See*", "Kids *Imagine* Nation", "Alcatraz *Versus* the Evil Librarians"
+        if tok.text == "'" and prev.lower_.endswith("s") and prev.is_title and named_next:
+            return True  # "Baku Turkish Martyrs*'* Memorial": a plural's apostrophe inside a name
         if len(tok.text) == 1 and tok.is_upper and tok.text != "I" and named_next:
             return True  # a middle initial written without its full stop: "Abraham *A* Ribicoff"
         first, k = j, j
@@ -285,6 +287,13 @@ class NameFinder:
             return True
         joined = not prev.whitespace_ and (tok.text in JOINERS or prev.text in JOINERS)
         return joined and (tok.text in JOINERS or tok.is_alpha or tok.like_num) and not starts_sentence(tok)
+
+    def _particles_then_name(self, j: int) -> bool:
+        """True when name particles start at ``j`` and a name word follows them ("*the* Evil")."""
+        doc, k = self.doc, j
+        while k < len(doc) and doc[k].lower_ in NAME_PARTICLES:
+            k += 1
+        return j < k < len(doc) and self._is_name_word(doc[k])
 
     def _is_name_word(self, token: Token) -> bool:
         if token.i not in self._by_token and (_INITIALS.fullmatch(token.text) or _code(token)):

@@ -257,6 +257,13 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("by", "ADP", "IN", "agent", 3, "by", "O"), ("Spacewatch", "PROPN", "NNP", "pobj", 4, "Spacewatch", "B-ORG"),
       (".", "PUNCT", ".", "punct", 3, ".", "O")],
      None, {("1994 vk8", "discovered by", "spacewatch", False)}),
+    # a plural's apostrophe inside a name
+    ([("Baku", "PROPN", "NNP", "compound", 2, "Baku", "B-FAC"),
+      ("Martyrs", "PROPN", "NNPS", "poss", 3, "Martyrs", "I-FAC"), ("'", "PUNCT", "POS", "case", 1, "'", "O"),
+      ("Memorial", "PROPN", "NNP", "nsubj", 4, "Memorial", "O"),
+      ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("in", "ADP", "IN", "prep", 4, "in", "O"),
+      ("Azerbaijan", "PROPN", "NNP", "pobj", 5, "Azerbaijan", "B-GPE"), (".", "PUNCT", ".", "punct", 4, ".", "O")],
+     None, {("baku martyrs' memorial", "is in", "azerbaijan", False)}),
     # a year before a capitalised code is part of a provisional designation, not a date
     ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
       (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),

@@ -194,6 +194,11 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
     ("(19255) 1994 VK8 was discovered by Spacewatch.", None, None,
      {("1994 vk8", "discovered by", "spacewatch", False)}),
     ("Audi A1 hatchback is made in Brussels.", None, None, {("audi a1 hatchback", "made in", "brussels", False)}),
+    # a capitalised preposition before "the" + name, a plural's apostrophe: inside a title or name
+    ("The book Alcatraz Versus the Evil Librarians was written in English.", None, None,
+     {("alcatraz versus the evil librarians", "written in", "english", False)}),
+    ("The Baku Turkish Martyrs' Memorial is located in Azerbaijan.", None, None,
+     {("baku turkish martyrs' memorial", "located in", "azerbaijan", False)}),
     # a year inside a name is no date: a provisional designation, a name with a year in its middle
     ("(66063) 1998 RO1 was discovered by LINEAR.", None, None, {("1998 ro1", "discovered by", "linear", False)}),
     ("1 Decembrie 1918 University is located in Alba Iulia.", None, None,
