@@ -209,6 +209,28 @@ class ArgumentReader:
                 return target
         return None
 
+    def _quantified(self, noun: Token) -> tuple[str, Mention] | None:
+        """The attribute and value of an indefinite noun a quantity modifies ("a *1.2 litre*
+        engine" → ("engine", 1.2 litre), "a *21.2* ship beam" → ("ship beam", 21.2), "a *4,349
+        kilometers* long runway" → ("runway length", 4349 kilometers)): "X has a 1.2 litre
+        engine" says X's engine is 1.2 litres. ``None`` unless the article opens the quantity."""
+        article = next((c for c in noun.children if c.lower_ in {"a", "an"} and c.i < noun.i), None)
+        first = self._doc[article.i + 1] if article is not None else None
+        value = self._m.get(first) if first is not None else None
+        if value is None or value.type != EntityType.LITERAL or value.start not in self._m.literals:
+            return None
+        measured = self._m.measures.get(value.start)
+        after = measured.end if measured is not None else self._token_after_mention(value)
+        words = [t.lower_ for t in self._doc[after : noun.i] if t.is_alpha and t.is_lower]
+        if after > noun.i or len(words) != noun.i - after:
+            return None  # something else stands between the quantity and its noun
+        said = " ".join([*words, (noun.lemma_ or noun.text).lower()])
+        return (f"{said} {measured.attribute}" if measured and measured.attribute else said), value
+
+    def _token_after_mention(self, mention: Mention) -> int:
+        span = self._doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        return span.end if span is not None else len(self._doc)
+
     def _measured_owner(self, noun: Token) -> Token | None:
         """Whose attribute a relational noun with a literal value names by "for", "at" or "in"
         ("the orbital period *for* X is 135589000.0", "the runway length *at* X is 3800.0"): the

@@ -44,6 +44,16 @@ _MAX_UNIT_WORDS = 3
 UNIT_SYMBOLS = frozenset(
     {"m", "km", "cm", "mm", "ft", "kg", "kgs", "lb", "lbs", "mi", "mph", "kph", "ha", "km/h", "km/s"}
 )
+#: units of measure written as words; after "a" + number only these are read as a unit ("a 1.2
+#: *litre* engine"), any other noun is what the quantity modifies ("a 21.2 *ship beam*")
+UNIT_WORDS = frozenset({
+    "metre", "metres", "meter", "meters", "kilometre", "kilometres", "kilometer", "kilometers", "centimetre",
+    "centimetres", "millimetre", "millimetres", "mile", "miles", "foot", "feet", "inch", "inches", "yard", "yards",
+    "litre", "litres", "liter", "liters", "cc", "gram", "grams", "kilogram", "kilograms", "ton", "tons", "tonne",
+    "tonnes", "pound", "pounds", "degree", "degrees", "horsepower", "hp", "watt", "watts", "kilowatt", "kilowatts",
+    "volt", "volts", "second", "seconds", "minute", "minutes", "hour", "hours", "day", "days", "week", "weeks",
+    "month", "months", "year", "years", "percent",
+})  # fmt: skip
 #: words that make an area or a volume of the unit symbol after them ("sq km", "cu cm")
 _UNIT_PREFIXES = frozenset({"sq", "sq.", "square", "cu", "cubic"})
 #: temperature scales after "degrees" ("164 degrees Kelvin"), whatever their case
@@ -202,6 +212,8 @@ def quantity(doc: Doc, token: Token) -> tuple[Literal, int, int] | None:
         value = number(format(scaled.normalize(), "f")) or value
         end += 1
     unit = _unit_words(doc, end) if measure(doc, end) is None else []  # "524 above sea level": no unit
+    if unit and token.i > 0 and doc[token.i - 1].lower_ in {"a", "an"}:  # "a 1.2 litre engine": a unit, then a noun
+        unit = unit[:1] if unit[0].lower_ in UNIT_WORDS or unit[0].lower_ in UNIT_SYMBOLS else []
     k = unit[-1].i + 1 if unit else end
     if k + 1 < len(doc) and doc[k].lower_ in {"per", "/"} and (divisor := _divisor(doc, k + 1)):
         unit = [*unit, doc[k], *divisor]  # "kilometres per second", "km/h", "inhabitants per sq km"

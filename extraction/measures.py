@@ -59,7 +59,12 @@ class MeasureReader(ArgumentReader):
         if not subjects:
             return
         verb = verb or clause
-        if measured.attribute is not None:
+        held = self._doc[measured.end] if measured.end < len(self._doc) else None
+        if measured.attribute is not None and held is not None and held.pos_ == "NOUN":
+            if verb.lemma_ != "have":
+                return  # "a 30 m long bridge" measures the bridge
+            pred = f"{held.lemma_.lower()} {measured.attribute}"  # "has a 4,349 kilometers long runway"
+        elif measured.attribute is not None:
             pred = measured.attribute
         elif verb.i in inside or verb.lemma_ == "be" or self.g.copula(verb) is not None:
             pred = f"is {measured.phrase}"

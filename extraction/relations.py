@@ -252,9 +252,12 @@ class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, Attrib
             for obj in objects:
                 neg = negated or g.negated_object(obj)
                 target = self._owned_value(obj) if lemma == "have" else None
+                quantified = self._quantified(obj) if lemma == "have" and target is None else None
                 own = lemma == "have" and self._owned_by(obj, s)
                 if target is not None:  # "X has a periapsis of 296521000 km" → (X, periapsis, 296521000 km)
                     self._emit(s, self._word(obj), target, "attribute", verb, negated=neg, valid_from=when)
+                elif quantified is not None:  # "X has a 1.2 litre engine" → (X, engine, 1.2 litre)
+                    self._emit(s, quantified[0], quantified[1], "attribute", verb, negated=neg, valid_from=when)
                 elif own and (placed := [*pairs, *g.prepositional(obj, include_unmarked=False)]):
                     # "X has its headquarters at Y" → (X, headquarters at, Y)
                     for prep, noun in placed:

@@ -56,6 +56,9 @@ UD_CASES: list[tuple[str, Typed]] = [
     ("Albuquerque has a total area of 490.9 sq km.", ("albuquerque", "total area", "490.9", "xsd:decimal", "sq km")),
     ("Hygiea has a temperature of 164 degrees Kelvin.",
      ("hygiea", "temperature", "164", "xsd:integer", "degrees kelvin")),
+    ("The Audi A1 has a 1.2 litre engine.", ("audi a1", "engine", "1.2", "xsd:decimal", "litre")),
+    ("The airport has a 4,349 kilometers long runway.",
+     ("airport", "runway length", "4349", "xsd:integer", "kilometers")),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -111,6 +114,11 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("Ardmore", "PROPN", "NNP", "pobj", 3, "Ardmore", "B-FAC"), ("is", "AUX", "VBZ", "ROOT", 5, "be", "O"),
       ("03L/21R", "PROPN", "NNP", "attr", 5, "03L/21R", "O"), (".", "PUNCT", ".", "punct", 5, ".", "O")],
      ("ardmore", "runway name", "03L/21R", "xsd:string", None)),
+    ([("Audi", "PROPN", "NNP", "nsubj", 1, "Audi", "B-ORG"), ("has", "VERB", "VBZ", "ROOT", 1, "have", "O"),
+      ("a", "DET", "DT", "det", 5, "a", "O"), ("1.2", "NUM", "CD", "nummod", 4, "1.2", "B-QUANTITY"),
+      ("litre", "NOUN", "NN", "compound", 5, "litre", "I-QUANTITY"), ("engine", "NOUN", "NN", "dobj", 1, "engine", "O"),
+      (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     ("audi", "engine", "1.2", "xsd:decimal", "litre")),
 ]  # fmt: skip
 
 
