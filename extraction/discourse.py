@@ -4,7 +4,8 @@
 updated by :class:`~memcubedb.extraction.mentions.MentionIndex` in reading order: first person →
 the speaker, second person → the addressee, he/she → the last compatible person (gender learnt
 from titles, kinship nouns and earlier pronouns), it → the last thing, preferring a recent
-subject (the topic of a text stays its subject).
+subject (the topic of a text stays its subject); a definite description ("the club") → the
+last name with that head word or that a statement classed as one ("Y's club was X").
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Discourse:
     names: list[Mention] = field(default_factory=list)
     sentence: int = 0
     gender: dict[str, str] = field(default_factory=dict)
+    classes: list[tuple[str, Mention]] = field(default_factory=list)
     keep: int = 8
 
     @staticmethod
@@ -83,6 +85,18 @@ class Discourse:
             if word in mention.name.casefold().split()[:-1]:
                 return mention
         return None
+
+    def classify(self, word: str, mention: Mention) -> None:
+        """Remember that a statement classed the name ``mention`` as a ``word`` (a singular
+        lower-case noun): "X is a dish", "X, a food", "Y's club was X", "the club X"."""
+        kept = [c for c in self.classes if c[0] != word or c[1].name.casefold() != mention.name.casefold()]
+        self.classes = [*kept[-(self.keep - 1) :], (word, mention)]
+
+    def by_class(self, word: str) -> Mention | None:
+        """The most recent name an earlier statement classed as ``word``: the referent of a
+        definite description by class ("Chumakov's club was FC Torpedo Moscow. *The club* …";
+        the class-match sieve of deterministic coreference, Lee et al. 2013)."""
+        return next((m for w, m in reversed(self.classes) if w == word), None)
 
     def add_thing(self, mention: Mention, *, subject: bool) -> None:
         """Make ``mention`` the most recent thing; a subject is preferred for "it" for two sentences."""

@@ -173,8 +173,39 @@ class MentionIndex(NameFinder):
 
     # --- reading-order pass ---------------------------------------------------------------
 
-    def _build(self) -> None:
+    def _classings(self) -> dict[int, list[tuple[int, int]]]:
+        """Where a name is classed by a common noun, keyed by the later of the two tokens:
+        ``(noun index, name index)`` for "X is a dish", "Y's club was X" (a copula between the
+        noun and the name, either way round) and a descriptor ("X, a food", "the club X")."""
+        pairs = list(self.descriptors.items())
+        scheme = self.grammar.scheme
         for token in self.doc:
+            if self.grammar.copula(token) is not None:
+                subjects = self.grammar.subjects(token)
+            elif token.dep_ in scheme.attribute:
+                subjects = self.grammar.subjects(token.head)
+            else:
+                continue
+            for subject in subjects[:1]:
+                if is_noun(token) and token.i not in self._names and subject.i in self._names:
+                    pairs.append((token.i, subject.i))
+                elif token.i in self._names and is_noun(subject) and subject.i not in self._names:
+                    pairs.append((subject.i, token.i))
+        found: dict[int, list[tuple[int, int]]] = {}
+        for noun_i, name_i in pairs:
+            found.setdefault(max(noun_i, name_i), []).append((noun_i, name_i))
+        return found
+
+    def _classify(self, pairs: list[tuple[int, int]]) -> None:
+        for noun_i, name_i in pairs:
+            noun, name = self.doc[noun_i], self._names.get(name_i)
+            if name is not None and noun.is_lower and noun.lower_ not in LIGHT_NOUNS:
+                self.discourse.classify((noun.lemma_ or noun.text).lower(), name)
+
+    def _build(self) -> None:
+        classings = self._classings()
+        for token in self.doc:
+            self._classify(classings.get(token.i - 1, []))
             if token.is_sent_start and token.i:
                 self.discourse.sentence += 1
             if token.i in self._by_token or token.is_space:
@@ -194,6 +225,7 @@ class MentionIndex(NameFinder):
                 self._by_token[token.i] = concept
                 if concept is not None:
                     self._remember(concept, subject=self._is_subject_token(token))
+        self._classify(classings.get(len(self.doc) - 1, []))
         self.discourse.sentence += 1
 
     def _named_by(self, noun: Token) -> Mention | None:
@@ -201,8 +233,11 @@ class MentionIndex(NameFinder):
 
         * a classifier noun with its name ("the city of Alderney", "the municipality of
           Gettysburg") is that name;
-        * a bare definite description ("the monument", "this airport") is the most recent name
-          with that head word, as a resolved anaphor (``via="antecedent"``).
+        * a bare definite description ("the monument", "this airport", "of the country": its
+          preposition is no modifier) is the most recent name with that head word, else the most
+          recent name an earlier statement classed as one ("Y's club was X. *The club* …", "X
+          is a country"), else — for a classifier noun — the last place named, as a resolved
+          anaphor (``via="antecedent"``).
         """
         if not any(c.dep_ == "det" and c.lower_ in {"the", "this", "that"} for c in noun.children):
             return None
@@ -211,9 +246,10 @@ class MentionIndex(NameFinder):
             for prep, target in self.grammar.prepositional(noun, include_unmarked=False):
                 if prep == "of" and target.i in self._names:
                     return self._names[target.i]
-        if any(c.dep_ not in {"det", "punct"} and c.i < noun.i for c in noun.children):
+        scheme = self.grammar.scheme
+        if any(c.dep_ not in {"det", "punct", *scheme.case} and c.i < noun.i for c in noun.children):
             return None  # modified: "the other airport" may be another one
-        found = self.discourse.by_head(lemma)
+        found = self.discourse.by_head(lemma) or self.discourse.by_class(lemma)
         if found is None and lemma in CLASSIFIER_NOUNS - {"language"}:  # "the country" → the last place named
             found = next((m for m in reversed(self.discourse.names) if m.type == EntityType.PLACE), None)
         if found is None:

@@ -495,3 +495,31 @@ def test_unknown_scheme_is_refused(blank: Language) -> None:
         detect_scheme(doc)
     with pytest.raises(UnknownLabelSchemeError):
         detect_scheme(blank)
+
+
+def test_clearnlp_definite_description_resolves_by_class_and_past_its_preposition(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    # "the club" is the name an earlier statement classed as a club ("Y's club was X")
+    club = make_doc(blank, [
+        ("Chumakov", "PROPN", "NNP", "poss", 2, "Chumakov", "B-PERSON"), ("'s", "PART", "POS", "case", 0, "'s", "O"),
+        ("club", "NOUN", "NN", "nsubj", 3, "club", "O"), ("was", "AUX", "VBD", "ROOT", 3, "be", "O"),
+        ("Torpedo", "PROPN", "NNP", "attr", 3, "Torpedo", "B-ORG"), (".", "PUNCT", ".", "punct", 3, ".", "O"),
+        ("The", "DET", "DT", "det", 7, "the", "O"), ("club", "NOUN", "NN", "nsubjpass", 9, "club", "O"),
+        ("is", "AUX", "VBZ", "auxpass", 9, "be", "O"), ("managed", "VERB", "VBN", "ROOT", 9, "manage", "O"),
+        ("by", "ADP", "IN", "agent", 9, "by", "O"), ("Petrakov", "PROPN", "NNP", "pobj", 10, "Petrakov", "B-PERSON"),
+        (".", "PUNCT", ".", "punct", 9, ".", "O"),
+    ])  # fmt: skip
+    assert ("torpedo", "managed by", "petrakov", False) in triples(extractor, club)
+    # "of the country": the name classed as a country, not the last place named
+    country = make_doc(blank, [
+        ("Azerbaijan", "PROPN", "NNP", "nsubj", 1, "Azerbaijan", "B-GPE"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+        ("a", "DET", "DT", "det", 3, "a", "O"), ("country", "NOUN", "NN", "attr", 1, "country", "O"),
+        ("in", "ADP", "IN", "prep", 3, "in", "O"), ("Asia", "PROPN", "NNP", "pobj", 4, "Asia", "B-LOC"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+        ("Rasizade", "PROPN", "NNP", "nsubj", 8, "Rasizade", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 8, "be", "O"),
+        ("the", "DET", "DT", "det", 10, "the", "O"), ("leader", "NOUN", "NN", "attr", 8, "leader", "O"),
+        ("of", "ADP", "IN", "prep", 10, "of", "O"), ("the", "DET", "DT", "det", 13, "the", "O"),
+        ("country", "NOUN", "NN", "pobj", 11, "country", "O"), (".", "PUNCT", ".", "punct", 8, ".", "O"),
+    ])  # fmt: skip
+    assert ("azerbaijan", "leader", "rasizade", False) in triples(extractor, country)

@@ -405,3 +405,10 @@ def test_a_new_context_forgets_antecedents(extractor: SpacyExtractor) -> None:
     second = TextUnit(text="He loves the mountains.", context_id="doc-b", opens_context=True)
     _, later = list(extractor.extract([first, second]))
     assert later.triples == []
+
+
+def test_a_definite_description_resolves_by_class_and_past_its_preposition(extractor: SpacyExtractor) -> None:
+    club = "Aleksandr Chumakov's club was FC Torpedo Moscow. The club is managed by Valery Petrakov."
+    assert ("fc torpedo moscow", "managed by", "valery petrakov", False) in written(extractor, read(extractor, club))
+    country = "Azerbaijan is a country in Asia. Ilham Aliyev is the leader of the country."
+    assert ("azerbaijan", "leader", "ilham aliyev", False) in written(extractor, read(extractor, country))
