@@ -169,7 +169,11 @@ class ArgumentReader:
         if self.g.is_verb_conjunct(verb) and self.g.copula(head) is not None and head.i < verb.i:
             return self._copula_subjects(head)  # "X is 253 m long and was launched in 2013"
         if (self.g.is_relative_clause(verb) or self.g.is_loose_attachment(verb)) and head.pos_ in {"NOUN", "PROPN"}:
-            return [head] if verb.tag_ != "VBN" else []
+            if verb.tag_ == "VBN":
+                return []
+            if self.g.is_loose_attachment(verb) and is_common_noun(head):
+                return self._predicated(head)  # "X is a dessert containing sour cream": said of X
+            return [head]
         return []
 
     def _copula_subjects(self, comp: Token) -> list[Token]:

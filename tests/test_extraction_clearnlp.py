@@ -523,3 +523,17 @@ def test_clearnlp_definite_description_resolves_by_class_and_past_its_prepositio
         ("country", "NOUN", "NN", "pobj", 11, "country", "O"), (".", "PUNCT", ".", "punct", 8, ".", "O"),
     ])  # fmt: skip
     assert ("azerbaijan", "leader", "rasizade", False) in triples(extractor, country)
+
+
+def test_clearnlp_participle_on_a_predicate_noun_is_said_of_the_subject(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Bionico", "PROPN", "NNP", "nsubj", 1, "Bionico", "B-PRODUCT"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+        ("a", "DET", "DT", "det", 3, "a", "O"), ("dessert", "NOUN", "NN", "attr", 1, "dessert", "O"),
+        ("containing", "VERB", "VBG", "acl", 3, "contain", "O"), ("sour", "ADJ", "JJ", "amod", 6, "sour", "O"),
+        ("cream", "NOUN", "NN", "dobj", 4, "cream", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("bionico", "contain", "sour cream", False) in found, found
+    assert not {k for k in found if k[0] == "dessert"}, found

@@ -199,6 +199,11 @@ CASES: list[tuple[str, str | None, str | None, set[Key]]] = [
      {("alcatraz versus the evil librarians", "written in", "english", False)}),
     ("The Baku Turkish Martyrs' Memorial is located in Azerbaijan.", None, None,
      {("baku turkish martyrs' memorial", "located in", "azerbaijan", False)}),
+    # "for"/"on"/"at" between two names of an institution or title ("University of X at Y")
+    ("Anna studied at the University of Texas at Austin.", None, None,
+     {("anna", "study at", "university of texas at austin", False)}),
+    ("The journal ACM Transactions on Information Systems is published by Elsevier.", None, None,
+     {("acm transactions on information systems", "published by", "elsevier", False)}),
     # a year inside a name is no date: a provisional designation, a name with a year in its middle
     ("(66063) 1998 RO1 was discovered by LINEAR.", None, None, {("1998 ro1", "discovered by", "linear", False)}),
     ("1 Decembrie 1918 University is located in Alba Iulia.", None, None,
@@ -412,3 +417,8 @@ def test_a_definite_description_resolves_by_class_and_past_its_preposition(extra
     assert ("fc torpedo moscow", "managed by", "valery petrakov", False) in written(extractor, read(extractor, club))
     country = "Azerbaijan is a country in Asia. Ilham Aliyev is the leader of the country."
     assert ("azerbaijan", "leader", "ilham aliyev", False) in written(extractor, read(extractor, country))
+
+
+def test_a_participle_on_a_predicate_noun_is_said_of_the_subject(extractor: SpacyExtractor) -> None:
+    found = written(extractor, read(extractor, "Bionico is a dessert containing sour cream."))
+    assert ("bionico", "contain", "sour cream", False) in found, found
