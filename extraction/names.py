@@ -28,6 +28,8 @@ MAX_CHARS = 128
 NAME_PARTICLES = frozenset({"of", "de", "da", "del", "della", "di", "du", "la", "le", "van", "von", "der", "den",
                             "the"})  # fmt: skip
 
+#: prepositions inside a name between two names ("Council *for* Technical Education")
+INNER_PREPOSITIONS = frozenset({"for", "on", "at"})
 #: initials written with full stops ("A.F.C.", "U.S.")
 _INITIALS = re.compile(r"(?:[A-Z]\.){2,}")
 #: Roman numerals that number a name ("World War *II*", "Elizabeth *II*")
@@ -155,7 +157,7 @@ class NameFinder:
                 merged[-1] = (prev[0], max(prev[1], end), prev[2] or label)
             else:
                 merged.append((start, end, label))
-        merged = self._places(self._of_and(merged))
+        merged = self._places(self._inner_prepositions(self._of_and(merged)))
         out: dict[int, Mention] = {}
         for start, end, label in merged:
             if any(doc[k].i in self._by_token for k in range(start, end)) or not doc[start:end].text.strip():
@@ -186,6 +188,24 @@ class NameFinder:
                 inner = of is not None and root.dep_ in self.grammar.scheme.conj and of < root.head.i < first[1]
                 person = entity_type(label) == EntityType.PERSON  # "… of Gottingen and Allan Sandage"
                 if inner and not person and not any(doc[k].lower_ == "of" for k in range(start, end)):
+                    out[-1] = (first[0], end, first[2] or label)
+                    continue
+            out.append((start, end, label))
+        return out
+
+    def _inner_prepositions(self, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Join "Name for/on/at Name" when both sides are names of two words or more and neither
+        is a person's: an institution or a title named with its field or seat ("All India
+        Council for Technical Education", "ACM Transactions on Information Systems", "University
+        of Texas at Austin")."""
+        doc, out = self.doc, []
+        for start, end, label in spans:
+            if out and start == out[-1][1] + 1 and doc[start - 1].lower_ in INNER_PREPOSITIONS:
+                first = out[-1]
+                of = any(doc[k].lower_ == "of" for k in range(first[0], first[1]))  # "University of Texas at Austin"
+                long_enough = first[1] - first[0] >= 2 and (end - start >= 2 or of)
+                people = EntityType.PERSON in {entity_type(first[2]), entity_type(label)}
+                if long_enough and not people:
                     out[-1] = (first[0], end, first[2] or label)
                     continue
             out.append((start, end, label))

@@ -264,6 +264,14 @@ CASES: list[tuple[list[Row], str | None, set[tuple[str, str, str, bool]]]] = [
       ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("in", "ADP", "IN", "prep", 4, "in", "O"),
       ("Azerbaijan", "PROPN", "NNP", "pobj", 5, "Azerbaijan", "B-GPE"), (".", "PUNCT", ".", "punct", 4, ".", "O")],
      None, {("baku martyrs' memorial", "is in", "azerbaijan", False)}),
+    # "on" between two names of a title
+    ([("ACM", "PROPN", "NNP", "compound", 1, "ACM", "B-ORG"),
+      ("Transactions", "PROPN", "NNPS", "nsubjpass", 6, "Transactions", "I-ORG"),
+      ("on", "ADP", "IN", "prep", 1, "on", "O"), ("Information", "PROPN", "NNP", "compound", 4, "Information", "O"),
+      ("Systems", "PROPN", "NNPS", "pobj", 2, "Systems", "O"), ("is", "AUX", "VBZ", "auxpass", 6, "be", "O"),
+      ("published", "VERB", "VBN", "ROOT", 6, "publish", "O"), ("by", "ADP", "IN", "agent", 6, "by", "O"),
+      ("Elsevier", "PROPN", "NNP", "pobj", 7, "Elsevier", "B-ORG"), (".", "PUNCT", ".", "punct", 6, ".", "O")],
+     None, {("acm transactions on information systems", "published by", "elsevier", False)}),
     # a year before a capitalised code is part of a provisional designation, not a date
     ([("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"), ("66063", "NUM", "CD", "nummod", 4, "66063", "B-CARDINAL"),
       (")", "PUNCT", "-RRB-", "punct", 1, ")", "O"), ("1998", "NUM", "CD", "nummod", 4, "1998", "B-DATE"),
