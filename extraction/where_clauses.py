@@ -11,7 +11,8 @@ places X in the place, (X, located in, place) ("where Albany is located"). A sma
 parser hangs the second and later clauses anywhere (a clause's subject taken for the previous
 clause's conjunct, a name for the subject of the next copula); the dependency rules of
 :mod:`memcubedb.extraction.relations` read the first clause, :class:`WhereClauseReader` the run.
-A clause of another shape (a verb, "there are …") ends the run. A sentence opening "In <place>,"
+A clause of another shape (a verb, "there are …") ends the run. "whose" opens a run as "where"
+does ("Spain, whose leader is Felipe VI and Euro is its currency"). A sentence opening "In <place>,"
 ("In the United States, English is the language and Asian Americans are an ethnic group") starts
 such a run too.
 """
@@ -28,6 +29,9 @@ from memcubedb.extraction.triples import Mention, Triple
 _COPULAS = frozenset({"is", "are", "was", "were"})
 #: words that only introduce a noun phrase
 _DETERMINERS = frozenset({"the", "a", "an", "its", "their"})
+#: relative words that open a run on the name before them ("Italy, *where* the capital is Rome",
+#: "Canada, *whose* anthem is O Canada and its leader is Elizabeth II")
+_OPENERS = frozenset({"where", "whose"})
 #: participles by which a clause names its subject ("the people are *called* Spaniards")
 _NAMING = frozenset({"called", "named", "known", "referred", "termed"})
 #: participles that place their subject in the place ("where Albany is *located*"): (X, located in, place)
@@ -42,7 +46,7 @@ class WhereClauseReader(ArgumentReader):
     def bind(self, doc: Doc, mentions: MentionIndex) -> dict[tuple[str, str, str, bool], Triple]:
         out = super().bind(doc, mentions)
         for token in doc:
-            if token.lower_ == "where" and token.i > 0 and (place := self._named_before(token.i)) is not None:
+            if token.lower_ in _OPENERS and token.i > 0 and (place := self._named_before(token.i)) is not None:
                 self._where_run(self._m.get(place), token.i + 1, token.sent.end)  # type: ignore[arg-type]
             elif token.is_sent_start and token.lower_ == "in" and (fronted := self._fronted_place(token)) is not None:
                 self._where_run(fronted[0], fronted[1], token.sent.end)

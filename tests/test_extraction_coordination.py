@@ -165,6 +165,8 @@ WHERE_CASES: list[tuple[str, set[Key]]] = [
      {("united states", "ethnic group", "african americans", False)}),
     ("The Asian Americans are an ethnic group in the United States, where Albany is located.",
      {("albany", "located in", "united states", False)}),
+    ("Arros negre is a traditional dish from Spain whose leader is Felipe VI and Euro is its currency.",
+     {("spain", "leader", "felipe vi", False), ("spain", "currency", "euro", False)}),
     ("In the United States, English is the language and the capital is Washington.",
      {("united states", "language", "english", False), ("united states", "capital", "washington", False)}),
 ]  # fmt: skip
@@ -269,3 +271,18 @@ def test_clearnlp_a_fronted_place_opens_a_run(blank: Language, clearnlp: SpacyEx
         ("German", "PROPN", "NNP", "attr", 5, "German", "B-LANGUAGE"), (".", "PUNCT", ".", "punct", 5, ".", "O"),
     ])  # fmt: skip
     assert ("austria", "language", "german", False) in found, found
+
+
+def test_clearnlp_whose_opens_a_run(blank: Language, clearnlp: SpacyExtractor) -> None:  # noqa: F811
+    # "Paella comes from Spain, whose leader is Felipe and Euro is its currency."
+    found = written_doc(clearnlp, blank, [
+        ("Paella", "PROPN", "NNP", "nsubj", 1, "Paella", "B-PRODUCT"), ("comes", "VERB", "VBZ", "ROOT", 1, "come", "O"),
+        ("from", "ADP", "IN", "prep", 1, "from", "O"), ("Spain", "PROPN", "NNP", "pobj", 2, "Spain", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 3, ",", "O"), ("whose", "DET", "WP$", "poss", 6, "whose", "O"),
+        ("leader", "NOUN", "NN", "nsubj", 7, "leader", "O"), ("is", "AUX", "VBZ", "relcl", 3, "be", "O"),
+        ("Felipe", "PROPN", "NNP", "attr", 7, "Felipe", "B-PERSON"), ("and", "CCONJ", "CC", "cc", 7, "and", "O"),
+        ("Euro", "PROPN", "NNP", "nsubj", 11, "Euro", "B-MONEY"), ("is", "AUX", "VBZ", "conj", 7, "be", "O"),
+        ("its", "PRON", "PRP$", "poss", 13, "its", "O"), ("currency", "NOUN", "NN", "attr", 11, "currency", "O"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    assert {("spain", "leader", "felipe", False), ("spain", "currency", "euro", False)} <= found, found
