@@ -7,11 +7,14 @@ dependency rules of :mod:`memcubedb.extraction.relations` distribute conjuncts t
 coordinated (:meth:`~memcubedb.extraction.grammar.Grammar.with_conjuncts`); a small parser
 often does not (the second name hung as an apposition, a compound, a new root), and the fact
 reaches only the first member. :class:`ConjunctReader` re-reads every emitted argument's right
-context: a list is ``A (, B)* (and|or|as well as) (also)? (the|a)? C`` of mentions of one kind
-(values with values, names with names, things with things; a descriptor noun before a name
-stands for the name: "… and the band Head South By Weaving"), each member taking the
-argument's place in the fact, with the rule and confidence of the fact it was distributed from
-(as the parser's own conjuncts are).
+context: a list is ``A (, B)* (and|as well as) (also)? (the|a)? C`` of at most three mentions
+of one kind (names with names, things with things; values are left to the literal rules; a
+classifier noun before a name stands for the name: "… and the musical artists Tab Benoit";
+the preposition may come again: "with X and also with Y"), each member taking the argument's
+place in the fact, with the rule and confidence of the fact it was distributed from (as the
+parser's own conjuncts are). An object name after its predicate also takes the names listed
+before it ("created by *Roger Stern* and Tom Lyle"). A disjunction ("Paris, New York or Hong
+Kong") or a longer list more often names one value than several, and is not distributed.
 
 A member right after a list that follows its predicate and is itself followed by a finite verb
 starts a clause of its own ("… born in Dallas and Fort Worth *is* the largest city"): the list
@@ -19,6 +22,10 @@ ends before it. Commas alone make no list ("located in Ícolo e Bengo, Luanda Pr
 Angola" is a place nested in a place, not three places): a comma-separated run is a list only
 when a coordinator closes it. Pronouns and descriptors resolved to another mention are not
 expanded (their surface is not the list).
+
+An ownerless relational noun in a clause joined to an earlier one by "and" or a comma ("The
+capital of Italy is Rome and *the leader* is Pietro Grasso") belongs to the owner of the
+sentence's last attribute fact, else to its first named subject.
 
 A subject list whose copula says its members are related to each other ("A and B are
 *related*", "are *similar* means of transport", "are *variations* of the same dish") gives
@@ -32,10 +39,11 @@ from datetime import datetime
 from spacy.tokens import Doc, Span, Token
 
 from memcubedb.extraction.arguments import VALUES, ArgumentReader
+from memcubedb.extraction.grammar import FINITE_TAGS
 from memcubedb.extraction.mentions import MentionIndex
 from memcubedb.extraction.triples import Mention, Triple
 
-#: words that join list members ("A, B and C", "A or B", "A as well as B")
+#: words that join list members ("A, B and C", "A & B"; "A as well as B" is read apart)
 COORDINATORS = frozenset({"and", "&"})
 #: words that may stand between a coordinator and the next member ("and *also* the …")
 _LINKERS = frozenset({"also", "the", "a", "an", "both", "then"})
@@ -48,9 +56,8 @@ _CLAUSE_JOINERS = frozenset({"and", ","})
 #: members after the first in a list whose members are taken one by one: a longer list is more
 #: often one value listed ("comes from either Paris, New York, USA or Hong Kong")
 _MAX_MEMBERS = 2
+#: words between two members
 _SEPARATORS = COORDINATORS | _LINKERS
-#: finite verb tags: a member followed by one is the subject of a clause of its own
-_FINITE = frozenset({"VBZ", "VBD", "VBP", "MD"})
 #: parts of speech after a mention that show its phrase goes on ("a *minimum* temperature")
 _PHRASE_GOES_ON = frozenset({"NOUN", "PROPN", "ADJ", "NUM"})
 #: parts of speech of words after which a clause may start (coordinators, relative and subordinating words)
@@ -135,9 +142,7 @@ class ConjunctReader(ArgumentReader):
         while k < len(doc) and not closed:
             joined = coordinated = determined = False
             while k < len(doc) and (
-                doc[k].text == ","
-                or doc[k].lower_ in COORDINATORS | _LINKERS
-                or (coordinated and doc[k].lower_ == prep)
+                doc[k].text == "," or doc[k].lower_ in _SEPARATORS or (coordinated and doc[k].lower_ == prep)
             ):
                 coordinated |= doc[k].lower_ in COORDINATORS
                 joined |= doc[k].text == "," or doc[k].lower_ in COORDINATORS
@@ -159,7 +164,7 @@ class ConjunctReader(ArgumentReader):
             if self._goes_on(end):
                 break  # "… and a minimum temperature", "one of …": the mention is not the whole member
             verb = doc[end.end] if end.end < len(doc) else None
-            if verb is not None and verb.tag_ in _FINITE and not self._subject_list(span, verb, anchor):
+            if verb is not None and verb.tag_ in FINITE_TAGS and not self._subject_list(span, verb, anchor):
                 break  # "… and Fort Worth is the largest city": a clause of its own
             members.append(member)
             closed, k = coordinated and classified is None, end.end  # a classifier opens a list of its own
