@@ -61,6 +61,7 @@ from memcubedb.extraction.attribute_lists import AttributeListReader
 from memcubedb.extraction.coordination import ConjunctReader
 from memcubedb.extraction.descriptors import is_common_noun, is_name, is_naming
 from memcubedb.extraction.discourse import RELATIVE
+from memcubedb.extraction.existentials import ExistentialReader
 from memcubedb.extraction.grammar import is_noun
 from memcubedb.extraction.measures import MeasureReader
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma
@@ -77,7 +78,7 @@ _INCLUSION = frozenset({"include", "comprise", "contain"})
 _RELATIVE_ADVERBS = {"where": "in"}
 
 
-class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader):
+class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader, ExistentialReader):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
     # --- entry point --------------------------------------------------------------------------
@@ -102,6 +103,7 @@ class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, Attrib
                 self._noun(tok)
         self._measures()
         self._attribute_lists()
+        self._existentials()
         return list(out.values())
 
     # --- rules --------------------------------------------------------------------------------
