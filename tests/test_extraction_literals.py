@@ -59,6 +59,7 @@ UD_CASES: list[tuple[str, Typed]] = [
     ("The Audi A1 has a 1.2 litre engine.", ("audi a1", "engine", "1.2", "xsd:decimal", "litre")),
     ("The airport has a 4,349 kilometers long runway.",
      ("airport", "runway length", "4349", "xsd:integer", "kilometers")),
+    ("There are 60 floors at 300 North LaSalle.", ("300 north lasalle", "have", "60", "xsd:integer", "floors")),
 ]  # fmt: skip
 
 CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
@@ -119,6 +120,11 @@ CLEARNLP_CASES: list[tuple[list[Row], Typed]] = [
       ("litre", "NOUN", "NN", "compound", 5, "litre", "I-QUANTITY"), ("engine", "NOUN", "NN", "dobj", 1, "engine", "O"),
       (".", "PUNCT", ".", "punct", 1, ".", "O")],
      ("audi", "engine", "1.2", "xsd:decimal", "litre")),
+    ([("There", "PRON", "EX", "expl", 1, "there", "O"), ("are", "VERB", "VBP", "ROOT", 1, "be", "O"),
+      ("45", "NUM", "CD", "nummod", 3, "45", "B-CARDINAL"), ("floors", "NOUN", "NNS", "attr", 1, "floor", "O"),
+      ("at", "ADP", "IN", "prep", 3, "at", "O"), ("Lakeside", "PROPN", "NNP", "compound", 6, "Lakeside", "B-FAC"),
+      ("Tower", "PROPN", "NNP", "pobj", 4, "Tower", "I-FAC"), (".", "PUNCT", ".", "punct", 1, ".", "O")],
+     ("lakeside tower", "have", "45", "xsd:integer", "floors")),
 ]  # fmt: skip
 
 
