@@ -101,7 +101,10 @@ class DescriptorFinder:
             nxt = doc[tok.i + 1] if tok.i + 1 < len(doc) else None
             if nxt is not None and is_name(nxt) and self.g.possessor(tok) is not None:
                 found.setdefault(tok.i, nxt.i)
-            before = tok.left_edge.i - 1
+            first = tok.left_edge.i
+            while first < tok.i and doc[first].is_punct:  # the comma before it may hang on it
+                first += 1
+            before = first - 1
             if self.g.is_appositive(tok) and before > 0 and doc[before].text == "," and is_name(doc[before - 1]):
                 found.setdefault(tok.i, before - 1)  # "…in Ajoblanco, a food which …" hung elsewhere by the parser
             if nxt is not None and is_naming(nxt):  # "an ethnic group called Asian Americans"

@@ -545,3 +545,19 @@ def test_clearnlp_participle_on_a_predicate_noun_is_said_of_the_subject(
     found = triples(extractor, doc)
     assert ("bionico", "contain", "sour cream", False) in found, found
     assert not {k for k in found if k[0] == "dessert"}, found
+
+
+def test_clearnlp_appositive_hung_elsewhere_with_its_comma_still_describes_the_name(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Garlic", "PROPN", "NNP", "nsubj", 1, "Garlic", "O"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+        ("an", "DET", "DT", "det", 3, "an", "O"), ("ingredient", "NOUN", "NN", "attr", 1, "ingredient", "O"),
+        ("in", "ADP", "IN", "prep", 3, "in", "O"), ("Ajoblanco", "PROPN", "NNP", "pobj", 4, "Ajoblanco", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 8, ",", "O"), ("a", "DET", "DT", "det", 8, "a", "O"),
+        ("food", "NOUN", "NN", "appos", 3, "food", "O"), ("which", "PRON", "WDT", "nsubj", 10, "which", "O"),
+        ("originates", "VERB", "VBZ", "relcl", 8, "originate", "O"), ("from", "ADP", "IN", "prep", 10, "from", "O"),
+        ("Andalusia", "PROPN", "NNP", "pobj", 11, "Andalusia", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("ajoblanco", "originate from", "andalusia", False) in found, found

@@ -427,3 +427,9 @@ def test_a_definite_description_resolves_by_class_and_past_its_preposition(extra
 def test_a_participle_on_a_predicate_noun_is_said_of_the_subject(extractor: SpacyExtractor) -> None:
     found = written(extractor, read(extractor, "Bionico is a dessert containing sour cream."))
     assert ("bionico", "contain", "sour cream", False) in found, found
+
+
+def test_an_appositive_hung_elsewhere_with_its_comma_still_describes_the_name(extractor: SpacyExtractor) -> None:
+    text = "Bread and olive oil are the main ingredients in Ajoblanco, a food which originates from Andalusia."
+    found = written(extractor, read(extractor, text))
+    assert ("ajoblanco", "originate from", "andalusia", False) in found, found
