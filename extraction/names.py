@@ -11,7 +11,9 @@ with their region ("Glen Ridge, New Jersey"). A word is a name word by its tag, 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
+from lemminflect import getAllLemmas
 from spacy.tokens import Doc, Span, Token
 
 from memcubedb.extraction.discourse import GENDERED, Discourse
@@ -71,6 +73,13 @@ def _code(token: Token) -> bool:
     return text.isalnum() and text.isupper() and any(c.isdigit() for c in text)
 
 
+@lru_cache(maxsize=16384)
+def english_word(word: str) -> bool:
+    """True when lemminflect's lexicon of English (common words; it holds no proper names) knows
+    ``word`` ("see", "so"; not "ganymed", "artur")."""
+    return bool(getAllLemmas(word))
+
+
 def trim_span(span: Span) -> Span:
     """``span`` without determiners, punctuation, particles and prepositions at its edges."""
     start, end = span.start, span.end
@@ -107,7 +116,9 @@ class NameFinder:
             if (doc[k].pos_ == "PROPN" and (doc[k].is_title or doc[k].is_upper)) or _code(doc[k]):
                 return not (k == token.i - 1 and doc[k].whitespace_ == "" and doc[k].is_punct)
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None  # "1036 *Ganymed*", tagged VERB
-        return nxt is not None and nxt.pos_ in _STANDALONE_POS and nxt.is_title and not starts_sentence(nxt)
+        if nxt is None or nxt.pos_ not in _STANDALONE_POS or not nxt.is_title or starts_sentence(nxt):
+            return False
+        return not english_word(nxt.lower_)
 
     @staticmethod
     def year_in_name(span: Span) -> bool:
@@ -324,8 +335,8 @@ class NameFinder:
             return True
         if _mixed_case(token.text) and token.pos_ not in _FUNCTION_POS:
             return True  # "AIDAstella was built …": a name by its shape, whatever the tagger says
-        if token.pos_ in _STANDALONE_POS and self._capitalised(token):
-            return True  # "1036 *Ganymed* was discovered": no verb is capitalised inside a sentence
+        if token.pos_ in _STANDALONE_POS and self._capitalised(token) and not english_word(token.lower_):
+            return True  # "1036 *Ganymed* was discovered" (not "it was So good", chat's emphasis)
         if not is_noun(token) or not token.is_title:
             return False
         if not starts_sentence(token):  # a capitalised NOUN inside a sentence is a name the tagger missed

@@ -366,6 +366,16 @@ def test_clearnlp_acronym_before_a_noun_names_it(blank: Language, extractor: Spa
     assert ("aids journal", "published by", "lippincott", False) in found, found
 
 
+def test_clearnlp_capitalised_english_word_alone_is_no_name(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("Carol", "PROPN", "NNP", "nsubj", 1, "Carol", "B-PERSON"), ("was", "AUX", "VBD", "ROOT", 1, "be", "O"),
+        ("So", "ADV", "RB", "advmod", 3, "so", "O"), ("happy", "ADJ", "JJ", "acomp", 1, "happy", "O"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    unit = TextUnit(text=doc.text, context_id=doc.text, opens_context=True)
+    assert [m.name for m in extractor.extract_doc(doc, unit).mentions if m.named] == ["Carol"]
+
+
 def test_clearnlp_apposition_on_a_predicate_noun_is_no_descriptor(blank: Language, extractor: SpacyExtractor) -> None:
     # "Abilene is part of Texas, … Austin": a name hung on the copula's predicate noun is a misparse
     doc = make_doc(blank, [

@@ -310,6 +310,11 @@ def test_an_acronym_before_a_noun_names_it(extractor: SpacyExtractor) -> None:
     assert ("aids journal", "published by", "lippincott", False) in found, found
 
 
+def test_a_capitalised_english_word_alone_is_no_name(extractor: SpacyExtractor) -> None:
+    # chat capitalises for emphasis: "So" (an adverb of English) is no name; "Ganymed" is one
+    assert [m.name for m in read(extractor, "Carol said it was So good.").mentions if m.named] == ["Carol"]
+
+
 def test_a_relative_subject_is_not_turned_around(extractor: SpacyExtractor) -> None:
     # "who plays for …" says Alan Martin plays; nothing plays the footballer
     found = keys(read(extractor, "Alan Martin is a footballer who plays for Crewe Alexandra."))
