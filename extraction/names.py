@@ -2,10 +2,14 @@
 proposes a type: the stand-in pipeline's labels are unreliable, its spans less so), extended
 by name particles ("University *of* Texas", "John *van den* Brom"), numbers ("Apollo *11*",
 "World War *II*", "(66063) *1998* RO1"), capitalised adjectives ("*Asian* Americans"), bare middle
-initials ("Abraham *A* Ribicoff"), pieces joined without spaces ("Amsterdam-Centrum") and places
-with their region ("Glen Ridge, New Jersey"). A word is a name word by its tag, by its shape
-(mixed case: "AIDAstella") or by its capital inside a sentence, whatever the tagger took it for
-("Elliot *See*", "Kids *Imagine* Nation").
+initials ("Abraham *A* Ribicoff"), pieces joined without spaces ("Amsterdam-Centrum"), a plural's
+apostrophe ("Martyrs*'* Memorial"), a conjunct of the complement of its "of" ("Port Authority of
+New York *and New Jersey*"), "for"/"on"/"at" between two longer names ("Council *for* Technical
+Education") and places with their region ("Glen Ridge, New Jersey"). A word is a name word by
+its tag, by its shape (mixed case "AIDAstella", capitals with digits "VK8") or by its capital
+inside a sentence, whatever the tagger took it for ("Elliot *See*", "Kids *Imagine* Nation"); a
+lower-case word is none whatever its tag ("the *airport*"), and a sentence start the parser put
+after a word cuts no name.
 """
 
 from __future__ import annotations
