@@ -208,6 +208,8 @@ class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, Attrib
         reduced = self._reduced_relative(verb)
         if reduced is not None:  # "A.C. Milan, managed by X, …": the participle is said of the name before it
             passive_subjects, subject_tokens = [reduced], []
+        elif described := self._participle_on_predicate_noun(verb):  # "X is a food found in Y"
+            passive_subjects, subject_tokens = described, []
         passive = bool(passive_subjects) or any(c.dep_ in {"aux:pass", "auxpass"} for c in verb.children)
         if passive and not passive_subjects and g.is_verb_conjunct(verb):
             passive_subjects = subject_tokens  # "X built the ship and is located in Y": X is located
@@ -361,6 +363,21 @@ class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, Attrib
         before = self._doc[verb.i - 2]
         mention = self._m.get(before)
         return before if mention is not None and mention.named else None
+
+    def _participle_on_predicate_noun(self, verb: Token) -> list[Token]:
+        """The subjects a bare past participle is said of when the parser made a predicate noun,
+        with its own copula and subject, the participle's subject ("Arem-arem is a food *found*
+        in Indonesia" parsed as food ← nsubj(:pass) ← found): a reduced relative on the predicate noun,
+        said of the copula's subject as "Inuktitut is a language spoken in Canada" is."""
+        if verb.tag_ != "VBN" or any(c.dep_ in {"aux", "aux:pass", "auxpass"} for c in verb.children):
+            return []
+        for noun in [*self.g.subjects(verb), *self.g.passive_subjects(verb)]:
+            between = self._doc[noun.i + 1 : verb.i]  # after a comma it may be said of a later name
+            if noun.i < verb.i and is_common_noun(noun) and self.g.copula(noun) is not None and not any(
+                t.is_punct for t in between
+            ):
+                return self.g.subjects(noun)
+        return []
 
     def _own_subject(self, verb: Token) -> bool:
         own = self.g.scheme.passive_subject | self.g.scheme.subject | {"aux", "aux:pass", "auxpass"}

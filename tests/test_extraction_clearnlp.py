@@ -571,3 +571,15 @@ def test_clearnlp_appositive_hung_elsewhere_with_its_comma_still_describes_the_n
     ])  # fmt: skip
     found = triples(extractor, doc)
     assert ("ajoblanco", "originate from", "andalusia", False) in found, found
+
+
+def test_clearnlp_past_participle_on_a_predicate_noun_is_said_of_the_subject(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Bionico", "PROPN", "NNP", "nsubj", 1, "Bionico", "B-PRODUCT"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+        ("a", "DET", "DT", "det", 3, "a", "O"), ("food", "NOUN", "NN", "attr", 1, "food", "O"),
+        ("found", "VERB", "VBN", "acl", 3, "find", "O"), ("in", "ADP", "IN", "prep", 4, "in", "O"),
+        ("Guadalajara", "PROPN", "NNP", "pobj", 5, "Guadalajara", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    assert ("bionico", "found in", "guadalajara", False) in triples(extractor, doc)

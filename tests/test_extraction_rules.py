@@ -433,3 +433,9 @@ def test_an_appositive_hung_elsewhere_with_its_comma_still_describes_the_name(ex
     text = "Bread and olive oil are the main ingredients in Ajoblanco, a food which originates from Andalusia."
     found = written(extractor, read(extractor, text))
     assert ("ajoblanco", "originate from", "andalusia", False) in found, found
+
+
+def test_a_participle_misread_as_the_predicate_nouns_verb_is_said_of_the_subject(extractor: SpacyExtractor) -> None:
+    # the stand-in parses "food" (with its own copula and subject) as the subject of "found"
+    found = written(extractor, read(extractor, "Bionico is a food found in Guadalajara."))
+    assert ("bionico", "found in", "guadalajara", False) in found, found
