@@ -105,7 +105,11 @@ class DescriptorFinder:
             while first < tok.i and doc[first].is_punct:  # the comma before it may hang on it
                 first += 1
             before = first - 1
-            if self.g.is_appositive(tok) and before > 0 and doc[before].text == "," and is_name(doc[before - 1]):
+            restricted = doc[first].lower_ in {"a", "an"} and any(
+                c.i > tok.i and (self.g.is_relative_clause(c) or self.g.is_loose_attachment(c)) for c in tok.children
+            )  # "died in Montevideo, a city located in Uruguay" with "city" read as the verb's object
+            appositive = self.g.is_appositive(tok) or restricted
+            if appositive and before > 0 and doc[before].text == "," and is_name(doc[before - 1]):
                 found.setdefault(tok.i, before - 1)  # "…in Ajoblanco, a food which …" hung elsewhere by the parser
             if nxt is not None and is_naming(nxt):  # "an ethnic group called Asian Americans"
                 named = next((c for c in nxt.children if c.i > nxt.i and is_name(c)), None)

@@ -583,3 +583,19 @@ def test_clearnlp_past_participle_on_a_predicate_noun_is_said_of_the_subject(
         ("Guadalajara", "PROPN", "NNP", "pobj", 5, "Guadalajara", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
     ])  # fmt: skip
     assert ("bionico", "found in", "guadalajara", False) in triples(extractor, doc)
+
+
+def test_clearnlp_indefinite_noun_with_a_clause_after_name_comma_describes_the_name(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Zitarrosa", "PROPN", "NNP", "nsubj", 1, "Zitarrosa", "B-PERSON"),
+        ("died", "VERB", "VBD", "ROOT", 1, "die", "O"),
+        ("in", "ADP", "IN", "prep", 1, "in", "O"), ("Montevideo", "PROPN", "NNP", "pobj", 2, "Montevideo", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 6, ",", "O"), ("a", "DET", "DT", "det", 6, "a", "O"),
+        ("city", "NOUN", "NN", "dobj", 1, "city", "O"), ("located", "VERB", "VBN", "acl", 6, "locate", "O"),
+        ("in", "ADP", "IN", "prep", 7, "in", "O"), ("Uruguay", "PROPN", "NNP", "pobj", 8, "Uruguay", "B-GPE"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("montevideo", "located in", "uruguay", False) in found, found

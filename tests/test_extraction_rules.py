@@ -439,3 +439,9 @@ def test_a_participle_misread_as_the_predicate_nouns_verb_is_said_of_the_subject
     # the stand-in parses "food" (with its own copula and subject) as the subject of "found"
     found = written(extractor, read(extractor, "Bionico is a food found in Guadalajara."))
     assert ("bionico", "found in", "guadalajara", False) in found, found
+
+
+def test_an_indefinite_noun_with_a_clause_after_name_comma_describes_the_name(extractor: SpacyExtractor) -> None:
+    # the stand-in reads "city" as the object of "died"
+    found = written(extractor, read(extractor, "Alfredo Zitarrosa died in Montevideo, a city located in Uruguay."))
+    assert ("montevideo", "located in", "uruguay", False) in found, found
