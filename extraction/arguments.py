@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Token
 
 from memcubedb.config.extraction import RuleConfidence
 from memcubedb.extraction.descriptors import is_common_noun, is_name
+from memcubedb.extraction.discourse import RELATIVE
 from memcubedb.extraction.grammar import Grammar, is_noun
 from memcubedb.extraction.mentions import CLASSIFIER_NOUNS, MentionIndex
 from memcubedb.extraction.triples import EntityType, Mention, Triple
@@ -160,6 +161,9 @@ class ArgumentReader:
         explicit = self.g.subjects(verb)
         if explicit:
             return explicit
+        fronted = self._fronted_relative(verb)
+        if fronted:
+            return fronted
         head = verb.head
         if head == verb:
             return []
@@ -174,6 +178,19 @@ class ArgumentReader:
             if self.g.is_loose_attachment(verb) and is_common_noun(head):
                 return self._predicated(head)  # "X is a dessert containing sour cream": said of X
             return [head]
+        return []
+
+    def _fronted_relative(self, verb: Token) -> list[Token]:
+        """The relative pronoun of a clause the parser hung before a subjectless verb as that
+        verb's dependent: "Walter Baade, who was born in X, discovered Y" read with "born" an
+        adverbial clause of "discovered" (and the name a second subject of "born") — the name the
+        pronoun stands for is the subject of "discovered"; the pronoun resolves to it."""
+        for clause in verb.children:
+            if clause.i < verb.i and clause.pos_ in {"VERB", "AUX"} and not self.g.is_verb_conjunct(clause):
+                said = self.g.subjects(clause) + self.g.passive_subjects(clause)
+                pronouns = [t for t in said if t.lower_ in RELATIVE]
+                if pronouns:
+                    return pronouns[:1]
         return []
 
     def _copula_subjects(self, comp: Token) -> list[Token]:

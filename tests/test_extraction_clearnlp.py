@@ -599,3 +599,19 @@ def test_clearnlp_indefinite_noun_with_a_clause_after_name_comma_describes_the_n
     ])  # fmt: skip
     found = triples(extractor, doc)
     assert ("montevideo", "located in", "uruguay", False) in found, found
+
+
+def test_clearnlp_relative_clause_hung_as_the_main_verbs_adverbial_gives_it_its_subject(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Baade", "PROPN", "NNP", "nsubjpass", 4, "Baade", "B-PERSON"), (",", "PUNCT", ",", "punct", 4, ",", "O"),
+        ("who", "PRON", "WP", "nsubjpass", 4, "who", "O"), ("was", "AUX", "VBD", "auxpass", 4, "be", "O"),
+        ("born", "VERB", "VBN", "advcl", 8, "bear", "O"), ("in", "ADP", "IN", "prep", 4, "in", "O"),
+        ("Bremen", "PROPN", "NNP", "pobj", 5, "Bremen", "B-GPE"), (",", "PUNCT", ",", "punct", 4, ",", "O"),
+        ("discovered", "VERB", "VBD", "ROOT", 8, "discover", "O"),
+        ("Ganymed", "PROPN", "NNP", "dobj", 8, "Ganymed", "O"),
+        (".", "PUNCT", ".", "punct", 8, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("baade", "discover", "ganymed", False) in found, found

@@ -445,3 +445,10 @@ def test_an_indefinite_noun_with_a_clause_after_name_comma_describes_the_name(ex
     # the stand-in reads "city" as the object of "died"
     found = written(extractor, read(extractor, "Alfredo Zitarrosa died in Montevideo, a city located in Uruguay."))
     assert ("montevideo", "located in", "uruguay", False) in found, found
+
+
+def test_a_relative_clause_hung_as_the_main_verbs_adverbial_gives_it_its_subject(extractor: SpacyExtractor) -> None:
+    # the stand-in hangs "born" (with the name as a second subject) on "designed", which has none
+    text = "Julia Morgan, who was born in California, designed the Asilomar Conference Grounds."
+    found = written(extractor, read(extractor, text))
+    assert ("julia morgan", "design", "asilomar conference grounds", False) in found, found
