@@ -150,8 +150,13 @@ class Grammar:
     # --- prepositions -----------------------------------------------------------------------
 
     def case(self, noun: Token) -> str | None:
-        """The preposition governing ``noun`` (lower-cased, multiword joined), if any."""
+        """The preposition governing ``noun`` (lower-cased, multiword joined), if any; also one
+        the parser hung on the first word of the noun's name ("designed by[→Gruppo] Gruppo
+        Bertone[obl]"): a preposition governs the whole phrase, never a part of a name."""
         words = [c.lower_ for c in noun.children if c.dep_ in self.scheme.case and c.tag_ != "POS" and c.i < noun.i]
+        first = next((c for c in noun.lefts if c.dep_ in self.scheme.name_part), None)
+        if not words and first is not None and noun.dep_ not in self.scheme.name_part:
+            words = [c.lower_ for c in first.lefts if c.dep_ in self.scheme.case and c.tag_ != "POS"]
         if words:
             return " ".join(words)
         if noun.dep_ in self.scheme.prep_object and noun.head.dep_ in self.scheme.preposition | self.scheme.agent:

@@ -615,3 +615,19 @@ def test_clearnlp_relative_clause_hung_as_the_main_verbs_adverbial_gives_it_its_
     ])  # fmt: skip
     found = triples(extractor, doc)
     assert ("baade", "discover", "ganymed", False) in found, found
+
+
+def test_clearnlp_a_preposition_before_a_compound_name_governs_the_name(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    rows: list[Row] = [
+        ("Abarth", "PROPN", "NNP", "compound", 1, "Abarth", "B-ORG"),
+        ("Coupe", "PROPN", "NNP", "nsubjpass", 3, "Coupe", "I-ORG"),
+        ("was", "AUX", "VBD", "auxpass", 3, "be", "O"), ("made", "VERB", "VBN", "ROOT", 3, "make", "O"),
+        ("by", "ADP", "IN", "agent", 3, "by", "O"), ("Fiat", "PROPN", "NNP", "pobj", 4, "Fiat", "B-ORG"),
+        ("and", "CCONJ", "CC", "cc", 3, "and", "O"), ("designed", "VERB", "VBN", "conj", 3, "design", "O"),
+        ("by", "ADP", "IN", "agent", 7, "by", "O"), ("Gruppo", "PROPN", "NNP", "compound", 10, "Gruppo", "B-ORG"),
+        ("Bertone", "PROPN", "NNP", "pobj", 8, "Bertone", "I-ORG"), (".", "PUNCT", ".", "punct", 3, ".", "O"),
+    ]  # fmt: skip
+    found = triples(extractor, make_doc(blank, rows))
+    assert any(s == "abarth coupe" and p.endswith("by") and o == "gruppo bertone" for s, p, o, _ in found), found

@@ -452,3 +452,9 @@ def test_a_relative_clause_hung_as_the_main_verbs_adverbial_gives_it_its_subject
     text = "Julia Morgan, who was born in California, designed the Asilomar Conference Grounds."
     found = written(extractor, read(extractor, text))
     assert ("julia morgan", "design", "asilomar conference grounds", False) in found, found
+
+
+def test_a_preposition_hung_on_the_first_word_of_a_name_governs_the_name(extractor: SpacyExtractor) -> None:
+    # the stand-in hangs "by" on "Gruppo" (compound), not on "Bertone" (the obl)
+    found = written(extractor, read(extractor, "The Abarth Coupe was made by Abarth and designed by Gruppo Bertone."))
+    assert any(s == "abarth coupe" and p.endswith("by") and o == "gruppo bertone" for s, p, o, _ in found), found
