@@ -158,6 +158,9 @@ class ArgumentReader:
         return tok in self.g.open_complements(tok.head) and tok.head != tok
 
     def _subjects(self, verb: Token) -> list[Token]:
+        return self._past_whose(self._verb_subjects(verb), verb)
+
+    def _verb_subjects(self, verb: Token) -> list[Token]:
         explicit = self.g.subjects(verb)
         if explicit:
             return explicit
@@ -180,6 +183,22 @@ class ArgumentReader:
             return [head]
         return []
 
+    def _past_whose(self, subjects: list[Token], pred: Token) -> list[Token]:
+        """Subjects of ``pred`` with one taken from inside a "whose" clause closed by a comma
+        before ``pred`` replaced by that "whose" (which resolves to the name it follows): "Jamaica,
+        whose queen is Elizabeth II, is led by X" parsed with "Elizabeth II" the subject of "led"."""
+        doc = pred.doc
+        out = []
+        for subject in subjects:
+            k = subject.i - 1
+            while k >= pred.sent.start and doc[k].lower_ not in {"whose", ","} and doc[k].pos_ != "VERB":
+                k -= 1
+            opener = doc[k] if k >= pred.sent.start else None
+            end = pred.left_edge.i if pred.left_edge.i > subject.i else pred.i
+            closed = any(t.text == "," for t in doc[subject.i + 1 : end])
+            out.append(opener if opener is not None and opener.lower_ == "whose" and closed else subject)
+        return out
+
     def _fronted_relative(self, verb: Token) -> list[Token]:
         """The relative pronoun of a clause the parser hung before a subjectless verb as that
         verb's dependent: "Walter Baade, who was born in X, discovered Y" read with "born" an
@@ -196,7 +215,7 @@ class ArgumentReader:
     def _copula_subjects(self, comp: Token) -> list[Token]:
         """Subjects of a UD predicate nominal; when the parser hung the complement on a preceding
         name or noun instead ("Rosa[ROOT] is n't from Madrid[conj]"), that noun is the subject."""
-        explicit = self.g.subjects(comp)
+        explicit = self._past_whose(self.g.subjects(comp), comp)
         head = comp.head
         if explicit or head == comp or head.i > comp.i:
             return explicit

@@ -200,7 +200,7 @@ class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, Attrib
         g = self.g
         if g.is_loose_attachment(verb) and self._placed_by_participle(verb.head) is not None:
             return  # "the language spoken in Greece": read as Greece's language by the copula rule
-        passive_subjects = g.passive_subjects(verb) or (
+        passive_subjects = self._past_whose(g.passive_subjects(verb), verb) or (
             self._predicated(verb.head)
             if verb.tag_ == "VBN" and g.is_loose_attachment(verb) and verb.head.pos_ not in {"VERB", "AUX"}
             else []

@@ -631,3 +631,19 @@ def test_clearnlp_a_preposition_before_a_compound_name_governs_the_name(
     ]  # fmt: skip
     found = triples(extractor, make_doc(blank, rows))
     assert any(s == "abarth coupe" and p.endswith("by") and o == "gruppo bertone" for s, p, o, _ in found), found
+
+
+def test_clearnlp_subject_inside_a_whose_clause_closed_by_a_comma_is_the_name_the_clause_follows(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Guruli", "PROPN", "NNP", "npadvmod", 7, "Guruli", "B-PERSON"), (",", "PUNCT", ",", "punct", 0, ",", "O"),
+        ("whose", "PRON", "WP$", "poss", 3, "whose", "O"), ("club", "NOUN", "NN", "nsubj", 4, "club", "O"),
+        ("is", "AUX", "VBZ", "relcl", 0, "be", "O"), ("Lyon", "PROPN", "NNP", "nsubj", 7, "Lyon", "B-ORG"),
+        (",", "PUNCT", ",", "punct", 7, ",", "O"), ("played", "VERB", "VBD", "ROOT", 7, "play", "O"),
+        ("for", "ADP", "IN", "prep", 7, "for", "O"), ("Karpaty", "PROPN", "NNP", "pobj", 8, "Karpaty", "B-ORG"),
+        (".", "PUNCT", ".", "punct", 7, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("guruli", "play for", "karpaty", False) in found, found
+    assert ("lyon", "play for", "karpaty", False) not in found, found

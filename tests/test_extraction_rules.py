@@ -458,3 +458,14 @@ def test_a_preposition_hung_on_the_first_word_of_a_name_governs_the_name(extract
     # the stand-in hangs "by" on "Gruppo" (compound), not on "Bertone" (the obl)
     found = written(extractor, read(extractor, "The Abarth Coupe was made by Abarth and designed by Gruppo Bertone."))
     assert any(s == "abarth coupe" and p.endswith("by") and o == "gruppo bertone" for s, p, o, _ in found), found
+
+
+def test_a_subject_inside_a_whose_clause_closed_by_a_comma_is_the_name_the_clause_follows(
+    extractor: SpacyExtractor,
+) -> None:
+    text = "Andrew White whose genre is alternative rock, is associated with the musician Tom Banilow."
+    found = written(extractor, read(extractor, text))
+    assert ("andrew white", "associated with", "tom banilow", False) in found, found
+    found = written(extractor, read(extractor, "Jamaica, whose queen is Elizabeth II, is led by Andrew Holness."))
+    assert ("jamaica", "led by", "andrew holness", False) in found, found
+    assert not any(s == "elizabeth ii" and p == "led by" for s, p, _, _ in found), found
