@@ -11,6 +11,13 @@ and an argument after it (a prepositional phrase or an object). The word becomes
 the noun before it its subject (taking the words of its phrase along: ``compound``, ``flat``,
 determiners, adjectives). Works on UD and ClearNLP labels (:class:`LabelScheme`). Entity spans
 that ran over the verb are cut before it.
+
+A second: a finite verb with no subject of its own that the parser coordinated with a noun
+argument of an earlier verb ("Arros negre contains *Squid* and *comes* from Catalonia", "was
+born in Dallas as US *national* and *graduated* from …": ``comes``/``graduated`` hung as a
+``conj`` of the object or oblique) is a conjunct of that verb again, so it shares the verb's
+subject. Only a tensed verb (VBZ/VBD/VBP) moves: a participle after "and" may well describe
+the noun ("a sauce made with tomatoes and cooked in …").
 """
 
 from __future__ import annotations
@@ -18,6 +25,7 @@ from __future__ import annotations
 from lemminflect import getInflection, getLemma
 from spacy.tokens import Doc, Span, Token
 
+from memcubedb.extraction.grammar import FINITE_TAGS
 from memcubedb.extraction.labels import LabelScheme
 
 #: dependents of the misread verb that belong to the subject's noun phrase
@@ -75,3 +83,34 @@ def _cut_entities(doc: Doc, verb: Token) -> None:
         else:
             ents.append(ent)
     doc.ents = ents
+
+
+def _governing_verb(noun: Token, scheme: LabelScheme) -> Token | None:
+    """The verb ``noun`` is an object or oblique of (through a ClearNLP preposition), if any."""
+    head = noun.head
+    if noun.dep_ in scheme.prep_object and head.dep_ in scheme.preposition | scheme.agent:
+        noun, head = head, head.head
+    elif noun.dep_ not in scheme.obj | scheme.oblique:
+        return None
+    return head if head.pos_ in {"VERB", "AUX"} and head != noun else None
+
+
+def repair_stranded_conjuncts(doc: Doc, scheme: LabelScheme) -> int:
+    """Re-hang every subjectless tensed verb coordinated with a verb's noun argument on that
+    verb, in place (``conj`` keeps its label); returns how many."""
+    repaired = 0
+    own = scheme.subject | scheme.passive_subject | {"expl"}
+    for token in doc:
+        if token.dep_ not in scheme.conj or token.tag_ not in FINITE_TAGS - {"MD"} or token.head == token:
+            continue
+        noun = token.head
+        if noun.pos_ in {"VERB", "AUX"} or any(c.dep_ in own for c in token.children):
+            continue  # a verb's own conjunct, or a clause with its own subject
+        if any(c.dep_ in scheme.copula for c in noun.children):
+            continue  # "X is a dish and comes from Y": the copular clause's conjunct is read there
+        verb = _governing_verb(noun, scheme)
+        if verb is None or verb.i > noun.i:
+            continue
+        token.head = verb
+        repaired += 1
+    return repaired

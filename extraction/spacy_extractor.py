@@ -21,7 +21,7 @@ from memcubedb.extraction.grammar import Grammar
 from memcubedb.extraction.labels import LabelScheme, detect_scheme
 from memcubedb.extraction.mentions import MentionIndex
 from memcubedb.extraction.relations import RelationExtractor
-from memcubedb.extraction.repairs import repair_misread_verbs
+from memcubedb.extraction.repairs import repair_misread_verbs, repair_stranded_conjuncts
 from memcubedb.extraction.temporal import TimeTagger
 from memcubedb.extraction.triples import Extraction, Mention, TextUnit
 
@@ -107,6 +107,7 @@ class SpacyExtractor:
             self._discourse.pop(unit.context_id, None)
         discourse = self._discourse.setdefault(unit.context_id, Discourse())
         repair_misread_verbs(doc, self.scheme)  # "X originates[NNS] from Y": a clause again
+        repair_stranded_conjuncts(doc, self.scheme)  # "contains Squid and[conj of Squid] comes from Y"
         times = self._times.find(doc, unit.timestamp)
         descriptors, surface = self._descriptors.find(doc)
         mentions = MentionIndex(doc, unit, self.grammar, times, discourse, descriptors)

@@ -647,3 +647,16 @@ def test_clearnlp_subject_inside_a_whose_clause_closed_by_a_comma_is_the_name_th
     found = triples(extractor, doc)
     assert ("guruli", "play for", "karpaty", False) in found, found
     assert ("lyon", "play for", "karpaty", False) not in found, found
+
+
+def test_clearnlp_a_tensed_verb_coordinated_with_an_object_shares_the_clause_subject(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    rows: list[Row] = [
+        ("Rosa", "PROPN", "NNP", "nsubj", 1, "Rosa", "B-PERSON"), ("plays", "VERB", "VBZ", "ROOT", 1, "play", "O"),
+        ("Zamba", "PROPN", "NNP", "dobj", 1, "Zamba", "O"), ("and", "CCONJ", "CC", "cc", 2, "and", "O"),
+        ("comes", "VERB", "VBZ", "conj", 2, "come", "O"), ("from", "ADP", "IN", "prep", 4, "from", "O"),
+        ("Lima", "PROPN", "NNP", "pobj", 5, "Lima", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ]  # fmt: skip
+    found = triples(extractor, make_doc(blank, rows))
+    assert ("rosa", "come from", "lima", False) in found, found

@@ -469,3 +469,10 @@ def test_a_subject_inside_a_whose_clause_closed_by_a_comma_is_the_name_the_claus
     found = written(extractor, read(extractor, "Jamaica, whose queen is Elizabeth II, is led by Andrew Holness."))
     assert ("jamaica", "led by", "andrew holness", False) in found, found
     assert not any(s == "elizabeth ii" and p == "led by" for s, p, _, _ in found), found
+
+
+def test_a_tensed_verb_coordinated_with_an_argument_shares_the_clause_subject(extractor: SpacyExtractor) -> None:
+    # the stand-in hangs "graduated" as a conjunct of "national" (the oblique of "born")
+    text = "Elliot See was born in Dallas as US national and graduated from the University of Texas at Austin."
+    found = written(extractor, read(extractor, text))
+    assert ("elliot see", "graduate from", "university of texas at austin", False) in found, found
