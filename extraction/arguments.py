@@ -27,6 +27,8 @@ _MEMBERSHIP = frozenset({"part", "member", "one", "citizen", "native", "resident
 _THIRD_PERSON_POSSESSIVES = frozenset({"his", "her", "its", "their"})
 #: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y")
 _OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at"})
+#: relative words that open a clause set off by commas inside a sentence ("X, whose capital is Y, …")
+_OPENERS = frozenset({"whose", "who", "which"})
 #: rules that may take a measured quantity as object (:mod:`memcubedb.extraction.measures`)
 _MEASURING = frozenset({"measure", "attribute"})
 
@@ -184,19 +186,21 @@ class ArgumentReader:
         return []
 
     def _past_whose(self, subjects: list[Token], pred: Token) -> list[Token]:
-        """Subjects of ``pred`` with one taken from inside a "whose" clause closed by a comma
-        before ``pred`` replaced by that "whose" (which resolves to the name it follows): "Jamaica,
-        whose queen is Elizabeth II, is led by X" parsed with "Elizabeth II" the subject of "led"."""
+        """Subjects of ``pred`` with one the parser took from inside a relative clause (opened by
+        "whose"/"who"/"which", no verb of its own before the subject) closed by a comma before
+        ``pred`` replaced by the relative word, which resolves to the name it follows: "Jamaica,
+        whose queen is Elizabeth II, is led by X" parsed with "Elizabeth II" the subject of "led";
+        "AC Milan, which is in Serie A league, is managed by X" with "league" the subject."""
         doc = pred.doc
         out = []
         for subject in subjects:
             k = subject.i - 1
-            while k >= pred.sent.start and doc[k].lower_ not in {"whose", ","} and doc[k].pos_ != "VERB":
+            while k >= pred.sent.start and doc[k].lower_ not in _OPENERS | {","} and doc[k].pos_ != "VERB":
                 k -= 1
             opener = doc[k] if k >= pred.sent.start else None
             end = pred.left_edge.i if pred.left_edge.i > subject.i else pred.i
             closed = any(t.text == "," for t in doc[subject.i + 1 : end])
-            out.append(opener if opener is not None and opener.lower_ == "whose" and closed else subject)
+            out.append(opener if opener is not None and opener.lower_ in _OPENERS and closed else subject)
         return out
 
     def _fronted_relative(self, verb: Token) -> list[Token]:

@@ -660,3 +660,19 @@ def test_clearnlp_a_tensed_verb_coordinated_with_an_object_shares_the_clause_sub
     ]  # fmt: skip
     found = triples(extractor, make_doc(blank, rows))
     assert ("rosa", "come from", "lima", False) in found, found
+
+
+def test_clearnlp_subject_inside_a_which_clause_closed_by_a_comma_is_the_name_the_clause_follows(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Milan", "PROPN", "NNP", "npadvmod", 9, "Milan", "B-ORG"), (",", "PUNCT", ",", "punct", 0, ",", "O"),
+        ("which", "PRON", "WDT", "nsubj", 3, "which", "O"), ("is", "AUX", "VBZ", "relcl", 0, "be", "O"),
+        ("in", "ADP", "IN", "prep", 3, "in", "O"), ("Serie", "PROPN", "NNP", "compound", 6, "Serie", "B-ORG"),
+        ("league", "NOUN", "NN", "nsubjpass", 9, "league", "O"), (",", "PUNCT", ",", "punct", 9, ",", "O"),
+        ("is", "AUX", "VBZ", "auxpass", 9, "be", "O"), ("managed", "VERB", "VBN", "ROOT", 9, "manage", "O"),
+        ("by", "ADP", "IN", "agent", 9, "by", "O"), ("Pioli", "PROPN", "NNP", "pobj", 10, "Pioli", "B-PERSON"),
+        (".", "PUNCT", ".", "punct", 9, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("milan", "managed by", "pioli", False) in found, found

@@ -469,6 +469,9 @@ def test_a_subject_inside_a_whose_clause_closed_by_a_comma_is_the_name_the_claus
     found = written(extractor, read(extractor, "Jamaica, whose queen is Elizabeth II, is led by Andrew Holness."))
     assert ("jamaica", "led by", "andrew holness", False) in found, found
     assert not any(s == "elizabeth ii" and p == "led by" for s, p, _, _ in found), found
+    found = written(extractor, read(extractor, "AC Milan, which is in Serie A league, is managed by Stefano Pioli."))
+    assert ("ac milan", "managed by", "stefano pioli", False) in found, found
+    assert not any(s == "serie a league" and p == "managed by" for s, p, _, _ in found), found
 
 
 def test_a_tensed_verb_coordinated_with_an_argument_shares_the_clause_subject(extractor: SpacyExtractor) -> None:
