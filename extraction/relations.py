@@ -46,7 +46,8 @@ expressions in a clause set :attr:`Triple.valid_from` of its triples. Dates and 
 objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.extraction.literals`).
 Every fact is also said of the other members of a list its argument heads where the parser did
 not coordinate them (:mod:`memcubedb.extraction.coordination`); a run of "where" clauses on a
-place is read from the surface (:mod:`memcubedb.extraction.where_clauses`).
+place is read from the surface (:mod:`memcubedb.extraction.where_clauses`); an owned relational
+noun named by a passive naming verb is its owner's attribute (:mod:`memcubedb.extraction.namings`).
 """
 
 from __future__ import annotations
@@ -65,6 +66,7 @@ from memcubedb.extraction.existentials import ExistentialReader
 from memcubedb.extraction.grammar import is_noun
 from memcubedb.extraction.measures import MeasureReader
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma
+from memcubedb.extraction.namings import NamingReader
 from memcubedb.extraction.triples import EntityType, Mention, Triple
 from memcubedb.extraction.where_clauses import WhereClauseReader
 
@@ -78,7 +80,9 @@ _INCLUSION = frozenset({"include", "comprise", "contain"})
 _RELATIVE_ADVERBS = {"where": "in"}
 
 
-class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader, ExistentialReader):
+class RelationExtractor(
+    ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader, ExistentialReader, NamingReader
+):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
     # --- entry point --------------------------------------------------------------------------
@@ -104,6 +108,7 @@ class RelationExtractor(ConjunctReader, WhereClauseReader, MeasureReader, Attrib
         self._measures()
         self._attribute_lists()
         self._existentials()
+        self._namings()
         return list(out.values())
 
     # --- rules --------------------------------------------------------------------------------

@@ -676,3 +676,17 @@ def test_clearnlp_subject_inside_a_which_clause_closed_by_a_comma_is_the_name_th
     ])  # fmt: skip
     found = triples(extractor, doc)
     assert ("milan", "managed by", "pioli", False) in found, found
+
+
+def test_clearnlp_an_owned_noun_named_by_a_passive_naming_verb_is_the_owners_attribute(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    rows: list[Row] = [
+        ("The", "DET", "DT", "det", 1, "the", "O"), ("inhabitants", "NOUN", "NNS", "nsubjpass", 5, "inhabitant", "O"),
+        ("of", "ADP", "IN", "prep", 1, "of", "O"), ("Peru", "PROPN", "NNP", "pobj", 2, "Peru", "B-GPE"),
+        ("are", "AUX", "VBP", "auxpass", 5, "be", "O"), ("known", "VERB", "VBN", "ROOT", 5, "know", "O"),
+        ("as", "ADP", "IN", "prep", 5, "as", "O"), ("Peruvians", "PROPN", "NNPS", "pobj", 6, "Peruvians", "B-NORP"),
+        (".", "PUNCT", ".", "punct", 5, ".", "O"),
+    ]  # fmt: skip
+    found = triples(extractor, make_doc(blank, rows))
+    assert ("peru", "inhabitant", "peruvians", False) in found, found

@@ -479,3 +479,10 @@ def test_a_tensed_verb_coordinated_with_an_argument_shares_the_clause_subject(ex
     text = "Elliot See was born in Dallas as US national and graduated from the University of Texas at Austin."
     found = written(extractor, read(extractor, text))
     assert ("elliot see", "graduate from", "university of texas at austin", False) in found, found
+
+
+def test_an_owned_noun_named_by_a_passive_naming_verb_is_the_owners_attribute(extractor: SpacyExtractor) -> None:
+    found = written(extractor, read(extractor, "The inhabitants of the United States are known as Americans."))
+    assert ("united states", "inhabitant", "americans", False) in found, found
+    found = written(extractor, read(extractor, "The leader of Paraguay is called Juan Afara."))
+    assert ("paraguay", "leader", "juan afara", False) in found, found
