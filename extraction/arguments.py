@@ -25,10 +25,13 @@ VALUES = frozenset({EntityType.DATE, EntityType.LITERAL})
 _MEMBERSHIP = frozenset({"part", "member", "one", "citizen", "native", "resident", "kind", "type", "example"})
 #: possessive determiners of the third person ("began *his* career")
 _THIRD_PERSON_POSSESSIVES = frozenset({"his", "her", "its", "their"})
-#: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y")
-_OWNING_PREPOSITIONS = frozenset({"of", "in", "for", "at"})
+#: prepositions by which an indefinite relational noun names its owner ("a leader *of* Y"); not
+#: "for", which names whom X works for ("a defender *for* Y": X plays for Y, no attribute of Y)
+_OWNING_PREPOSITIONS = frozenset({"of", "in", "at"})
 #: relative words that open a clause set off by commas inside a sentence ("X, whose capital is Y, …")
 _OPENERS = frozenset({"whose", "who", "which"})
+#: tokens that end the search for an insertion's opener
+_STOPS = frozenset({",", "(", ")", ".", "!", "?", ";"})
 #: rules that may take a measured quantity as object (:mod:`memcubedb.extraction.measures`)
 _MEASURING = frozenset({"measure", "attribute"})
 
@@ -186,21 +189,28 @@ class ArgumentReader:
         return []
 
     def _past_whose(self, subjects: list[Token], pred: Token) -> list[Token]:
-        """Subjects of ``pred`` with one the parser took from inside a relative clause (opened by
-        "whose"/"who"/"which", no verb of its own before the subject) closed by a comma before
-        ``pred`` replaced by the relative word, which resolves to the name it follows: "Jamaica,
-        whose queen is Elizabeth II, is led by X" parsed with "Elizabeth II" the subject of "led";
-        "AC Milan, which is in Serie A league, is managed by X" with "league" the subject."""
+        """Subjects of ``pred`` with one the parser took from inside an insertion closed before
+        ``pred`` replaced by what the insertion is about: inside a relative clause (opened by
+        "whose"/"who"/"which", no verb of its own before the subject) closed by a comma, the
+        relative word, which resolves to the name it follows ("Jamaica, whose queen is Elizabeth
+        II, is led by X" parsed with "Elizabeth II" the subject of "led"; "AC Milan, which is in
+        Serie A league, is managed by X"); inside brackets, the word before them ("X (Director -
+        Y), is located in Z", "X (original name: Y) was designed by Z")."""
         doc = pred.doc
         out = []
         for subject in subjects:
-            k = subject.i - 1
-            while k >= pred.sent.start and doc[k].lower_ not in _OPENERS | {","} and doc[k].pos_ != "VERB":
+            k = subject.i - 1  # the stand-in may start a sentence inside the brackets ("Dr. G. P.")
+            while k >= 0 and doc[k].lower_ not in _OPENERS | _STOPS and doc[k].pos_ != "VERB":
                 k -= 1
-            opener = doc[k] if k >= pred.sent.start else None
+            opener = doc[k] if k >= 0 else None
             end = pred.left_edge.i if pred.left_edge.i > subject.i else pred.i
-            closed = any(t.text == "," for t in doc[subject.i + 1 : end])
-            out.append(opener if opener is not None and opener.lower_ in _OPENERS and closed else subject)
+            between = {t.text for t in doc[subject.i + 1 : end]}
+            if opener is not None and opener.lower_ in _OPENERS and "," in between:
+                out.append(opener)
+            elif opener is not None and opener.text == "(" and ")" in between and opener.i > 0:
+                out.append(doc[opener.i - 1])
+            else:
+                out.append(subject)
         return out
 
     def _fronted_relative(self, verb: Token) -> list[Token]:
@@ -361,7 +371,8 @@ class ArgumentReader:
         on Y") names the one N that Y has. An indefinite relational noun is one of Y's Ns ("a
         leader of Y", "an ingredient in Y", "a commander in Y"), except where N places X inside
         Y or classifies X ("a member of Y", "part of Y", "a city in Y") or the preposition gives
-        an origin ("a dish from Y"): those keep X as the subject, (X, is N prep, Y)."""
+        an origin ("a dish from Y") or whom X works for ("a defender for Y"): those keep X as
+        the subject, (X, is N prep, Y)."""
         if not (is_noun(noun) or noun.pos_ == "PROPN"):
             return False
         if self._definite(noun):

@@ -690,3 +690,34 @@ def test_clearnlp_an_owned_noun_named_by_a_passive_naming_verb_is_the_owners_att
     ]  # fmt: skip
     found = triples(extractor, make_doc(blank, rows))
     assert ("peru", "inhabitant", "peruvians", False) in found, found
+
+
+def test_clearnlp_subject_inside_brackets_is_the_name_before_them(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Acharya", "PROPN", "NNP", "compound", 1, "Acharya", "B-ORG"),
+        ("Institute", "PROPN", "NNP", "appos", 6, "Institute", "I-ORG"), ("(", "PUNCT", "-LRB-", "punct", 1, "(", "O"),
+        ("Director", "NOUN", "NN", "compound", 4, "director", "O"),
+        ("Prabhukumar", "PROPN", "NNP", "nsubjpass", 7, "Prabhukumar", "B-PERSON"),
+        (")", "PUNCT", "-RRB-", "punct", 4, ")", "O"), ("is", "AUX", "VBZ", "auxpass", 7, "be", "O"),
+        ("located", "VERB", "VBN", "ROOT", 7, "locate", "O"), ("in", "ADP", "IN", "prep", 7, "in", "O"),
+        ("India", "PROPN", "NNP", "pobj", 8, "India", "B-GPE"), (".", "PUNCT", ".", "punct", 7, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("acharya institute", "located in", "india", False) in found, found
+    assert ("prabhukumar", "located in", "india", False) not in found, found
+
+
+def test_clearnlp_an_indefinite_role_for_a_name_keeps_the_holder_as_subject(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    rows: list[Row] = [
+        ("Alessio", "PROPN", "NNP", "compound", 1, "Alessio", "B-PERSON"),
+        ("Romagnoli", "PROPN", "NNP", "nsubj", 2, "Romagnoli", "I-PERSON"), ("is", "AUX", "VBZ", "ROOT", 2, "be", "O"),
+        ("a", "DET", "DT", "det", 4, "a", "O"), ("defender", "NOUN", "NN", "attr", 2, "defender", "O"),
+        ("for", "ADP", "IN", "prep", 4, "for", "O"), ("Milan", "PROPN", "NNP", "pobj", 5, "Milan", "B-ORG"),
+        (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ]  # fmt: skip
+    found = triples(extractor, make_doc(blank, rows))
+    assert ("alessio romagnoli", "is defender for", "milan", False) in found, found

@@ -486,3 +486,17 @@ def test_an_owned_noun_named_by_a_passive_naming_verb_is_the_owners_attribute(ex
     assert ("united states", "inhabitant", "americans", False) in found, found
     found = written(extractor, read(extractor, "The leader of Paraguay is called Juan Afara."))
     assert ("paraguay", "leader", "juan afara", False) in found, found
+
+
+def test_a_subject_inside_brackets_is_the_name_before_them(extractor: SpacyExtractor) -> None:
+    # the stand-in takes the bracketed name for the subject of "designed"
+    text = "The Baku Turkish Martyrs' Memorial (original name: Türk Şehitleri Anıtı) was designed by Huseyin Butuner."
+    found = written(extractor, read(extractor, text))
+    assert ("baku turkish martyrs' memorial", "designed by", "huseyin butuner", False) in found, found
+    assert not any(p == "designed by" and s.startswith("türk") for s, p, _, _ in found), found
+
+
+def test_an_indefinite_role_for_a_name_keeps_the_holder_as_subject(extractor: SpacyExtractor) -> None:
+    found = written(extractor, read(extractor, "Alessio Romagnoli is a defender for A.C. Milan."))
+    assert ("alessio romagnoli", "is defender for", "a.c. milan", False) in found, found
+    assert not any(s == "a.c. milan" for s, _, _, _ in found), found
