@@ -210,8 +210,37 @@ class ArgumentReader:
             elif opener is not None and opener.text == "(" and ")" in between and opener.i > 0:
                 out.append(doc[opener.i - 1])
             else:
-                out.append(subject)
+                out.append(self._continued_place(subject, pred) or subject)
         return out
+
+    def _continued_place(self, subject: Token, pred: Token) -> Token | None:
+        """What a name is said of when the parser made it a subject of ``pred`` although it only
+        continues the place named before its comma ("X in Bangalore, *India* was established",
+        "X located in Ticino, *Switzerland* was established", "X, born … in Mendoza, *Argentina*
+        was a Rear Admiral"): the noun the place's phrase modifies, when that noun is itself a
+        subject of ``pred``, or the subject of the clause the phrase belongs to, when that clause
+        hangs on ``pred`` before the name. None when the name is no such continuation."""
+        k = subject.i - 1
+        while k >= 0 and subject.doc[k].text != "," and subject.doc[k] in subject.subtree:
+            k -= 1  # the name's own words
+        if k < 1 or subject.doc[k].text != ",":
+            return None
+        place = subject.doc[k - 1]
+        while self.g.is_name_part(place) and place.head.i > place.i:
+            place = place.head
+        named = [self._m.get(t) for t in (place, subject)]
+        if not all(m is not None and m.named for m in named) or self._preposition_before(named[0]) is None:  # type: ignore[arg-type]
+            return None
+        head = place.head.head if place.head.dep_ in self.g.scheme.preposition else place.head
+        if head.i >= subject.i:
+            return None
+        for other in self.g.subjects(pred) + self.g.passive_subjects(pred):
+            if other == head or other in head.ancestors:
+                return other  # "X in Bangalore, India was established": India is no second subject
+        if head.head == pred and head.pos_ in {"VERB", "AUX"}:
+            said = [t for t in self.g.subjects(head) + self.g.passive_subjects(head) if t.lower_ not in RELATIVE]
+            return said[0] if said else None
+        return None
 
     def _fronted_relative(self, verb: Token) -> list[Token]:
         """The relative pronoun of a clause the parser hung before a subjectless verb as that

@@ -99,7 +99,7 @@ class RelationExtractor(
                 self._copular(tok, self.g.copula(tok), self._copula_subjects(tok))  # type: ignore[arg-type]
             elif tok.lemma_.lower() == "be" and self.g.attributes(tok):
                 for attr in self.g.attributes(tok):
-                    self._copular(attr, tok, self.g.subjects(tok))
+                    self._copular(attr, tok, self._past_whose(self.g.subjects(tok), tok))
                 self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
             elif self._is_predicate(tok) and not self._is_open_complement(tok):
                 self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))

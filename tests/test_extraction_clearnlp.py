@@ -721,3 +721,33 @@ def test_clearnlp_an_indefinite_role_for_a_name_keeps_the_holder_as_subject(
     ]  # fmt: skip
     found = triples(extractor, make_doc(blank, rows))
     assert ("alessio romagnoli", "is defender for", "milan", False) in found, found
+
+
+def test_clearnlp_name_continuing_the_place_before_its_comma_is_no_subject(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Teisaire", "PROPN", "NNP", "nsubjpass", 2, "Teisaire", "B-PERSON"), (",", "PUNCT", ",", "punct", 2, ",", "O"),
+        ("born", "VERB", "VBN", "advcl", 7, "bear", "O"), ("in", "ADP", "IN", "prep", 2, "in", "O"),
+        ("Mendoza", "PROPN", "NNP", "pobj", 3, "Mendoza", "B-GPE"), (",", "PUNCT", ",", "punct", 6, ",", "O"),
+        ("Argentina", "PROPN", "NNP", "nsubj", 7, "Argentina", "B-GPE"), ("was", "AUX", "VBD", "ROOT", 7, "be", "O"),
+        ("an", "DET", "DT", "det", 9, "an", "O"), ("admiral", "NOUN", "NN", "attr", 7, "admiral", "O"),
+        (".", "PUNCT", ".", "punct", 7, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("teisaire", "is", "admiral", False) in found, found
+    assert ("argentina", "is", "admiral", False) not in found, found
+
+
+def test_clearnlp_a_sentence_case_term_with_and_is_one_term(blank: Language, extractor: SpacyExtractor) -> None:
+    rows: list[Row] = [
+        ("Ahmet", "PROPN", "NNP", "compound", 1, "Ahmet", "B-PERSON"),
+        ("Ertegun", "PROPN", "NNP", "poss", 3, "Ertegun", "I-PERSON"),
+        ("'s", "PART", "POS", "case", 1, "'s", "O"), ("genre", "NOUN", "NN", "nsubj", 4, "genre", "O"),
+        ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("Rhythm", "PROPN", "NNP", "attr", 4, "Rhythm", "O"),
+        ("and", "CCONJ", "CC", "cc", 5, "and", "O"), ("blues", "NOUN", "NNS", "conj", 5, "blue", "O"),
+        (".", "PUNCT", ".", "punct", 4, ".", "O"),
+    ]  # fmt: skip
+    found = triples(extractor, make_doc(blank, rows))
+    assert ("ahmet ertegun", "genre", "rhythm and blues", False) in found, found
+    assert not any(o in {"rhythm", "blue", "blues"} for _, _, o, _ in found), found

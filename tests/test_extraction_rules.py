@@ -500,3 +500,19 @@ def test_an_indefinite_role_for_a_name_keeps_the_holder_as_subject(extractor: Sp
     found = written(extractor, read(extractor, "Alessio Romagnoli is a defender for A.C. Milan."))
     assert ("alessio romagnoli", "is defender for", "a.c. milan", False) in found, found
     assert not any(s == "a.c. milan" for s, _, _, _ in found), found
+
+
+def test_a_name_continuing_the_place_before_its_comma_is_no_subject(extractor: SpacyExtractor) -> None:
+    # the stand-in makes "India" a second subject of "established"
+    text = "The Riverside Institute of Technology in Bangalore, India was established in 2000."
+    found = written(extractor, read(extractor, text))
+    assert ("riverside institute of technology", "established in", "2000", False) in found, found
+    assert not any(s == "india" for s, _, _, _ in found), found
+
+
+def test_a_sentence_case_term_with_and_is_one_term(extractor: SpacyExtractor) -> None:
+    found = written(extractor, read(extractor, "Ahmet Ertegun's genre is Rhythm and blues."))
+    assert ("ahmet ertegun", "genre", "rhythm and blues", False) in found, found
+    assert not any(o in {"rhythm", "blue", "blues"} for _, _, o, _ in found), found
+    found = written(extractor, read(extractor, "Carol likes tea and coffee."))  # lower case: a list
+    assert {("carol", "like", "tea", False), ("carol", "like", "coffee", False)} <= found, found
