@@ -84,6 +84,23 @@ def english_word(word: str) -> bool:
     return bool(getAllLemmas(word))
 
 
+def sentence_case_term(word: Token) -> Token | None:
+    """The lower-case last word when ``word`` opens a term written in sentence case inside a
+    sentence — a capitalised English word, "and", a lower-case English noun the parser made its
+    conjunct ("his genre is *Rhythm and blues*"): one term, where a list of two common nouns
+    would be written in lower case ("bread and bacon"); not after a capitalised word (a name:
+    "Social Sciences and …") nor at a sentence start (every word is capitalised there)."""
+    doc = word.doc
+    if word.is_sent_start or word.i + 2 >= len(doc) or not word.is_title or not word.is_alpha:
+        return None
+    conjunction, last = doc[word.i + 1], doc[word.i + 2]
+    if conjunction.lower_ != "and" or not last.is_alpha or not last.is_lower or last.head != word:
+        return None
+    if doc[word.i - 1].is_title or not english_word(word.lower_) or not english_word(last.lower_):
+        return None
+    return last if last.pos_ in {"NOUN", "ADJ"} else None
+
+
 def trim_span(span: Span) -> Span:
     """``span`` without determiners, punctuation, particles and prepositions at its edges."""
     start, end = span.start, span.end
@@ -172,7 +189,7 @@ class NameFinder:
                 merged[-1] = (prev[0], max(prev[1], end), prev[2] or label)
             else:
                 merged.append((start, end, label))
-        merged = self._places(self._inner_prepositions(self._of_and(merged)))
+        merged = self._places(self._inner_prepositions(self._of_and(self._sentence_case(merged))))
         out: dict[int, Mention] = {}
         for start, end, label in merged:
             if any(doc[k].i in self._by_token for k in range(start, end)) or not doc[start:end].text.strip():
@@ -186,6 +203,15 @@ class NameFinder:
             self._name_starts.add(start)
             for k in range(start, end):
                 out[k] = mention
+        return out
+
+    def _sentence_case(self, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+        """Extend a one-word span over "and" + the lower-case word of a sentence-case term
+        ("*Rhythm and blues*", :func:`sentence_case_term`)."""
+        out = []
+        for start, end, label in spans:
+            last = sentence_case_term(self.doc[start]) if end - start == 1 else None
+            out.append((start, last.i + 1, label) if last is not None else (start, end, label))
         return out
 
     def _of_and(self, spans: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

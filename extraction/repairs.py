@@ -18,6 +18,12 @@ born in Dallas as US *national* and *graduated* from …": ``comes``/``graduated
 ``conj`` of the object or oblique) is a conjunct of that verb again, so it shares the verb's
 subject. Only a tensed verb (VBZ/VBD/VBP) moves: a participle after "and" may well describe
 the noun ("a sauce made with tomatoes and cooked in …").
+
+A third: a term written in sentence case inside a sentence — a capitalised English word, "and",
+a lower-case English word ("his genre is *Rhythm and blues*") — is one term, not a list: the
+capital marks the start of a fixed expression, where a list of two common nouns would be
+written in lower case ("bread and bacon"). The lower-case conjunct becomes a part of the first
+word's term (``flat`` in UD, ``compound`` in ClearNLP) instead of a member of its own.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ from spacy.tokens import Doc, Span, Token
 
 from memcubedb.extraction.grammar import FINITE_TAGS
 from memcubedb.extraction.labels import LabelScheme
+from memcubedb.extraction.names import sentence_case_term
 
 #: dependents of the misread verb that belong to the subject's noun phrase
 _PHRASE = frozenset({"compound", "flat", "flat:name", "det", "amod", "nmod:poss", "poss", "nummod"})
@@ -112,5 +119,18 @@ def repair_stranded_conjuncts(doc: Doc, scheme: LabelScheme) -> int:
         if verb is None or verb.i > noun.i:
             continue
         token.head = verb
+        repaired += 1
+    return repaired
+
+
+def repair_sentence_case_terms(doc: Doc, scheme: LabelScheme) -> int:
+    """Join every sentence-case term "Word and word" into one, in place; returns how many."""
+    repaired = 0
+    part = "flat" if "flat" in scheme.name_part else next(iter(sorted(scheme.name_part)))
+    for token in doc:
+        last = sentence_case_term(token)
+        if last is None or last.dep_ not in scheme.conj:
+            continue
+        last.dep_ = part
         repaired += 1
     return repaired

@@ -21,7 +21,11 @@ from memcubedb.extraction.grammar import Grammar
 from memcubedb.extraction.labels import LabelScheme, detect_scheme
 from memcubedb.extraction.mentions import MentionIndex
 from memcubedb.extraction.relations import RelationExtractor
-from memcubedb.extraction.repairs import repair_misread_verbs, repair_stranded_conjuncts
+from memcubedb.extraction.repairs import (
+    repair_misread_verbs,
+    repair_sentence_case_terms,
+    repair_stranded_conjuncts,
+)
 from memcubedb.extraction.temporal import TimeTagger
 from memcubedb.extraction.triples import Extraction, Mention, TextUnit
 
@@ -108,6 +112,7 @@ class SpacyExtractor:
         discourse = self._discourse.setdefault(unit.context_id, Discourse())
         repair_misread_verbs(doc, self.scheme)  # "X originates[NNS] from Y": a clause again
         repair_stranded_conjuncts(doc, self.scheme)  # "contains Squid and[conj of Squid] comes from Y"
+        repair_sentence_case_terms(doc, self.scheme)  # "his genre is Rhythm and blues": one term
         times = self._times.find(doc, unit.timestamp)
         descriptors, surface = self._descriptors.find(doc)
         mentions = MentionIndex(doc, unit, self.grammar, times, discourse, descriptors)
