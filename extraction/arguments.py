@@ -207,11 +207,21 @@ class ArgumentReader:
             between = {t.text for t in doc[subject.i + 1 : end]}
             if opener is not None and opener.lower_ in _OPENERS and "," in between:
                 out.append(opener)
-            elif opener is not None and opener.text == "(" and ")" in between and opener.i > 0:
+            elif opener is not None and opener.i > 0 and (
+                (opener.text == "(" and ")" in between)
+                or (opener.text == "," and "," in between and self._appositive_of(subject, opener))
+            ):
                 out.append(doc[opener.i - 1])
             else:
                 out.append(self._continued_place(subject, pred) or subject)
         return out
+
+    def _appositive_of(self, noun: Token, comma: Token) -> bool:
+        """True when ``noun`` is an indefinite common noun set off right after a name by ``comma``
+        ("Agustín Barboza, *a* Guarania music solo *singer*, was born in …"): it describes the name."""
+        before = self._m.get(comma.doc[comma.i - 1]) if comma.i > 0 else None
+        indefinite = comma.i + 1 < noun.i and comma.doc[comma.i + 1].lower_ in {"a", "an"}
+        return is_common_noun(noun) and indefinite and before is not None and before.named
 
     def _continued_place(self, subject: Token, pred: Token) -> Token | None:
         """What a name is said of when the parser made it a subject of ``pred`` although it only

@@ -751,3 +751,18 @@ def test_clearnlp_a_sentence_case_term_with_and_is_one_term(blank: Language, ext
     found = triples(extractor, make_doc(blank, rows))
     assert ("ahmet ertegun", "genre", "rhythm and blues", False) in found, found
     assert not any(o in {"rhythm", "blue", "blues"} for _, _, o, _ in found), found
+
+
+def test_clearnlp_indefinite_noun_set_off_after_a_name_and_parsed_as_subject_is_the_name(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Barboza", "PROPN", "NNP", "nsubj", 4, "Barboza", "B-PERSON"), (",", "PUNCT", ",", "punct", 3, ",", "O"),
+        ("a", "DET", "DT", "det", 3, "a", "O"), ("music", "NOUN", "NN", "compound", 4, "music", "O"),
+        ("solo", "ADJ", "JJ", "amod", 5, "solo", "O"), ("singer", "NOUN", "NN", "nsubjpass", 8, "singer", "O"),
+        (",", "PUNCT", ",", "punct", 5, ",", "O"), ("was", "AUX", "VBD", "auxpass", 8, "be", "O"),
+        ("born", "VERB", "VBN", "ROOT", 8, "bear", "O"), ("in", "ADP", "IN", "prep", 8, "in", "O"),
+        ("Asunción", "PROPN", "NNP", "pobj", 9, "Asunción", "B-GPE"), (".", "PUNCT", ".", "punct", 8, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("barboza", "born in", "asunción", False) in found, found
