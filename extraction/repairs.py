@@ -12,6 +12,13 @@ the noun before it its subject (taking the words of its phrase along: ``compound
 determiners, adjectives). Works on UD and ClearNLP labels (:class:`LabelScheme`). Entity spans
 that ran over the verb are cut before it.
 
+The same misread verb inside a noun phrase, before its object ("Aaron Turner *performs*
+black metal", "Abradab *performs* hip hop music": the stand-in hangs the name on the verb as a
+``compound`` and the verb on the object's noun): with a name or noun right before it hanging on
+it and a run of content words after it that ends in a noun, the word becomes the clause's verb,
+the name its subject, the run's last noun its object (the other words of the run that noun's
+modifiers), and the verb takes the place in the tree of the run's top.
+
 A second: a finite verb with no subject of its own that the parser coordinated with a noun
 argument of an earlier verb ("Arros negre contains *Squid* and *comes* from Catalonia", "was
 born in Dallas as US *national* and *graduated* from …": ``comes``/``graduated`` hung as a
@@ -133,4 +140,60 @@ def repair_sentence_case_terms(doc: Doc, scheme: LabelScheme) -> int:
             continue
         last.dep_ = part
         repaired += 1
+    return repaired
+
+
+#: parts of speech that end the object run after a misread verb
+_FUNCTION_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PRON", "AUX", "PART", "PUNCT", "NUM", "SYM"})
+
+
+def _object_run(verb: Token) -> list[Token]:
+    """The content words right after a misread verb, ending in its object noun, or []."""
+    doc, run = verb.doc, []
+    for tok in doc[verb.i + 1 :]:
+        if tok.pos_ in _FUNCTION_POS or tok.tag_ in {"VBZ", "VBD"} or tok.is_sent_start:
+            break
+        run.append(tok)
+    while run and run[-1].pos_ not in {"NOUN", "PROPN"}:
+        run.pop()
+    return run
+
+
+def repair_misread_inner_verbs(doc: Doc, scheme: LabelScheme) -> int:
+    """Turn every misread verb inside a noun phrase back into a clause, in place; returns how many."""
+    repaired = 0
+    obj_label = "obj" if "obj" in scheme.obj else "dobj"
+    for verb in doc:
+        if verb.dep_ == "ROOT" or verb.tag_ != "NNS" or not verb.is_lower or verb.i == 0:
+            continue
+        before, lemma = doc[verb.i - 1], _verb_form(verb)
+        if lemma is None or before.head != verb or before.pos_ not in {"NOUN", "PROPN"} or before.dep_ not in _PHRASE:
+            continue
+        if before.like_num or any(c.isdigit() for c in before.text):
+            continue  # a number before a plural is its count ("-71 degrees celsius")
+        if any(c.dep_ in scheme.possessive | {"det"} for c in verb.children):
+            continue
+        run = _object_run(verb)
+        members = {verb.i, *(t.i for t in run)}
+        tops = [t for t in [verb, *run] if t.head.i not in members or t.head == t]
+        if not run or len(tops) != 1:
+            continue  # the words after it belong to another phrase
+        top, obj = tops[0], run[-1]
+        outer, outer_dep = (top.head, top.dep_) if top.head != top else (None, "ROOT")
+        moved = [c for c in top.children if c.i > obj.i and c.pos_ in {"VERB", "AUX", "PUNCT"}]
+        for child in list(verb.children) + list(top.children):
+            if child.i < verb.i and child.dep_ in _PHRASE and child != before:
+                child.head = before
+        before.head, before.dep_ = verb, "nsubj"
+        verb.head, verb.dep_ = (outer if outer is not None else verb), outer_dep
+        obj.head, obj.dep_ = verb, obj_label
+        for tok in run[:-1]:  # "ska[VERB] punk music": a word before the object noun modifies it
+            tok.head, tok.dep_ = obj, ("amod" if tok.pos_ == "ADJ" else "compound")
+            if tok.pos_ == "VERB":
+                tok.pos_, tok.tag_ = "NOUN", "NN"
+        for child in moved:
+            child.head = verb
+        verb.pos_, verb.tag_, verb.lemma_ = "VERB", "VBZ", lemma
+        repaired += 1
+        _cut_entities(doc, verb)
     return repaired

@@ -523,3 +523,11 @@ def test_an_indefinite_noun_set_off_after_a_name_and_parsed_as_subject_is_the_na
     text = "Agustín Barboza, a Guarania music solo singer, was born in Asunción, Paraguay."
     found = written(extractor, read(extractor, text))
     assert ("agustín barboza", "born in", "asunción, paraguay", False) in found, found
+
+
+def test_a_verb_misread_as_a_plural_inside_a_noun_phrase_is_a_clause_again(extractor: SpacyExtractor) -> None:
+    # the stand-in tags "performs" NNS, hangs the name on it and it on the object's noun
+    found = written(extractor, read(extractor, "Aaron Turner performs black metal music."))
+    assert ("aaron turner", "perform", "black metal music", False) in found, found
+    found = written(extractor, read(extractor, "X has a minimum temperature of -71 degrees celsius."))
+    assert not any(p == "degree" for _, p, _, _ in found), found
