@@ -47,7 +47,8 @@ objects carry ``Triple.object_value``/``datatype``/``unit`` (:mod:`memcubedb.ext
 Every fact is also said of the other members of a list its argument heads where the parser did
 not coordinate them (:mod:`memcubedb.extraction.coordination`); a run of "where" clauses on a
 place is read from the surface (:mod:`memcubedb.extraction.where_clauses`); an owned relational
-noun named by a passive naming verb is its owner's attribute (:mod:`memcubedb.extraction.namings`).
+noun named by a passive naming verb is its owner's attribute (:mod:`memcubedb.extraction.namings`);
+a "from" phrase set off after a name is its origin (:mod:`memcubedb.extraction.origins`).
 """
 
 from __future__ import annotations
@@ -67,6 +68,7 @@ from memcubedb.extraction.grammar import is_noun
 from memcubedb.extraction.measures import MeasureReader
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma
 from memcubedb.extraction.namings import NamingReader
+from memcubedb.extraction.origins import OriginReader
 from memcubedb.extraction.triples import EntityType, Mention, Triple
 from memcubedb.extraction.where_clauses import WhereClauseReader
 
@@ -81,7 +83,8 @@ _RELATIVE_ADVERBS = {"where": "in"}
 
 
 class RelationExtractor(
-    ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader, ExistentialReader, NamingReader
+    ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader, ExistentialReader, NamingReader,
+    OriginReader,
 ):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
@@ -109,6 +112,7 @@ class RelationExtractor(
         self._attribute_lists()
         self._existentials()
         self._namings()
+        self._origins()
         return list(out.values())
 
     # --- rules --------------------------------------------------------------------------------

@@ -766,3 +766,14 @@ def test_clearnlp_indefinite_noun_set_off_after_a_name_and_parsed_as_subject_is_
     ])  # fmt: skip
     found = triples(extractor, doc)
     assert ("barboza", "born in", "asunción", False) in found, found
+
+
+def test_clearnlp_from_phrase_set_off_after_a_name_is_its_origin(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("Kant", "PROPN", "NNP", "nsubj", 5, "Kant", "B-PERSON"), (",", "PUNCT", ",", "punct", 0, ",", "O"),
+        ("from", "ADP", "IN", "prep", 0, "from", "O"), ("Holland", "PROPN", "NNP", "pobj", 2, "Holland", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 0, ",", "O"), ("worked", "VERB", "VBD", "ROOT", 5, "work", "O"),
+        ("as", "ADP", "IN", "prep", 5, "as", "O"), ("a", "DET", "DT", "det", 8, "a", "O"),
+        ("teacher", "NOUN", "NN", "pobj", 6, "teacher", "O"), (".", "PUNCT", ".", "punct", 5, ".", "O"),
+    ])  # fmt: skip
+    assert ("kant", "is from", "holland", False) in triples(extractor, doc)

@@ -531,3 +531,10 @@ def test_a_verb_misread_as_a_plural_inside_a_noun_phrase_is_a_clause_again(extra
     assert ("aaron turner", "perform", "black metal music", False) in found, found
     found = written(extractor, read(extractor, "X has a minimum temperature of -71 degrees celsius."))
     assert not any(p == "degree" for _, p, _, _ in found), found
+
+
+def test_a_from_phrase_set_off_after_a_name_is_its_origin(extractor: SpacyExtractor) -> None:
+    found = written(extractor, read(extractor, "Ajoblanco, from Andalusia, has almond as one of its ingredients."))
+    assert ("ajoblanco", "is from", "andalusia", False) in found, found
+    found = written(extractor, read(extractor, "Bob, from what I hear, likes tea."))
+    assert not any(p == "is from" for _, p, _, _ in found), found
