@@ -200,13 +200,15 @@ class ArgumentReader:
         out = []
         for subject in subjects:
             k = subject.i - 1  # the stand-in may start a sentence inside the brackets ("Dr. G. P.")
-            while k >= 0 and doc[k].lower_ not in _OPENERS | _STOPS and doc[k].pos_ != "VERB":
+            while k >= 0 and doc[k].lower_ not in _OPENERS | _STOPS | {"where"} and doc[k].pos_ != "VERB":
                 k -= 1
             opener = doc[k] if k >= 0 else None
             end = pred.left_edge.i if pred.left_edge.i > subject.i else pred.i
             between = {t.text for t in doc[subject.i + 1 : end]}
             if opener is not None and opener.lower_ in _OPENERS and "," in between:
                 out.append(opener)
+            elif opener is not None and opener.lower_ == "where" and "," in between and (said := self._set_off(opener)):
+                out.append(said)
             elif opener is not None and opener.i > 0 and (
                 (opener.text == "(" and ")" in between)
                 or (opener.text == "," and "," in between and self._appositive_of(subject, opener))
@@ -215,6 +217,26 @@ class ArgumentReader:
             else:
                 out.append(self._continued_place(subject, pred) or subject)
         return out
+
+    def _set_off(self, where: Token) -> Token | None:
+        """What a sentence is about when a "where" clause set off by commas interrupts it: the
+        place before ", where", or — past a "from"/"in" phrase set off before it — the name
+        before that phrase ("Agnes Kant, from the Netherlands, where the leader is Mark Rutte,
+        worked as …": Agnes Kant worked)."""
+        doc = where.doc
+        k = where.i - 1
+        if k < 1 or doc[k].text != ",":
+            return None
+        j = k - 1
+        while j > 0 and doc[j].text != "," and doc[j].pos_ not in {"VERB", "AUX"}:
+            j -= 1
+        if j > 0 and doc[j].text == "," and doc[j + 1].pos_ == "ADP" and self._named(doc[j - 1]):
+            return doc[j - 1]
+        return doc[k - 1] if self._named(doc[k - 1]) else None
+
+    def _named(self, token: Token) -> bool:
+        mention = self._m.get(token)
+        return mention is not None and mention.named
 
     def _appositive_of(self, noun: Token, comma: Token) -> bool:
         """True when ``noun`` is an indefinite common noun set off right after a name by ``comma``

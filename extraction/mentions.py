@@ -381,7 +381,7 @@ class MentionIndex(NameFinder):
             if common and (child.pos_ == "PROPN" or not child.is_lower) and not acronym:
                 continue
             if self.grammar.is_name_part(child) and child.pos_ in {"NOUN", "PROPN", "ADJ", "NUM"}:
-                words.extend(t for t in child.subtree if t.text.isalnum() or t.like_num)  # "Audi A1 hatchback"
+                words.extend(t for t in child.subtree if t.text.replace(" ", "").isalnum() or t.like_num)  # "Audi A1"
             elif child.dep_ == "amod" and child.pos_ in {"ADJ", "PROPN"} and child.lower_ not in LIGHT_ADJECTIVES:
                 words.extend(t for t in child.subtree if t.is_alpha)  # "Sri Lankan rupee"
         words = _adjacent(noun, words)

@@ -31,6 +31,12 @@ a lower-case English word ("his genre is *Rhythm and blues*") — is one term, n
 capital marks the start of a fixed expression, where a list of two common nouns would be
 written in lower case ("bread and bacon"). The lower-case conjunct becomes a part of the first
 word's term (``flat`` in UD, ``compound`` in ClearNLP) instead of a member of its own.
+
+A fourth: two bare lower-case nouns joined by "and" right before the noun they modify ("a
+*rhythm and blues* artist", "performs *rhythm and blues* music"), where the stand-in made all
+three conjuncts of the first: the pair is one modifier — a coordination inside a compound —
+so the three words become one token, the compound modifier of the last noun, which takes the
+first word's place in the tree.
 """
 
 from __future__ import annotations
@@ -143,6 +149,8 @@ def repair_sentence_case_terms(doc: Doc, scheme: LabelScheme) -> int:
     return repaired
 
 
+#: left dependents that modify a noun (a modified first conjunct starts a list member of its own)
+_MODIFIERS = frozenset({"amod", "compound", "nummod", "flat", "nmod", "nmod:poss", "poss", "nn"})
 #: parts of speech that end the object run after a misread verb
 _FUNCTION_POS = frozenset({"DET", "ADP", "CCONJ", "SCONJ", "PRON", "AUX", "PART", "PUNCT", "NUM", "SYM"})
 
@@ -196,4 +204,48 @@ def repair_misread_inner_verbs(doc: Doc, scheme: LabelScheme) -> int:
         verb.pos_, verb.tag_, verb.lemma_ = "VERB", "VBZ", lemma
         repaired += 1
         _cut_entities(doc, verb)
+    return repaired
+
+
+def _coordinated_modifier(first: Token, scheme: LabelScheme) -> tuple[Token, Token] | None:
+    """(second word, modified noun) when ``first`` opens "noun and noun noun" read as three
+    conjuncts of ``first`` ("rhythm[ROOT] and blues[conj] artist[conj]")."""
+    doc = first.doc
+    if first.i + 3 > len(doc) - 1 or not first.is_lower or first.pos_ != "NOUN":
+        return None
+    conjunction, second, noun = doc[first.i + 1], doc[first.i + 2], doc[first.i + 3]
+    if conjunction.lower_ != "and" or conjunction.head != second or second.head != first or noun.head != first:
+        return None
+    if second.dep_ not in scheme.conj or not (second.is_lower and second.is_alpha and noun.is_lower and noun.is_alpha):
+        return None
+    if noun.tag_ not in {"NN", "JJ"} or any(c.dep_ == "cc" for c in noun.children) or second.tag_ == "VBD":
+        return None
+    if second.pos_ == "ADJ" or any(c.i < first.i and c.dep_ in _MODIFIERS for c in first.children):
+        return None  # modified conjuncts make a list ("a Jazz musician and solo singer")
+    after = doc[noun.i + 1] if noun.i + 1 < len(doc) else None
+    if after is not None and after.pos_ in {"NOUN", "PROPN"}:
+        return None  # the phrase goes on: not the noun modified
+    return second, noun
+
+
+def repair_coordinated_modifiers(doc: Doc, scheme: LabelScheme) -> int:
+    """Merge every "noun and noun" before the noun it modifies into one compound modifier, in
+    place (the Doc is retokenised, one phrase at a time); returns how many."""
+    repaired = 0
+    while (found := next(((t, *p) for t in doc if (p := _coordinated_modifier(t, scheme)) is not None), None)):
+        first, second, noun = found
+        outer = first.head if first.head != first else None
+        dep, first_i = first.dep_, first.i
+        for child in list(first.children):
+            if child.i < first.i or child.i > noun.i:
+                child.head = noun  # "a" of "a rhythm and blues artist", what follows the phrase
+        noun.head, noun.dep_ = (outer if outer is not None else noun), dep
+        noun.pos_, noun.tag_ = "NOUN", "NN"
+        second.head = first
+        with doc.retokenize() as retokenizer:
+            span = doc[first.i : second.i + 1]
+            retokenizer.merge(span, attrs={"POS": "NOUN", "TAG": "NN", "LEMMA": span.text.lower()})
+        merged = doc[first_i]
+        merged.head, merged.dep_ = doc[first_i + 1], "compound"
+        repaired += 1
     return repaired

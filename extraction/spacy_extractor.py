@@ -22,6 +22,7 @@ from memcubedb.extraction.labels import LabelScheme, detect_scheme
 from memcubedb.extraction.mentions import MentionIndex
 from memcubedb.extraction.relations import RelationExtractor
 from memcubedb.extraction.repairs import (
+    repair_coordinated_modifiers,
     repair_misread_inner_verbs,
     repair_misread_verbs,
     repair_sentence_case_terms,
@@ -113,6 +114,7 @@ class SpacyExtractor:
         discourse = self._discourse.setdefault(unit.context_id, Discourse())
         repair_misread_verbs(doc, self.scheme)  # "X originates[NNS] from Y": a clause again
         repair_misread_inner_verbs(doc, self.scheme)  # "X performs[NNS, compound] black metal"
+        repair_coordinated_modifiers(doc, self.scheme)  # "a rhythm and blues artist": one modifier
         repair_stranded_conjuncts(doc, self.scheme)  # "contains Squid and[conj of Squid] comes from Y"
         repair_sentence_case_terms(doc, self.scheme)  # "his genre is Rhythm and blues": one term
         times = self._times.find(doc, unit.timestamp)

@@ -777,3 +777,16 @@ def test_clearnlp_from_phrase_set_off_after_a_name_is_its_origin(blank: Language
         ("teacher", "NOUN", "NN", "pobj", 6, "teacher", "O"), (".", "PUNCT", ".", "punct", 5, ".", "O"),
     ])  # fmt: skip
     assert ("kant", "is from", "holland", False) in triples(extractor, doc)
+
+
+def test_clearnlp_two_bare_nouns_joined_before_the_noun_they_modify_are_one_modifier(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    rows: list[Row] = [
+        ("Andra", "PROPN", "NNP", "nsubj", 1, "Andra", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+        ("a", "DET", "DT", "det", 3, "a", "O"), ("rhythm", "NOUN", "NN", "attr", 1, "rhythm", "O"),
+        ("and", "CCONJ", "CC", "cc", 5, "and", "O"), ("blues", "NOUN", "NNS", "conj", 3, "blue", "O"),
+        ("singer", "NOUN", "NN", "conj", 3, "singer", "O"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ]  # fmt: skip
+    found = triples(extractor, make_doc(blank, rows))
+    assert ("andra", "is", "rhythm and blues singer", False) in found, found

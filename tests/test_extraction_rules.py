@@ -538,3 +538,10 @@ def test_a_from_phrase_set_off_after_a_name_is_its_origin(extractor: SpacyExtrac
     assert ("ajoblanco", "is from", "andalusia", False) in found, found
     found = written(extractor, read(extractor, "Bob, from what I hear, likes tea."))
     assert not any(p == "is from" for _, p, _, _ in found), found
+
+
+def test_two_bare_nouns_joined_before_the_noun_they_modify_are_one_modifier(extractor: SpacyExtractor) -> None:
+    # the stand-in makes "blues" and "singer" conjuncts of "rhythm"
+    found = written(extractor, read(extractor, "Andra is a rhythm and blues singer."))
+    assert ("andra", "is", "rhythm and blues singer", False) in found, found
+    assert not any(o in {"rhythm", "blue", "singer"} for _, _, o, _ in found), found
