@@ -790,3 +790,21 @@ def test_clearnlp_two_bare_nouns_joined_before_the_noun_they_modify_are_one_modi
     ]  # fmt: skip
     found = triples(extractor, make_doc(blank, rows))
     assert ("andra", "is", "rhythm and blues singer", False) in found, found
+
+
+def test_clearnlp_subject_inside_a_set_off_where_clause_is_the_name_the_sentence_opens_with(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("Kant", "PROPN", "NNP", "npadvmod", 11, "Kant", "B-PERSON"), (",", "PUNCT", ",", "punct", 0, ",", "O"),
+        ("from", "ADP", "IN", "prep", 0, "from", "O"), ("Holland", "PROPN", "NNP", "pobj", 2, "Holland", "B-GPE"),
+        (",", "PUNCT", ",", "punct", 3, ",", "O"), ("where", "ADV", "WRB", "advmod", 8, "where", "O"),
+        ("the", "DET", "DT", "det", 7, "the", "O"), ("leader", "NOUN", "NN", "nsubj", 8, "leader", "O"),
+        ("is", "AUX", "VBZ", "relcl", 3, "be", "O"), ("Rutte", "PROPN", "NNP", "nsubj", 11, "Rutte", "B-PERSON"),
+        (",", "PUNCT", ",", "punct", 9, ",", "O"), ("worked", "VERB", "VBD", "ROOT", 11, "work", "O"),
+        ("as", "ADP", "IN", "prep", 11, "as", "O"), ("teacher", "NOUN", "NN", "pobj", 12, "teacher", "O"),
+        (".", "PUNCT", ".", "punct", 11, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("kant", "work as", "teacher", False) in found, found
+    assert ("rutte", "work as", "teacher", False) not in found, found

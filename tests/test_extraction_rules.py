@@ -545,3 +545,12 @@ def test_two_bare_nouns_joined_before_the_noun_they_modify_are_one_modifier(extr
     found = written(extractor, read(extractor, "Andra is a rhythm and blues singer."))
     assert ("andra", "is", "rhythm and blues singer", False) in found, found
     assert not any(o in {"rhythm", "blue", "singer"} for _, _, o, _ in found), found
+
+
+def test_a_subject_inside_a_set_off_where_clause_is_the_name_the_sentence_opens_with(
+    extractor: SpacyExtractor,
+) -> None:
+    text = "Agnes Kant, from the Netherlands, where the leader is Mark Rutte, worked as a Parliamentary group leader."
+    found = written(extractor, read(extractor, text))
+    assert ("agnes kant", "work as", "parliamentary group leader", False) in found, found
+    assert not any(s == "mark rutte" and p == "work as" for s, p, _, _ in found), found
