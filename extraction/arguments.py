@@ -163,7 +163,7 @@ class ArgumentReader:
         return tok in self.g.open_complements(tok.head) and tok.head != tok
 
     def _subjects(self, verb: Token) -> list[Token]:
-        return self._past_whose(self._verb_subjects(verb), verb)
+        return self._outside_insertions(self._verb_subjects(verb), verb)
 
     def _verb_subjects(self, verb: Token) -> list[Token]:
         explicit = self.g.subjects(verb)
@@ -188,14 +188,17 @@ class ArgumentReader:
             return [head]
         return []
 
-    def _past_whose(self, subjects: list[Token], pred: Token) -> list[Token]:
+    def _outside_insertions(self, subjects: list[Token], pred: Token) -> list[Token]:
         """Subjects of ``pred`` with one the parser took from inside an insertion closed before
         ``pred`` replaced by what the insertion is about: inside a relative clause (opened by
         "whose"/"who"/"which", no verb of its own before the subject) closed by a comma, the
         relative word, which resolves to the name it follows ("Jamaica, whose queen is Elizabeth
         II, is led by X" parsed with "Elizabeth II" the subject of "led"; "AC Milan, which is in
-        Serie A league, is managed by X"); inside brackets, the word before them ("X (Director -
-        Y), is located in Z", "X (original name: Y) was designed by Z")."""
+        Serie A league, is managed by X"); inside a set-off "where" clause, what the sentence is
+        about (:meth:`_set_off`); inside brackets, the word before them ("X (Director - Y), is
+        located in Z", "X (original name: Y) was designed by Z"); an indefinite noun set off after
+        a name, the name (:meth:`_appositive_of`); a name only continuing the place before its
+        comma, what that place is said of (:meth:`_continued_place`)."""
         doc = pred.doc
         out = []
         for subject in subjects:
@@ -290,7 +293,7 @@ class ArgumentReader:
     def _copula_subjects(self, comp: Token) -> list[Token]:
         """Subjects of a UD predicate nominal; when the parser hung the complement on a preceding
         name or noun instead ("Rosa[ROOT] is n't from Madrid[conj]"), that noun is the subject."""
-        explicit = self._past_whose(self.g.subjects(comp), comp)
+        explicit = self._outside_insertions(self.g.subjects(comp), comp)
         head = comp.head
         if explicit or head == comp or head.i > comp.i:
             return explicit

@@ -102,7 +102,7 @@ class RelationExtractor(
                 self._copular(tok, self.g.copula(tok), self._copula_subjects(tok))  # type: ignore[arg-type]
             elif tok.lemma_.lower() == "be" and self.g.attributes(tok):
                 for attr in self.g.attributes(tok):
-                    self._copular(attr, tok, self._past_whose(self.g.subjects(tok), tok))
+                    self._copular(attr, tok, self._outside_insertions(self.g.subjects(tok), tok))
                 self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
             elif self._is_predicate(tok) and not self._is_open_complement(tok):
                 self._verbal(tok, self._subjects(tok), prefix=None, negated=self.g.negated(tok))
@@ -209,7 +209,7 @@ class RelationExtractor(
         g = self.g
         if g.is_loose_attachment(verb) and self._placed_by_participle(verb.head) is not None:
             return  # "the language spoken in Greece": read as Greece's language by the copula rule
-        passive_subjects = self._past_whose(g.passive_subjects(verb), verb) or (
+        passive_subjects = self._outside_insertions(g.passive_subjects(verb), verb) or (
             self._predicated(verb.head)
             if verb.tag_ == "VBN" and g.is_loose_attachment(verb) and verb.head.pos_ not in {"VERB", "AUX"}
             else []
