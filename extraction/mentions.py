@@ -225,8 +225,25 @@ class MentionIndex(NameFinder):
                 self._by_token[token.i] = concept
                 if concept is not None:
                     self._remember(concept, subject=self._is_subject_token(token))
+                    if self._is_subject_token(token) and (owner := self._owner_name(token)) is not None:
+                        self._remember(owner, subject=True)
         self._classify(classings.get(len(self.doc) - 1, []))
         self.discourse.sentence += 1
+
+    def _owner_name(self, noun: Token) -> Mention | None:
+        """The name owning a common-noun subject of a main clause ("The epoch *of 1001 Gaussia*
+        is …", "*Gaussia*'s epoch is …"), if any: the topic a later pronoun takes up, salient
+        over the bare relational noun (Lappin & Leass 1994: the head of a possessive or "of"
+        phrase inherits subject salience)."""
+        if not self._main_clause(noun.head):
+            return None
+        owner = self.grammar.possessor(noun)
+        if owner is not None and owner.i in self._names:
+            return self._names[owner.i]
+        for prep, target in self.grammar.prepositional(noun, include_unmarked=False):
+            if prep == "of" and target.i in self._names:
+                return self._names[target.i]
+        return None
 
     def _named_by(self, noun: Token) -> Mention | None:
         """The name a definite common noun stands for, if any:

@@ -808,3 +808,18 @@ def test_clearnlp_subject_inside_a_set_off_where_clause_is_the_name_the_sentence
     found = triples(extractor, doc)
     assert ("kant", "work as", "teacher", False) in found, found
     assert ("rutte", "work as", "teacher", False) not in found, found
+
+
+def test_clearnlp_it_after_a_subject_owned_by_a_name_is_that_name(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("The", "DET", "DT", "det", 1, "the", "O"), ("epoch", "NOUN", "NN", "nsubj", 4, "epoch", "O"),
+        ("of", "ADP", "IN", "prep", 1, "of", "O"), ("Gaussia", "PROPN", "NNP", "pobj", 2, "Gaussia", "B-ORG"),
+        ("is", "AUX", "VBZ", "ROOT", 4, "be", "O"), ("short", "ADJ", "JJ", "acomp", 4, "short", "O"),
+        (".", "PUNCT", ".", "punct", 4, ".", "O"),
+        ("It", "PRON", "PRP", "nsubjpass", 9, "it", "O"), ("was", "AUX", "VBD", "auxpass", 9, "be", "O"),
+        ("discovered", "VERB", "VBN", "ROOT", 9, "discover", "O"), ("by", "ADP", "IN", "agent", 9, "by", "O"),
+        ("Belyavsky", "PROPN", "NNP", "pobj", 10, "Belyavsky", "B-PERSON"), (".", "PUNCT", ".", "punct", 9, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("gaussia", "discovered by", "belyavsky", False) in found, found
+    assert ("epoch", "discovered by", "belyavsky", False) not in found, found

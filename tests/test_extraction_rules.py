@@ -554,3 +554,12 @@ def test_a_subject_inside_a_set_off_where_clause_is_the_name_the_sentence_opens_
     found = written(extractor, read(extractor, text))
     assert ("agnes kant", "work as", "parliamentary group leader", False) in found, found
     assert not any(s == "mark rutte" and p == "work as" for s, p, _, _ in found), found
+
+
+def test_it_after_a_subject_owned_by_a_name_is_that_name(extractor: SpacyExtractor) -> None:
+    text = (
+        "The epoch of 1001 Gaussia (formerly known as 1923 OAA) is 31 July 2016. It was discovered by Sergey Belyavsky."
+    )
+    found = written(extractor, read(extractor, text))
+    assert ("1001 gaussia", "discovered by", "sergey belyavsky", False) in found, found
+    assert not any(s == "epoch" for s, _, _, _ in found), found
