@@ -127,14 +127,21 @@ class Discourse:
             return next((t for t in reversed(self.things) if t.name.casefold() not in exclude), None)
         wanted = "male" if pronoun in MALE else "female"
         topic = self.subject_person
-        if topic is not None and self.sentence - topic[0] <= self.topic_span:
+        if topic is not None and self.sentence - topic[0] <= self.topic_span and _person_like(topic[1]):
             key = topic[1].name.casefold()
             if key not in exclude and self.gender.get(key, wanted) == wanted:
                 self.gender[key] = wanted
                 return topic[1]
         for person in reversed(self.persons):
             key = person.name.casefold()
-            if key not in exclude and self.gender.get(key, wanted) == wanted:
+            if key not in exclude and self.gender.get(key, wanted) == wanted and _person_like(person):
                 self.gender[key] = wanted
                 return person
         return None
+
+
+def _person_like(mention: Mention) -> bool:
+    """False for a name no person bears: one with a digit ("101 Helena", "1036 Ganymed", an
+    asteroid's catalogue name), which "he"/"she" never takes up (the agreement filter of
+    deterministic coreference, Lee et al. 2013)."""
+    return not any(ch.isdigit() for ch in mention.name)

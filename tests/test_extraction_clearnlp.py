@@ -823,3 +823,19 @@ def test_clearnlp_it_after_a_subject_owned_by_a_name_is_that_name(blank: Languag
     found = triples(extractor, doc)
     assert ("gaussia", "discovered by", "belyavsky", False) in found, found
     assert ("epoch", "discovered by", "belyavsky", False) not in found, found
+
+
+def test_clearnlp_he_never_takes_up_a_name_with_a_digit(blank: Language, extractor: SpacyExtractor) -> None:
+    doc = make_doc(blank, [
+        ("101", "NUM", "CD", "nummod", 1, "101", "B-PRODUCT"),
+        ("Helena", "PROPN", "NNP", "nsubjpass", 3, "Helena", "I-PRODUCT"),
+        ("was", "AUX", "VBD", "auxpass", 3, "be", "O"), ("discovered", "VERB", "VBN", "ROOT", 3, "discover", "O"),
+        ("by", "ADP", "IN", "agent", 3, "by", "O"), ("Watson", "PROPN", "NNP", "pobj", 4, "Watson", "B-PERSON"),
+        (".", "PUNCT", ".", "punct", 3, ".", "O"),
+        ("He", "PRON", "PRP", "nsubj", 8, "he", "O"), ("died", "VERB", "VBD", "ROOT", 8, "die", "O"),
+        ("in", "ADP", "IN", "prep", 8, "in", "O"), ("Madison", "PROPN", "NNP", "pobj", 9, "Madison", "B-GPE"),
+        (".", "PUNCT", ".", "punct", 8, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("watson", "die in", "madison", False) in found, found
+    assert ("101 helena", "die in", "madison", False) not in found, found

@@ -563,3 +563,9 @@ def test_it_after_a_subject_owned_by_a_name_is_that_name(extractor: SpacyExtract
     found = written(extractor, read(extractor, text))
     assert ("1001 gaussia", "discovered by", "sergey belyavsky", False) in found, found
     assert not any(s == "epoch" for s, _, _, _ in found), found
+
+
+def test_he_never_takes_up_a_name_with_a_digit(extractor: SpacyExtractor) -> None:
+    found = written(extractor, read(extractor, "101 Helena was discovered by James Craig Watson. He died in Madison."))
+    assert ("james craig watson", "die in", "madison", False) in found, found
+    assert not any(s == "101 helena" and p == "die in" for s, p, _, _ in found), found
