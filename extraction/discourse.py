@@ -113,7 +113,7 @@ class Discourse:
         if pronoun in NEUTER:
             recent = self.subject_thing
             topic = self.subject_person
-            named_topic = topic is not None and topic[1].type != EntityType.PERSON
+            named_topic = topic is not None and (topic[1].type != EntityType.PERSON or not _person_like(topic[1]))
             if (
                 named_topic
                 and topic[1].name.casefold() not in self.gender
@@ -142,6 +142,6 @@ class Discourse:
 
 def _person_like(mention: Mention) -> bool:
     """False for a name no person bears: one with a digit ("101 Helena", "1036 Ganymed", an
-    asteroid's catalogue name), which "he"/"she" never takes up (the agreement filter of
-    deterministic coreference, Lee et al. 2013)."""
+    asteroid's catalogue name), which "he"/"she" never takes up and "it" may, even where the
+    tagger typed it PERSON (the agreement filter of deterministic coreference, Lee et al. 2013)."""
     return not any(ch.isdigit() for ch in mention.name)

@@ -839,3 +839,17 @@ def test_clearnlp_he_never_takes_up_a_name_with_a_digit(blank: Language, extract
     found = triples(extractor, doc)
     assert ("watson", "die in", "madison", False) in found, found
     assert ("101 helena", "die in", "madison", False) not in found, found
+
+
+def test_clearnlp_it_takes_up_a_catalogue_name_the_tagger_called_a_person(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("101", "NUM", "CD", "nummod", 1, "101", "B-PERSON"),
+        ("Helena", "PROPN", "NNP", "nsubj", 2, "Helena", "I-PERSON"),
+        ("is", "AUX", "VBZ", "ROOT", 2, "be", "O"), ("bright", "ADJ", "JJ", "acomp", 2, "bright", "O"),
+        (".", "PUNCT", ".", "punct", 2, ".", "O"),
+        ("It", "PRON", "PRP", "nsubj", 6, "it", "O"), ("orbits", "VERB", "VBZ", "ROOT", 6, "orbit", "O"),
+        ("Mars", "PROPN", "NNP", "dobj", 6, "Mars", "B-LOC"), (".", "PUNCT", ".", "punct", 6, ".", "O"),
+    ])  # fmt: skip
+    assert ("101 helena", "orbit", "mars", False) in triples(extractor, doc)

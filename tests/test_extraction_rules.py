@@ -569,3 +569,9 @@ def test_he_never_takes_up_a_name_with_a_digit(extractor: SpacyExtractor) -> Non
     found = written(extractor, read(extractor, "101 Helena was discovered by James Craig Watson. He died in Madison."))
     assert ("james craig watson", "die in", "madison", False) in found, found
     assert not any(s == "101 helena" and p == "die in" for s, p, _, _ in found), found
+
+
+def test_it_takes_up_a_catalogue_name_the_tagger_called_a_person(extractor: SpacyExtractor) -> None:
+    text = "103 Hera has a mass of 7.9kg and an escape velocity of 0.0482 km. It has an apoapsis of 437170000.0."
+    found = written(extractor, read(extractor, text))
+    assert any(s == "103 hera" and p == "apoapsis" for s, p, _, _ in found), found
