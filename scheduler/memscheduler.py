@@ -226,7 +226,8 @@ class MemScheduler:
             entry = save_kv_template(self.vault, self.lm, template, partial(self.jobs.note_digest, job))
             cube = MemCube(
                 descriptive=Descriptive(
-                    id=stable_id("activation", cube_id, entry.digest),
+                    # per job: a cube promoted again after a demotion gets a new template, not the archived one
+                    id=stable_id("activation", cube_id, entry.digest, job.id),
                     memory_type=MemoryType.ACTIVATION,
                     semantic_type="kv_template",
                     source_signature=source.descriptive.source_signature,

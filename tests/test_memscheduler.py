@@ -103,6 +103,13 @@ def test_template_demotion_keeps_text(store: GraphStore, tmp_path: Path, lm: Loa
     source = store.get_cube("tomas", w.cube.id)
     assert source.governance.state is LifecycleState.GENERATED
     assert source.text == "Tomas grows apples."
+    # promoted again later (the same text gives the same KV tensors): a new, live template
+    again = sched.promote("tomas", w.cube.id)
+    assert again != template_id
+    assert store.get_cube("tomas", again).governance.state is LifecycleState.GENERATED
+    assert store.get_cube("tomas", w.cube.id).governance.state is LifecycleState.ACTIVATED
+    assert sched.vault.path_for(digest).exists()
+    assert store.get_cube("tomas", template_id).governance.state is LifecycleState.ARCHIVED
 
 
 def test_killed_promotion_is_taken_over_only_after_its_lease_expired(
