@@ -69,6 +69,7 @@ from memcubedb.extraction.measures import MeasureReader
 from memcubedb.extraction.mentions import MentionIndex, verb_lemma
 from memcubedb.extraction.namings import NamingReader
 from memcubedb.extraction.origins import OriginReader
+from memcubedb.extraction.placed_names import PlacedNameReader
 from memcubedb.extraction.triples import EntityType, Mention, Triple
 from memcubedb.extraction.where_clauses import WhereClauseReader
 
@@ -84,7 +85,7 @@ _RELATIVE_ADVERBS = {"where": "in"}
 
 class RelationExtractor(
     ConjunctReader, WhereClauseReader, MeasureReader, AttributeListReader, ExistentialReader, NamingReader,
-    OriginReader,
+    OriginReader, PlacedNameReader,
 ):
     """Applies the rules to one Doc; scheme differences are hidden behind :class:`Grammar`."""
 
@@ -113,6 +114,7 @@ class RelationExtractor(
         self._existentials()
         self._namings()
         self._origins()
+        self._placed_names()
         return list(out.values())
 
     # --- rules --------------------------------------------------------------------------------

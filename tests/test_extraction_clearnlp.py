@@ -853,3 +853,17 @@ def test_clearnlp_it_takes_up_a_catalogue_name_the_tagger_called_a_person(
         ("Mars", "PROPN", "NNP", "dobj", 6, "Mars", "B-LOC"), (".", "PUNCT", ".", "punct", 6, ".", "O"),
     ])  # fmt: skip
     assert ("101 helena", "orbit", "mars", False) in triples(extractor, doc)
+
+
+def test_clearnlp_a_name_directly_followed_by_in_and_a_place_name_is_in_that_place(
+    blank: Language, extractor: SpacyExtractor
+) -> None:
+    doc = make_doc(blank, [
+        ("The", "DET", "DT", "det", 2, "the", "O"), ("Atatürk", "PROPN", "NNP", "compound", 2, "Atatürk", "B-FAC"),
+        ("Monument", "PROPN", "NNP", "nsubjpass", 6, "Monument", "I-FAC"), ("in", "ADP", "IN", "prep", 2, "in", "O"),
+        ("Izmir", "PROPN", "NNP", "pobj", 3, "Izmir", "B-GPE"), ("is", "AUX", "VBZ", "auxpass", 6, "be", "O"),
+        ("made", "VERB", "VBN", "ROOT", 6, "make", "O"), ("of", "ADP", "IN", "prep", 6, "of", "O"),
+        ("bronze", "NOUN", "NN", "pobj", 7, "bronze", "O"), (".", "PUNCT", ".", "punct", 6, ".", "O"),
+    ])  # fmt: skip
+    found = triples(extractor, doc)
+    assert ("atatürk monument", "is in", "izmir", False) in found, found

@@ -575,3 +575,15 @@ def test_it_takes_up_a_catalogue_name_the_tagger_called_a_person(extractor: Spac
     text = "103 Hera has a mass of 7.9kg and an escape velocity of 0.0482 km. It has an apoapsis of 437170000.0."
     found = written(extractor, read(extractor, text))
     assert any(s == "103 hera" and p == "apoapsis" for s, p, _, _ in found), found
+
+
+def test_a_name_directly_followed_by_in_and_a_place_name_is_in_that_place(extractor: SpacyExtractor) -> None:
+    text = "The Baku Turkish Martyrs' Memorial in Azerbaijan was designed by Hüseyin Bütüner."
+    found = written(extractor, read(extractor, text))
+    assert any(s.startswith("baku turkish") and p == "is in" and o == "azerbaijan" for s, p, o, _ in found), found
+    text = (
+        "Agnes Kant worked at the Dutch Parliament at Amsterdam. "
+        "He fought in the Polish-Soviet War in which Leon Trotsky was a commander."
+    )
+    found = written(extractor, read(extractor, text))
+    assert not any(p == "is in" for _, p, _, _ in found), found

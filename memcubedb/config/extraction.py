@@ -78,7 +78,9 @@ class RuleConfidence(_Config):
     ``measure`` a quantity with the dimension it measures said of its clause's subject ("X is
     1.9 m tall" → (X, height, 1.9 m), "X is 84 metres above sea level"; see
     :mod:`memcubedb.extraction.measures`); ``existential`` a counted quantity "there are" at a
-    named place ("There are 45 floors at 200 Public Square" → (200 Public Square, have, 45 floors)).
+    named place ("There are 45 floors at 200 Public Square" → (200 Public Square, have, 45 floors));
+    ``placed_name`` a name directly followed by "in" and a place name ("the Memorial in
+    Azerbaijan" → (Memorial, is in, Azerbaijan); see :mod:`memcubedb.extraction.placed_names`).
     """
 
     verb_object: float = Field(default=0.9, ge=0, le=1)
@@ -91,6 +93,7 @@ class RuleConfidence(_Config):
     surface_pattern: float = Field(default=0.65, ge=0, le=1)
     measure: float = Field(default=0.85, ge=0, le=1)
     existential: float = Field(default=0.8, ge=0, le=1)
+    placed_name: float = Field(default=0.75, ge=0, le=1)
     pronoun_factor: float = Field(default=0.95, ge=0, le=1)
     third_person_factor: float = Field(default=0.7, ge=0, le=1)
     generic_factor: float = Field(default=0.5, ge=0, le=1)
