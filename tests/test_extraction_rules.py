@@ -577,13 +577,12 @@ def test_it_takes_up_a_catalogue_name_the_tagger_called_a_person(extractor: Spac
     assert any(s == "103 hera" and p == "apoapsis" for s, p, _, _ in found), found
 
 
-def test_a_name_directly_followed_by_in_and_a_place_name_is_in_that_place(extractor: SpacyExtractor) -> None:
+def test_a_name_directly_followed_by_in_or_at_and_a_place_name_is_in_that_place(extractor: SpacyExtractor) -> None:
     text = "The Baku Turkish Martyrs' Memorial in Azerbaijan was designed by Hüseyin Bütüner."
     found = written(extractor, read(extractor, text))
     assert any(s.startswith("baku turkish") and p == "is in" and o == "azerbaijan" for s, p, o, _ in found), found
-    text = (
-        "Agnes Kant worked at the Dutch Parliament at Amsterdam. "
-        "He fought in the Polish-Soviet War in which Leon Trotsky was a commander."
-    )
+    found = written(extractor, read(extractor, "3Arena at East Link Bridge is owned by Live Nation Entertainment."))
+    assert ("3arena", "is in", "east link bridge", False) in found, found
+    text = "He fought in the Polish-Soviet War in which Leon Trotsky was a commander."
     found = written(extractor, read(extractor, text))
     assert not any(p == "is in" for _, p, _, _ in found), found
