@@ -119,9 +119,12 @@ RETURN c.id AS id, score, c.text AS text, c.memory_type AS memory_type,
 #: Entities whose case-folded name is one of the query's n-grams (``$names``) and is a name that a
 #: cube the caller may read uses for them (no match on another tenant's words), weighted by an
 #: inverse-degree factor ``1 / ln(e + mentions)`` so that an entity named in every memory adds
-#: little; then the cubes reached by three walks — asserting a fact about the entity, mentioning
-#: it, or asserting a fact about an entity one ``RELATES`` hop away — each walk with its weight
-#: (``$assert_weight``, ``$mention_weight``, ``$related_weight``). Each walk keeps at most
+#: little; then the cubes reached by four walks — asserting a fact about the entity, mentioning
+#: it, asserting a fact about an entity one ``RELATES`` hop away, or asserting a fact about the
+#: entity whose predicate has a word (split at spaces and ``_``; 3+ letters, not in ``$stop_words``)
+#: that begins one of the query's content words ``$words`` ("paint" → "painting") — each walk
+#: with its weight (``$assert_weight``, ``$mention_weight``, ``$related_weight``,
+#: ``$predicate_weight``). Each walk keeps at most
 #: ``$fetch`` cubes, and filters before that cap (one filter, run per walk): an entity shared
 #: with other principals' memories must not spend the cap on cubes the caller cannot read.
 GRAPH_CHANNEL = """
@@ -137,7 +140,7 @@ MATCH (ent:Entity) WHERE ent.norm_name IN $names
           AND EXISTS { (nc)-[:IN_SPACE*0..1]->()<-[:OWNS|CAN_READ|CAN_WRITE]-(acl_g) WHERE acl_g IN acl_groups } }
 WITH acl_groups, ent, 1.0 / log(e() + COUNT { (:MemCube)-[:MENTIONS]->(ent) }) AS idf
 UNWIND [{walk: 'asserts', weight: $assert_weight}, {walk: 'mentions', weight: $mention_weight},
-        {walk: 'related', weight: $related_weight}] AS walk
+        {walk: 'related', weight: $related_weight}, {walk: 'predicate', weight: $predicate_weight}] AS walk
 CALL (acl_groups, ent, walk) {
   CALL (ent, walk) {
     WITH ent, walk WHERE walk.walk = 'asserts'
@@ -148,6 +151,12 @@ CALL (acl_groups, ent, walk) {
     UNION ALL
     WITH ent, walk WHERE walk.walk = 'related'
     MATCH (ent)-[:RELATES]-(:Entity)<-[:SUBJECT|OBJECT]-(:Fact)<-[:ASSERTS]-(c:MemCube) RETURN c
+    UNION ALL
+    WITH ent, walk WHERE walk.walk = 'predicate'
+    MATCH (c:MemCube)-[:ASSERTS]->(f:Fact)-[:SUBJECT|OBJECT]->(ent)
+    WHERE any(w IN split(replace(f.predicate, '_', ' '), ' ') WHERE size(w) >= 3 AND NOT w IN $stop_words
+              AND any(x IN $words WHERE x STARTS WITH w))
+    RETURN DISTINCT c
   }
   WITH c WHERE c.state IN $states
     AND NOT EXISTS { (:MemCube)-[:SUPERSEDES]->(c) }

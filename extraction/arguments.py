@@ -80,8 +80,8 @@ class ArgumentReader:
                 base *= self.conf.third_person_factor
         if self._generic(subj) and not (rule == "attribute" and obj.named and subj.name not in CLASSIFIER_NOUNS):
             base *= self.conf.generic_factor  # "the cooperative's cellar master Eoin"; not "the country's leader X"
-        if rule != "possessive":  # "my mentor for adoption advice": the speaker has one, whatever it is for
-            base *= self._object_factor(obj)
+        if rule != "possessive" and subj.via not in {"speaker", "addressee"}:
+            base *= self._object_factor(obj)  # not "my mentor for …" nor "I'm planning a trip to …" (RuleConfidence)
         start, end = self._sentence[anchor.i]
         if self._text[start:end].rstrip().endswith("?"):  # a question asserts nothing
             base *= self.conf.question_factor

@@ -24,7 +24,7 @@ from memcubedb.cypher import search as q
 from memcubedb.graph.store import GraphStore
 from memcubedb.search.config import GraphConfig, NeighbourConfig
 from memcubedb.search.models import SearchFilters
-from memcubedb.search.text import lucene_query, ngrams
+from memcubedb.search.text import content_words, lucene_query, ngrams, stop_words
 from memcubedb.states import LIVE_STATES
 
 
@@ -128,8 +128,10 @@ def graph_channel(
 
     Entities are matched by their case-folded name against the query's word n-grams
     (``n ≤ cfg.max_ngram``). A cube scores ``Σ_entities weight · 1/ln(e + mentions(entity))``
-    with the weight of how it is linked (asserts a fact about it, mentions it, asserts a fact
-    about a ``RELATES`` neighbour). Text naming no known entity gives ``[]``.
+    summed over how it is linked (asserts a fact about it, mentions it, asserts a fact about a
+    ``RELATES`` neighbour, asserts a fact about it whose predicate the query uses: a predicate
+    word off the stop list begins one of the query's :func:`~memcubedb.search.text.content_words`).
+    Text naming no known entity gives ``[]``.
     """
     names = ngrams(text, cfg.max_ngram)
     if not names:
@@ -140,6 +142,9 @@ def graph_channel(
         assert_weight=cfg.assert_weight,
         mention_weight=cfg.mention_weight,
         related_weight=cfg.related_weight,
+        predicate_weight=cfg.predicate_weight,
+        words=content_words(text),
+        stop_words=sorted(stop_words()),
         fetch=limit * overfetch,
         limit=limit,
         **scope,

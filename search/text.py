@@ -1,4 +1,5 @@
-"""Turning a user's query text into index inputs: a safe Lucene query and entity-name n-grams."""
+"""Turning a user's query text into index inputs: a safe Lucene query, entity-name n-grams and the
+content words matched against fact predicates."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ def escape_lucene(text: str) -> str:
 
 
 @cache
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     """spaCy's English stop list, imported on first use (``import spacy`` loads thinc and torch)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
@@ -41,7 +42,7 @@ def lucene_query(text: str) -> str:
     Returns ``""`` when the text has no word characters — the caller then skips the index.
     """
     found = [w.casefold() for w in _WORD.findall(text)]
-    stop = _stop_words()
+    stop = stop_words()
     content = [w for w in found if w not in stop]
     return " ".join(escape_lucene(w) for w in content or found)
 
@@ -49,6 +50,14 @@ def lucene_query(text: str) -> str:
 def words(text: str) -> list[str]:
     """The words of ``text``, case-folded, possessive ``'s`` dropped."""
     return [_POSSESSIVE.sub("", w.casefold()) for w in _WORD.findall(text)]
+
+
+def content_words(text: str) -> list[str]:
+    """The distinct words of ``text`` (as :func:`words`) of three letters or more that are not on
+    spaCy's English stop list, in first-seen order: "What did Melanie paint?" → ``melanie``,
+    ``paint``. The graph channel matches fact predicates against them."""
+    stop = stop_words()
+    return list(dict.fromkeys(w for w in words(text) if len(w) >= 3 and w not in stop))
 
 
 def named_speakers(query: str, speakers: set[str]) -> set[str]:

@@ -406,6 +406,23 @@ def test_clearnlp_a_noun_with_its_own_prepositional_phrase_leads_to_the_name(
     assert all(t.confidence < floor for t in found if t.object.name == "battle"), [t.key() for t in found]
 
 
+def test_clearnlp_a_speakers_own_object_keeps_its_phrase(blank: Language, extractor: SpacyExtractor) -> None:
+    rows = [
+        ("planned", "VERB", "VBD", "ROOT", 1, "plan", "O"), ("a", "DET", "DT", "det", 3, "a", "O"),
+        ("trip", "NOUN", "NN", "dobj", 1, "trip", "O"), ("to", "ADP", "IN", "prep", 3, "to", "O"),
+        ("Ohio", "PROPN", "NNP", "pobj", 4, "Ohio", "B-GPE"), (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ]  # fmt: skip
+    said = make_doc(blank, [("I", "PRON", "PRP", "nsubj", 1, "I", "O"), *rows])
+    unit = TextUnit(text=said.text, speaker="John", addressee="Bea", context_id=said.text, opens_context=True)
+    floor = extractor.config.confidence.floor
+    mine = {t.key() for t in extractor.extract_doc(said, unit).triples if t.confidence >= floor}
+    assert ("john", "plan", "trip", False) in mine, mine
+    told = make_doc(blank, [("Koc", "PROPN", "NNP", "nsubj", 1, "Koc", "B-PERSON"), *rows])
+    unit = TextUnit(text=told.text, context_id=told.text, opens_context=True)
+    theirs = {t.key(): t.confidence for t in extractor.extract_doc(told, unit).triples}
+    assert theirs[("koc", "plan", "trip", False)] < floor, theirs
+
+
 def test_clearnlp_an_object_owned_by_a_third_person_is_lowered(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, [
         ("Neave", "PROPN", "NNP", "nsubj", 1, "Neave", "B-PERSON"), ("began", "VERB", "VBD", "ROOT", 1, "begin", "O"),

@@ -284,6 +284,18 @@ def test_an_object_owned_by_a_third_person_is_lowered(extractor: SpacyExtractor)
     assert ("airey neave", "begin in", "1935", False) in found, found
 
 
+def test_a_speakers_own_object_keeps_its_phrase(extractor: SpacyExtractor) -> None:
+    # in a chat the speaker's object is the memory itself: the object factors are measured on
+    # third-person text, where (John, plan, trip) is a step towards the East Coast
+    chat = written(extractor, read(extractor, "I'm planning a trip to the East Coast.", "John", "Maria"))
+    assert {("john", "plan", "trip", False), ("john", "plan trip to", "east coast", False)} <= chat, chat
+    told = written(extractor, read(extractor, "You found the perfect place for your dog.", "Audrey", "Maria"))
+    assert ("maria", "find", "perfect place", False) in told, told
+    third = written(extractor, read(extractor, "John is planning a trip to the East Coast."))
+    assert ("john", "plan trip to", "east coast", False) in third, third
+    assert ("john", "plan", "trip", False) not in third, third
+
+
 def test_a_verb_the_tagger_read_as_a_plural_noun_is_a_clause_again(extractor: SpacyExtractor) -> None:
     # the stand-in tags "originates" NNS, makes it the root and hangs "sauce" on it as a compound
     found = written(extractor, read(extractor, "Arrabbiata sauce originates from the region of Rome."))

@@ -14,7 +14,7 @@ from memcubedb.graph.permissions import Right
 from memcubedb.graph.records import CubeWrite, FactRecord, SourceRecord, content_hash, stable_id
 from memcubedb.graph.store import GraphStore
 from memcubedb.search import SearchConfig, SearchFilters, recipe
-from memcubedb.search.config import ChannelConfig
+from memcubedb.search.config import ChannelConfig, GraphConfig
 from memcubedb.search.searcher import MemorySearch
 from memcubedb.search.vectors import embed_cubes
 from tests.factories import ACTIVITY, AGENT, cube_write, entity
@@ -110,6 +110,24 @@ def test_graph_channel_alone_follows_facts(searcher: MemorySearch, corpus: list[
     results = searcher.search("alice", "Who works for Acme Robotics?", k=3, config=recipe("graph"))
     assert ids_of(results) == [corpus[5]]
     assert results[0].channels == ["graph"]
+
+
+def test_graph_channel_ranks_the_fact_whose_predicate_the_query_uses_first(store: GraphStore, embedder) -> None:
+    # Both cubes assert facts about Melanie; the other one asserts two, so without the predicate
+    # walk it would rank first. Neither text says "paint": only the first cube's fact does, as a
+    # snake-case predicate (split at "_"; "at" is a stop word).
+    painted, busy = ingest(store, embedder, [
+        cube_write("Melanie: finished it last weekend with the kids.", uri="test://p",
+                   facts=[("Melanie", "paint_at", "sunrise")]),
+        cube_write("Melanie: went to the lake and met her sister.", uri="test://b",
+                   facts=[("Melanie", "visit", "lake"), ("Melanie", "meet", "sister")]),
+    ])  # fmt: skip
+    with MemorySearch(store, embedder, record_access=False) as s:
+        ranked = ids_of(s.search("alice", "What was Melanie painting?", k=5, config=recipe("graph")))
+        plain = recipe("graph").model_copy(update={"graph_expansion": GraphConfig(predicate_weight=0.0)})
+        unaware = ids_of(s.search("alice", "What was Melanie painting?", k=5, config=plain))
+    assert ranked == [painted, busy]
+    assert unaware == [busy, painted]
 
 
 def test_hybrid_fuses_channels_and_is_deterministic(store: GraphStore, embedder, corpus: list[str]) -> None:

@@ -16,7 +16,14 @@ from memcubedb.search.fusion import (
     reciprocal_rank_fusion,
     speaker_prior,
 )
-from memcubedb.search.text import LUCENE_SPECIAL, escape_lucene, lucene_query, named_speakers, ngrams
+from memcubedb.search.text import (
+    LUCENE_SPECIAL,
+    content_words,
+    escape_lucene,
+    lucene_query,
+    named_speakers,
+    ngrams,
+)
 
 
 def test_rrf_formula_and_weights() -> None:
@@ -106,3 +113,10 @@ def test_speaker_prior_lifts_the_named_speakers_turns() -> None:
 def test_lucene_query_drops_function_words_unless_nothing_else_is_left() -> None:
     assert lucene_query("What books has Melanie read?") == "books melanie read"
     assert lucene_query("What did she do?") == "what did she do"
+
+
+def test_content_words_drop_stop_words_short_words_and_repeats() -> None:
+    assert content_words("What did Melanie's kids paint? Melanie painted a sunrise, ok?") == [
+        "melanie", "kids", "paint", "painted", "sunrise",
+    ]  # fmt: skip
+    assert content_words("what is it?") == []
