@@ -72,6 +72,8 @@ class ArgumentReader:
             return  # no self-loops; no predicate with a word that is not one ("have -")
         if obj.type == EntityType.LITERAL and obj.start in self._m.measures and rule not in _MEASURING:
             return  # "is 84 metres above sea level": what it measures is said by the measure rule
+        if self._quality(rule, pred, obj):
+            return  # "I'll try my best", "we'll do great", "nature's the best": no second entity
         base = getattr(self.conf, rule if rule != "surface_appositive" else "surface_pattern") * factor
         for m in (subj, obj):
             if m.via in {"speaker", "addressee"}:
@@ -119,6 +121,24 @@ class ArgumentReader:
         if mention.via == "relative":  # "a food which originates from Andalusia": the clause is the fact itself
             return True
         return not any(self.g.is_relative_clause(c) for c in span.root.children)
+
+    def _quality(self, rule: str, pred: str, obj: Mention) -> bool:
+        """The object is an adjective phrase standing for a quality or a rank, not a second entity:
+        a verb's direct object ("try my *best*", "do *great*"), or an adjective used as a noun
+        after a determiner as an attribute value or copula complement ("nature's *the best*",
+        "you'll be *the first* to know"). A bare adjective stays a value there ("the language is
+        Spanish", "the party's colour is blue"); after a preposition an adjective head is mostly
+        the tagger's error ("went to the *fair*")."""
+        if obj.via is not None or obj.type not in {EntityType.CONCEPT, EntityType.LITERAL}:
+            return False
+        if obj.type == EntityType.LITERAL and rule != "verb_object":
+            return False
+        if rule not in {"verb_object", "attribute"} and pred != "is":
+            return False
+        span = self._doc.char_span(obj.start, obj.end, alignment_mode="expand")
+        if span is None or span.root.pos_ != "ADJ":
+            return False
+        return not span.root.tag_ or span.root.tag_.startswith("JJ")  # the stand-in's "a scarf": ADJ but NN
 
     def _object_factor(self, obj: Mention) -> float:
         """The factor of a fact for its common-noun object (``RuleConfidence``):

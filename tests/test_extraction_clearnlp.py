@@ -423,6 +423,27 @@ def test_clearnlp_a_speakers_own_object_keeps_its_phrase(blank: Language, extrac
     assert theirs[("koc", "plan", "trip", False)] < floor, theirs
 
 
+def test_clearnlp_a_quality_or_rank_is_no_object(blank: Language, extractor: SpacyExtractor) -> None:
+    tried = make_doc(blank, [
+        ("I", "PRON", "PRP", "nsubj", 2, "I", "O"), ("will", "AUX", "MD", "aux", 2, "will", "O"),
+        ("try", "VERB", "VB", "ROOT", 2, "try", "O"), ("my", "PRON", "PRP$", "poss", 4, "my", "O"),
+        ("best", "ADJ", "JJS", "dobj", 2, "good", "O"), (".", "PUNCT", ".", "punct", 2, ".", "O"),
+    ])  # fmt: skip
+    assert not triples(extractor, tried, "Gina")
+    ranked = make_doc(blank, [
+        ("Tim", "PROPN", "NNP", "nsubj", 1, "Tim", "B-PERSON"), ("is", "AUX", "VBZ", "ROOT", 1, "be", "O"),
+        ("the", "DET", "DT", "det", 3, "the", "O"), ("best", "ADJ", "JJS", "attr", 1, "good", "O"),
+        (".", "PUNCT", ".", "punct", 1, ".", "O"),
+    ])  # fmt: skip
+    assert not triples(extractor, ranked)
+    valued = make_doc(blank, [
+        ("Spain", "PROPN", "NNP", "poss", 2, "Spain", "B-GPE"), ("'s", "PART", "POS", "case", 0, "'s", "O"),
+        ("language", "NOUN", "NN", "nsubj", 3, "language", "O"), ("is", "AUX", "VBZ", "ROOT", 3, "be", "O"),
+        ("Spanish", "ADJ", "JJ", "attr", 3, "spanish", "B-NORP"), (".", "PUNCT", ".", "punct", 3, ".", "O"),
+    ])  # fmt: skip
+    assert ("spain", "language", "spanish", False) in triples(extractor, valued)
+
+
 def test_clearnlp_an_object_owned_by_a_third_person_is_lowered(blank: Language, extractor: SpacyExtractor) -> None:
     doc = make_doc(blank, [
         ("Neave", "PROPN", "NNP", "nsubj", 1, "Neave", "B-PERSON"), ("began", "VERB", "VBD", "ROOT", 1, "begin", "O"),

@@ -296,6 +296,18 @@ def test_a_speakers_own_object_keeps_its_phrase(extractor: SpacyExtractor) -> No
     assert ("john", "plan", "trip", False) not in third, third
 
 
+def test_a_quality_or_rank_is_no_object(extractor: SpacyExtractor) -> None:
+    # an adjective as a verb's object or as "the best" says how, not what: no triple at all
+    for text, speaker in [("I'll try my best.", "Gina"), ("You did great with the studio.", "Jon"),
+                          ("Nature's the best.", "Andrew"), ("I should do the same!", "Nate")]:  # fmt: skip
+        assert not keys(read(extractor, text, speaker, "Maria")), text
+    # a bare adjective stays an attribute's value
+    found = written(extractor, read(extractor, "Ajoblanco is a dish from Spain, where the language is Spanish."))
+    assert ("spain", "language", "spanish", False) in found, found
+    found = written(extractor, read(extractor, "Vlad said the New Democracy Party's colour is blue."))
+    assert ("new democracy party", "colour", "blue", False) in found, found
+
+
 def test_a_verb_the_tagger_read_as_a_plural_noun_is_a_clause_again(extractor: SpacyExtractor) -> None:
     # the stand-in tags "originates" NNS, makes it the root and hangs "sauce" on it as a compound
     found = written(extractor, read(extractor, "Arrabbiata sauce originates from the region of Rome."))
